@@ -1,0 +1,1 @@
+"""Command line interface: ``jupyter-privacy`` (also reachable as ``jupyter privacy``)."""

@@ -1,0 +1,46 @@
+"""Entry point of the ``jupyter-privacy`` command.
+
+Each subcommand lives in its own module exposing ``add_parser(subparsers)``; the parser it adds sets
+``func`` to a callable taking the parsed arguments and returning the process exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from . import policy_cmd, scan_cmd
+from .errors import CliError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jupyter-privacy",
+        description="Privacy governance for Jupyter notebooks: scan data for personal data, check policies.",
+    )
+    parser.add_argument("--version", action="version", version=f"jupyter-privacy {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    scan_cmd.add_parser(sub)
+    policy_cmd.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except CliError as exc:
+        print(f"jupyter-privacy: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("jupyter-privacy: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
