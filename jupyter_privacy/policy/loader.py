@@ -514,8 +514,8 @@ def _describe(
         return f"{shown} is out of range", f"use a value {bounds[kind]} {limit}"
     if kind == "too_short":
         n = ctx.get("min_length", 1)
-        options = [str(a) for a in _literal_values(_type_at(loc))]
-        among = f" (one of: {', '.join(options)})" if options else ""
+        choices = [str(a) for a in _literal_values(_type_at(loc))]
+        among = f" (one of: {', '.join(choices)})" if choices else ""
         return "the list is empty", f"add at least {n} item{'s' if n != 1 else ''}{among}"
     if kind == "string_too_short":
         return "must not be empty", "give a non-empty value"
