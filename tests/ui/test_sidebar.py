@@ -86,6 +86,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     }
     (root / "customers.ipynb").write_text(json.dumps(notebook))
     home = tmp_path_factory.mktemp("home")
+    # No "get notified about Jupyter news?" toast over the screenshot (and no news fetch offline).
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notification = settings / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True)
+    notification.write_text(json.dumps({"fetchNews": "false"}))
     port, token = _free_port(), secrets.token_hex(16)
     log = root.parent / "jupyter-lab.log"
     env = {
