@@ -1,0 +1,81 @@
+# Two commands on a fresh machine: `make lab` (try it) and `make test` (check it).
+# Prerequisites: Python 3.10+, Node.js 20+, make. Everything else goes into ./.venv and ./node_modules.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+# Stamps make repeated `make test` skip the reinstall unless the packaging files changed.
+INSTALL_INPUTS := pyproject.toml package.json yarn.lock
+
+# Browsers come from Debian (see tests/ui), never from Playwright's download.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# jlpm and jupyter-builder live in the venv; the frontend build called by pip needs them on PATH.
+export PATH := $(BIN):$(PATH)
+
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True,)
+
+.PHONY: help lab test lint clean distclean chromium check-prereqs
+
+help:
+	@echo "make lab    install into .venv (editable, frontend built) and start JupyterLab on examples/"
+	@echo "make test   install with test extras and run the test suite (pytest + jest)"
+	@echo "make lint   ruff, mypy, eslint and tsc"
+	@echo "make clean  remove build output (keeps .venv and node_modules; 'make distclean' removes those too)"
+
+check-prereqs:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
+	  || { echo "error: $(PYTHON) is older than 3.10; install Python 3.10+ or run 'make PYTHON=python3.11 ...'"; exit 1; }
+	@command -v node >/dev/null \
+	  || { echo "error: Node.js not found; install Node.js 20+ (needed to build the JupyterLab extension)"; exit 1; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+	  || { echo "error: Node.js $$(node --version) is too old; install Node.js 20+"; exit 1; }
+
+$(BIN)/python: | check-prereqs
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# pip builds the frontend through hatch-jupyter-builder (jlpm install + build) before installing.
+$(VENV)/.installed-lab: $(BIN)/python $(INSTALL_INPUTS)
+	$(BIN)/python -m pip install -e ".[ner,lab]"
+	$(BIN)/jupyter labextension develop --overwrite .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python $(INSTALL_INPUTS)
+	$(BIN)/python -m pip install -e ".[ner,lab,test]"
+	$(BIN)/jupyter labextension develop --overwrite .
+	touch $@
+
+lab: $(VENV)/.installed-lab
+	JUPYTER_PRIVACY_POLICY="$(CURDIR)/examples/privacy_policy.yaml" \
+	  $(BIN)/jupyter lab --notebook-dir=examples $(ALLOW_ROOT)
+
+chromium:
+	@if [ -x $(CHROMIUM) ]; then \
+	  echo "chromium: $(CHROMIUM) present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+	  echo "note: $(CHROMIUM) is missing; the browser tests will be skipped."; \
+	  echo "      install it with: sudo apt-get install chromium"; \
+	fi
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest -q
+	$(BIN)/jlpm test
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check jupyter_privacy tests
+	$(BIN)/mypy
+	$(BIN)/jlpm eslint:check
+	$(BIN)/jlpm tsc --noEmit
+
+clean:
+	rm -rf lib tsconfig.tsbuildinfo jupyter_privacy/labextension jupyter_privacy/_version.py \
+	  .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info $(VENV)/.installed-*
+
+distclean: clean
+	rm -rf $(VENV) node_modules
