@@ -42,7 +42,7 @@ ORIGIN_EXPLICIT = "explicit path"
 ORIGIN_ENV_VAR = f"environment variable {ENV_POLICY_PATH}"
 ORIGIN_SYSTEM = "system Jupyter config dir"
 ORIGIN_ENV_PREFIX = "environment Jupyter config dir"
-ORIGIN_USER = f"user Jupyter config dir (opt-in via {ENV_ALLOW_USER_POLICY}=1)"
+ORIGIN_USER = f"user Jupyter config dir, opt-in via {ENV_ALLOW_USER_POLICY}=1"
 ORIGIN_DEFAULT = "built-in default"
 
 _DOCS_HINT = "see the policy reference in docs/admin-guide.md"
