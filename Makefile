@@ -41,12 +41,12 @@ $(BIN)/python: | check-prereqs
 # pip builds the frontend through hatch-jupyter-builder (jlpm install + build) before installing.
 $(VENV)/.installed-lab: $(BIN)/python $(INSTALL_INPUTS)
 	$(BIN)/python -m pip install -e ".[ner,lab]"
-	$(BIN)/jupyter labextension develop --overwrite .
+	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python $(INSTALL_INPUTS)
 	$(BIN)/python -m pip install -e ".[ner,lab,test]"
-	$(BIN)/jupyter labextension develop --overwrite .
+	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@
 
 lab: $(VENV)/.installed-lab
