@@ -249,7 +249,9 @@ def parse_policy(data: bytes, source: str = "<policy>") -> Policy:
     try:
         return Policy.model_validate(document)
     except ValidationError as exc:
-        raise PolicyError(source, [_problem_from_error(err, node) for err in exc.errors()]) from None
+        problems = [_problem_from_error(err, node) for err in exc.errors()]
+        problems.sort(key=lambda p: p.line or 0)  # file order; pydantic lists unknown keys last
+        raise PolicyError(source, problems) from None
 
 
 # --- YAML -------------------------------------------------------------------------------------------
