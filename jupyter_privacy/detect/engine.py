@@ -1,0 +1,104 @@
+"""Scanning a DataFrame: sample once, profile each column, classify, sum up the frame."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .classifier import Thresholds, classify
+from .findings import ColumnFinding, ScanResult
+from .headers import match_header
+from .ner import NerModel
+from .profile import profile_column, sample_rows
+from .recognizers import ValueRecognizer, builtin_recognizers, custom_recognizers, text_recognizers
+from .reident import reidentification
+
+if TYPE_CHECKING:
+    from ..policy import LoadedPolicy, Policy
+
+log = logging.getLogger(__name__)
+
+# frames at least this large (rows x columns) get a progress bar when one is asked for
+PROGRESS_CELLS = 2_000_000
+
+
+@lru_cache(maxsize=4)
+def _ner(setting: str) -> NerModel:
+    return NerModel(setting)
+
+
+def _resolve_policy(policy: Policy | LoadedPolicy | None) -> tuple[Any, dict[str, Any] | None]:
+    """The policy model plus a short description of where it came from (for the result)."""
+    from ..policy import LoadedPolicy, load_policy
+
+    if policy is None:
+        policy = load_policy()
+    if isinstance(policy, LoadedPolicy):
+        return policy.policy, {"source": policy.source, "sha256": policy.sha256, "default": policy.is_default}
+    return policy, None
+
+
+def scan_dataframe(
+    df: pd.DataFrame,
+    policy: Policy | LoadedPolicy | None = None,
+    *,
+    source: str | None = None,
+    progress: bool = False,
+) -> ScanResult:
+    """Classify every column of ``df`` as direct / special / quasi / none.
+
+    Only a random sample of ``detection.sample_rows`` rows is analysed (distinct non-null values,
+    at most ``detection.max_distinct`` per column); the re-identification figure uses the whole
+    frame. The result holds names, types, counts and scores -- never a cell value.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"scan() needs a pandas DataFrame, got {type(df).__name__}")
+    model, policy_info = _resolve_policy(policy)
+    settings = model.detection
+    thresholds = Thresholds(
+        min_coverage=settings.min_coverage,
+        context_min_coverage=settings.context_min_coverage,
+        free_text_min_share=settings.free_text_min_share,
+    )
+    customs = custom_recognizers(settings.custom_recognizers)
+    recognizers: tuple[ValueRecognizer, ...] = customs + builtin_recognizers()
+    in_text = text_recognizers(recognizers)
+    extra_headers = {c.entity: list(c.header_keywords) + list(c.context) for c in settings.custom_recognizers}
+    ner = _ner(settings.ner_model)
+    ignored = {str(c) for c in settings.ignore_columns}
+
+    sample = sample_rows(df, settings.sample_rows)
+    findings: list[ColumnFinding] = []
+    for position in _progress(range(df.shape[1]), df, progress):
+        name = df.columns[position]
+        column = sample.iloc[:, position]
+        if str(name) in ignored:
+            finding = ColumnFinding(name=str(name), dtype=str(column.dtype), reasons=["ignored by the policy"])
+        else:
+            prof = profile_column(name, column, settings.max_distinct)
+            finding = classify(prof, match_header(name, extra_headers), recognizers, in_text, thresholds, ner)
+        findings.append(finding)
+
+    quasi = [i for i, f in enumerate(findings) if f.category == "quasi"]
+    reid = reidentification(df, quasi, [findings[i].name for i in quasi])
+    return ScanResult(
+        source=source,
+        rows=len(df),
+        sampled_rows=len(sample),
+        columns=findings,
+        reidentification=reid,
+        policy=policy_info,
+        ner_model=ner.describe(),
+    )
+
+
+def _progress(positions: range, df: pd.DataFrame, enabled: bool) -> Iterable[int]:
+    if not enabled or df.shape[0] * df.shape[1] < PROGRESS_CELLS:
+        return positions
+    from tqdm.auto import tqdm
+
+    return tqdm(positions, desc="scanning columns", unit="col", leave=False)

@@ -1,0 +1,22 @@
+"""Text normalisation shared by the header lexicon and the value vocabularies."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (``Staatsangehörigkeit`` -> ``staatsangehorigkeit``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("ß", "ss").lower()
+
+
+def tokens(text: str) -> list[str]:
+    """Split a header or value into folded word tokens, splitting camelCase too."""
+    spaced = _CAMEL.sub(" ", text)
+    return [t for t in _NON_ALNUM.split(fold(spaced)) if t]

@@ -1,0 +1,5 @@
+"""Reading tabular files into DataFrames with errors a person can act on."""
+
+from .readers import SUPPORTED_SUFFIXES, DataReadError, read_table
+
+__all__ = ["SUPPORTED_SUFFIXES", "DataReadError", "read_table"]

@@ -1,0 +1,149 @@
+"""File -> DataFrame for the formats the scanner and the kernel accept.
+
+Every failure becomes a :class:`DataReadError` naming the file, what went wrong and what to do;
+the message never quotes file contents (a CSV line may hold personal data).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+_COMPRESSION = (".gz", ".bz2", ".xz", ".zip", ".zst")
+SUPPORTED_SUFFIXES = (
+    ".csv", ".tsv", ".tab", ".txt", ".parquet", ".pq", ".json", ".jsonl", ".ndjson",
+    ".xlsx", ".xlsm", ".xls", ".feather", ".arrow",
+)
+
+
+class DataReadError(Exception):
+    """A data file could not be read; the message says why and what to do."""
+
+
+def _suffix(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in _COMPRESSION:
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV/TSV, Parquet, JSON/JSONL, Excel or Feather file into a DataFrame."""
+    p = Path(path)
+    if not p.exists():
+        raise DataReadError(f"{p}: no such file; check the path (relative paths start at {Path.cwd()})")
+    if p.is_dir():
+        raise DataReadError(f"{p}: is a directory; give the path of one data file")
+    if not os.access(p, os.R_OK):
+        raise DataReadError(f"{p}: permission denied; ask for read access or copy the file somewhere readable")
+    suffix = _suffix(p)
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise DataReadError(
+            f"{p}: unsupported file type '{suffix or p.name}'; supported: {', '.join(SUPPORTED_SUFFIXES)} "
+            "(optionally compressed: .gz, .bz2, .xz, .zip, .zst)"
+        )
+    if p.stat().st_size == 0:
+        raise DataReadError(f"{p}: the file is empty (0 bytes); nothing to scan")
+    try:
+        df = reader(p, sheet)
+    except DataReadError:
+        raise
+    except ImportError as exc:
+        raise DataReadError(f"{p}: reading {suffix} files needs an extra package: {exc}") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError, EOFError) as exc:
+        raise DataReadError(
+            f"{p}: could not be read as {suffix[1:].upper()} ({type(exc).__name__}: {_short(exc)}); "
+            "check that the file is not corrupt and that its extension matches its contents"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - pyarrow/openpyxl raise their own error types
+        raise DataReadError(
+            f"{p}: could not be read as {suffix[1:].upper()} ({type(exc).__name__}: {_short(exc)}); "
+            "check that the file is not corrupt and that its extension matches its contents"
+        ) from None
+    if not isinstance(df, pd.DataFrame):
+        raise DataReadError(f"{p}: does not hold a table (got {type(df).__name__})")
+    return df
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of a parser's message, cut short (parsers name positions, not contents)."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:120] if text else "no details"
+
+
+def _read_delimited(p: Path, sep: str | None) -> pd.DataFrame:
+    if sep is None:
+        sep = _sniff(p)
+    try:
+        return pd.read_csv(p, sep=sep, low_memory=False)
+    except UnicodeDecodeError:
+        # Excel on Windows still writes cp1252; latin-1 decodes every byte, so this cannot fail twice
+        return pd.read_csv(p, sep=sep, low_memory=False, encoding="latin-1")
+    except pd.errors.EmptyDataError:
+        raise DataReadError(f"{p}: has no header line and no data; nothing to scan") from None
+
+
+def _sniff(p: Path) -> str:
+    if p.suffix.lower() in _COMPRESSION:
+        return ","
+    with p.open("rb") as fh:
+        head = fh.read(64 * 1024)
+    if b"\x00" in head:
+        raise DataReadError(
+            f"{p}: looks like a binary file, not delimited text; check the extension matches the contents"
+        )
+    text = head.decode("utf-8", errors="replace")
+    try:
+        return csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_json(p: Path) -> pd.DataFrame:
+    with p.open("rb") as fh:
+        first = fh.read(4096).lstrip()
+    if first[:1] == b"[" or first[:1] == b"{" and not _looks_like_lines(p):
+        try:
+            return pd.read_json(p)
+        except ValueError:
+            return pd.json_normalize(pd.read_json(p, typ="series").tolist())
+    return pd.read_json(p, lines=True)
+
+
+def _looks_like_lines(p: Path) -> bool:
+    with p.open("rb") as fh:
+        lines = [line for line in (fh.readline() for _ in range(3)) if line.strip()]
+    return len(lines) >= 2 and all(line.strip().startswith(b"{") and line.strip().endswith(b"}") for line in lines)
+
+
+def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
+    try:
+        return pd.read_excel(p, sheet_name=0 if sheet is None else sheet)
+    except ValueError as exc:
+        if "Worksheet" in str(exc) or "sheet" in str(exc).lower():
+            raise DataReadError(f"{p}: no sheet {sheet!r}; {exc}") from None
+        raise
+
+
+_READERS: dict[str, Callable[[Path, Any], pd.DataFrame]] = {
+    ".csv": lambda p, _s: _read_delimited(p, None),
+    ".txt": lambda p, _s: _read_delimited(p, None),
+    ".tsv": lambda p, _s: _read_delimited(p, "\t"),
+    ".tab": lambda p, _s: _read_delimited(p, "\t"),
+    ".parquet": lambda p, _s: pd.read_parquet(p),
+    ".pq": lambda p, _s: pd.read_parquet(p),
+    ".json": lambda p, _s: _read_json(p),
+    ".jsonl": lambda p, _s: pd.read_json(p, lines=True),
+    ".ndjson": lambda p, _s: pd.read_json(p, lines=True),
+    ".xlsx": _read_excel,
+    ".xlsm": _read_excel,
+    ".xls": _read_excel,
+    ".feather": lambda p, _s: pd.read_feather(p),
+    ".arrow": lambda p, _s: pd.read_feather(p),
+}
