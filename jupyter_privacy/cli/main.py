@@ -7,6 +7,7 @@ Each subcommand lives in its own module exposing ``add_parser(subparsers)``; the
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -36,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"jupyter-privacy: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # output piped into `head` and the like: stop quietly, as other command line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("jupyter-privacy: interrupted", file=sys.stderr)
         return 130

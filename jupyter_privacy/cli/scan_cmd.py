@@ -7,6 +7,7 @@ Exit status: 0 scanned, 2 the file or the policy could not be read.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from typing import Any
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         if args.sample_rows < 1:
             raise CliError("--sample-rows must be a positive number")
         detection = loaded.policy.detection.model_copy(update={"sample_rows": args.sample_rows})
-        loaded.policy = loaded.policy.model_copy(update={"detection": detection})
+        loaded = dataclasses.replace(loaded, policy=loaded.policy.model_copy(update={"detection": detection}))
     try:
         df = read_table(args.path, sheet=args.sheet)
     except DataReadError as exc:

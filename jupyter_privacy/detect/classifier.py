@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .findings import ColumnFinding
-from .headers import STEM, WEAK, HeaderHint
+from .headers import STEM, WEAK, HeaderHint, header_tokens
 from .ner import PERSON_LABELS, PLACE_LABELS, NerModel
 from .profile import ColumnProfile
 from .recognizers import ValueRecognizer
@@ -263,8 +263,22 @@ def _quasi_values(
     return _birth_dates(f, p)
 
 
+# a header with one of these words names some other date (an event, a batch, a deadline)
+_EVENT_WORDS = frozenset(
+    "date datum time timestamp ts at on created updated modified changed day dag tag jour fecha data "
+    "year jaar jahr annee anno month when start end since until expiry expires due period valid "
+    "order invoice batch shipped delivered opened closed signup registered joined hired".split()
+)
+
+
 def _birth_dates(f: ColumnFinding, p: ColumnProfile) -> bool:
-    """Dates without times spread over decades of the past, centred on adult ages."""
+    """Dates without times spread over decades of the past, centred on adult ages.
+
+    Only for columns whose name says nothing: a column called ``batch_date`` or ``created_at``
+    holding old dates is a record of events, not of births.
+    """
+    if _EVENT_WORDS & set(header_tokens(p.name)):
+        return False
     if p.years is None or len(p.years) < 20 or p.date_share < 0.9 or p.time_share > 0.05:
         return False
     this_year = date.today().year
