@@ -14,16 +14,18 @@ from faker import Faker
 def people_pool(n: int, seed: int = 1) -> pd.DataFrame:
     Faker.seed(seed)
     fake = Faker("en_US")
-    return pd.DataFrame({
-        "name": [fake.name() for _ in range(n)],
-        "email": [fake.email() for _ in range(n)],
-        "phone": [fake.phone_number() for _ in range(n)],
-        "ssn": [fake.ssn() for _ in range(n)],
-        "street": [fake.street_address() for _ in range(n)],
-        "city": [fake.city() for _ in range(n)],
-        "zip": [fake.postcode() for _ in range(n)],
-        "birth_date": [fake.date_of_birth().isoformat() for _ in range(n)],
-    })
+    return pd.DataFrame(
+        {
+            "name": [fake.name() for _ in range(n)],
+            "email": [fake.email() for _ in range(n)],
+            "phone": [fake.phone_number() for _ in range(n)],
+            "ssn": [fake.ssn() for _ in range(n)],
+            "street": [fake.street_address() for _ in range(n)],
+            "city": [fake.city() for _ in range(n)],
+            "zip": [fake.postcode() for _ in range(n)],
+            "birth_date": [fake.date_of_birth().isoformat() for _ in range(n)],
+        }
+    )
 
 
 def wide_table(rows: int, pool: pd.DataFrame, seed: int = 2) -> pd.DataFrame:

@@ -24,7 +24,10 @@ HERE = Path(__file__).resolve().parent
 def score(bench: Path, data: Path, cmd: list[str]) -> tuple[str, float]:
     out = subprocess.run(
         [sys.executable, str(bench / "score.py"), str(data), "--", *cmd],
-        capture_output=True, text=True, check=True, cwd=bench,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=bench,
     ).stdout
     summary = out.strip().splitlines()[-1]
     seconds = float(re.search(r"seconds=([0-9.]+)", summary).group(1))  # type: ignore[union-attr]
@@ -40,16 +43,26 @@ def main() -> None:
     bench = args.bench.resolve()
     data = Path(tempfile.mkdtemp(prefix="pii_columns_"))
     try:
-        subprocess.run([sys.executable, str(bench / "gen_dev.py"), str(data)], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(bench / "gen_dev.py"), str(data)], check=True, capture_output=True
+        )
         ours_cmd = [str(Path(sys.executable).with_name("jupyter-privacy")), "scan", "--format", "json"]
         ours, t_ours = score(bench, data, ours_cmd)
         print("jupyter-privacy scan:\n" + ours)
         if args.skip_reference:
             return
-        ref_cmd = [sys.executable, str(bench / "presidio_structured_scan.py"), "--model", "sm", "--rows", str(args.rows)]
+        ref_cmd = [
+            sys.executable,
+            str(bench / "presidio_structured_scan.py"),
+            "--model",
+            "sm",
+            "--rows",
+            str(args.rows),
+        ]
         ref, t_ref = score(bench, data, ref_cmd)
         print(f"presidio-structured (spaCy sm, {args.rows}-row sample):\n" + ref)
-        print(f"speed: jupyter-privacy {t_ours:.1f} s, presidio-structured {t_ref:.1f} s -> {t_ref / t_ours:.1f}x faster")
+        ratio = t_ref / t_ours
+        print(f"speed: jupyter-privacy {t_ours:.1f} s, presidio-structured {t_ref:.1f} s -> {ratio:.1f}x faster")
     finally:
         shutil.rmtree(data, ignore_errors=True)
 

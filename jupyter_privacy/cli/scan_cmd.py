@@ -24,12 +24,18 @@ def add_parser(subparsers: Any) -> None:
         "is analysed; no cell value is ever printed.",
     )
     parser.add_argument("path", metavar="PATH", help="the data file to scan")
-    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     parser.add_argument(
-        "--policy", metavar="FILE", help="use this policy file's detection settings instead of the installed policy"
+        "--format", choices=("table", "json"), default="table", help="output format (default: table)"
+    )
+    parser.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="use this policy file's detection settings instead of the installed policy",
     )
     parser.add_argument("--sheet", metavar="NAME", help="Excel: the sheet to scan (default: the first)")
-    parser.add_argument("--sample-rows", type=int, metavar="N", help="rows to sample (default: the policy's sample_rows)")
+    parser.add_argument(
+        "--sample-rows", type=int, metavar="N", help="rows to sample (default: the policy's sample_rows)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     parser.set_defaults(func=run)
 
@@ -53,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         df = read_table(args.path, sheet=args.sheet)
     except DataReadError as exc:
         raise CliError(str(exc)) from None
-    result = scan_dataframe(df, loaded, source=args.path, progress=not args.no_progress and sys.stderr.isatty())
+    result = scan_dataframe(
+        df, loaded, source=args.path, progress=not args.no_progress and sys.stderr.isatty()
+    )
     if args.format == "json":
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

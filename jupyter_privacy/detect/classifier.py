@@ -32,7 +32,16 @@ from .recognizers import ValueRecognizer
 from .vocab import gender_coverage, special_category_matches
 
 SPECIAL = frozenset(
-    {"HEALTH", "RELIGION", "ETHNICITY", "SEXUAL_ORIENTATION", "POLITICAL_OPINION", "TRADE_UNION", "BIOMETRIC", "GENETIC"}
+    {
+        "HEALTH",
+        "RELIGION",
+        "ETHNICITY",
+        "SEXUAL_ORIENTATION",
+        "POLITICAL_OPINION",
+        "TRADE_UNION",
+        "BIOMETRIC",
+        "GENETIC",
+    }
 )
 # header concepts -> reported entity when the decision rests on the name
 HEADER_ENTITY = {"ONLINE_ID": "ONLINE_IDENTIFIER", "GEO_COORDINATE": "GEO_COORDINATE"}
@@ -95,8 +104,13 @@ def _combine(header: float, values: float) -> float:
 
 
 def _special(
-    f: ColumnFinding, p: ColumnProfile, hints: Sequence[HeaderHint], _r: object, _t: object,
-    th: Thresholds, _n: object,
+    f: ColumnFinding,
+    p: ColumnProfile,
+    hints: Sequence[HeaderHint],
+    _r: object,
+    _t: object,
+    th: Thresholds,
+    _n: object,
 ) -> bool:
     vocab = special_category_matches(p.counts) if p.kind == "text" else []
     by_concept = {m.concept: m for m in vocab}
@@ -113,7 +127,13 @@ def _special(
                 f.reasons.append(f"{match.coverage:.0%} of sampled values are {hint.concept} terms")
             return True
         if match is not None and match.coverage >= th.context_min_coverage:
-            _set(f, "special", hint.concept, _combine(_header_score(hint.strength), match.coverage), match.coverage)
+            _set(
+                f,
+                "special",
+                hint.concept,
+                _combine(_header_score(hint.strength), match.coverage),
+                match.coverage,
+            )
             f.reasons.append(f"ambiguous column name '{hint.keyword}' confirmed by the values")
             f.reasons.append(f"{match.coverage:.0%} of sampled values are {hint.concept} terms")
             return True
@@ -140,8 +160,13 @@ def _set(f: ColumnFinding, category: str, entity: str, score: float, coverage: f
 
 
 def _values(
-    f: ColumnFinding, p: ColumnProfile, hints: Sequence[HeaderHint], recognizers: Sequence[ValueRecognizer],
-    _t: object, th: Thresholds, _n: object,
+    f: ColumnFinding,
+    p: ColumnProfile,
+    hints: Sequence[HeaderHint],
+    recognizers: Sequence[ValueRecognizer],
+    _t: object,
+    th: Thresholds,
+    _n: object,
 ) -> bool:
     if p.kind not in ("text", "integer") or p.counts.empty or p.mean_words > 6 or p.date_share >= 0.8:
         return False
@@ -149,13 +174,19 @@ def _values(
     counts = p.counts.iloc[:RECOGNIZER_MAX_VALUES]
     total = float(counts.sum())
     values = pd.Series(counts.index.astype(str))
+    texts: list[str] = [str(v) for v in values]
 
     def share(mask: pd.Series) -> float:
         return float(counts[mask.to_numpy()].sum()) / total
+
     best: tuple[float, ValueRecognizer, float, HeaderHint | None] | None = None
     for rec in recognizers:
         support = next((concepts[c] for c in rec.header_concepts if c in concepts), None)
-        candidates = values.str.fullmatch(rec.prefilter) if rec.prefilter is not None else pd.Series(True, index=values.index)
+        candidates = (
+            values.str.fullmatch(rec.prefilter)
+            if rec.prefilter is not None
+            else pd.Series(True, index=values.index)
+        )
         if rec.entity == "PHONE_NUMBER" and support is None:
             # a bare run of digits is an id or an amount far more often than a phone number
             candidates &= ~values.str.fullmatch(_BARE_DIGITS)
@@ -164,10 +195,10 @@ def _values(
         needed = th.context_min_coverage if support is not None else th.min_coverage
         if share(candidates) < needed:
             continue
-        hit = pd.Series(False, index=values.index)
+        hit = np.zeros(len(texts), dtype=bool)
         for i in np.flatnonzero(candidates.to_numpy()):
-            hit.iat[i] = rec.matches(values.iat[i], whole=True)
-        coverage = share(hit)
+            hit[i] = rec.matches(texts[int(i)], whole=True)
+        coverage = share(pd.Series(hit))
         if coverage < needed or (rec.needs_header and support is None):
             continue
         rank = coverage * (1.0 if rec.validated else 0.9) + (0.05 if support is not None else 0.0)
@@ -190,8 +221,13 @@ def _values(
 
 
 def _header(
-    f: ColumnFinding, p: ColumnProfile, hints: Sequence[HeaderHint], _r: object, _t: object,
-    _th: Thresholds, _n: object,
+    f: ColumnFinding,
+    p: ColumnProfile,
+    hints: Sequence[HeaderHint],
+    _r: object,
+    _t: object,
+    _th: Thresholds,
+    _n: object,
 ) -> bool:
     for hint in hints:
         if hint.concept in SPECIAL or hint.category == "custom":
@@ -219,13 +255,18 @@ def _plausible(concept: str, p: ColumnProfile) -> bool:
     if concept == "DATE_OF_BIRTH":
         if mostly_dates:
             return True
-        return p.num_min is not None and p.num_max is not None and 1880 <= p.num_min and p.num_max <= date.today().year
+        return (
+            p.num_min is not None
+            and p.num_max is not None
+            and p.num_min >= 1880
+            and p.num_max <= date.today().year
+        )
     if mostly_dates:
         return False
     if concept == "AGE":
-        return p.num_min is not None and p.num_max is not None and 0 <= p.num_min and p.num_max <= 130
+        return p.num_min is not None and p.num_max is not None and p.num_min >= 0 and p.num_max <= 130
     if concept == "GEO_COORDINATE":
-        return p.num_min is not None and p.num_max is not None and -180 <= p.num_min and p.num_max <= 180
+        return p.num_min is not None and p.num_max is not None and p.num_min >= -180 and p.num_max <= 180
     if p.kind == "numeric":
         return False  # measurements, amounts: not names, phones or postcodes
     if concept in ("PERSON", "CITY", "NATIONALITY", "MARITAL_STATUS"):
@@ -243,7 +284,13 @@ def _plausible(concept: str, p: ColumnProfile) -> bool:
 
 
 def _quasi_values(
-    f: ColumnFinding, p: ColumnProfile, _h: object, _r: object, _t: object, th: Thresholds, _n: object,
+    f: ColumnFinding,
+    p: ColumnProfile,
+    _h: object,
+    _r: object,
+    _t: object,
+    th: Thresholds,
+    _n: object,
 ) -> bool:
     if p.kind not in ("text", "datetime") or p.counts.empty:
         return False
@@ -265,9 +312,52 @@ def _quasi_values(
 
 # a header with one of these words names some other date (an event, a batch, a deadline)
 _EVENT_WORDS = frozenset(
-    "date datum time timestamp ts at on created updated modified changed day dag tag jour fecha data "
-    "year jaar jahr annee anno month when start end since until expiry expires due period valid "
-    "order invoice batch shipped delivered opened closed signup registered joined hired".split()
+    [
+        "date",
+        "datum",
+        "time",
+        "timestamp",
+        "ts",
+        "at",
+        "on",
+        "created",
+        "updated",
+        "modified",
+        "changed",
+        "day",
+        "dag",
+        "tag",
+        "jour",
+        "fecha",
+        "data",
+        "year",
+        "jaar",
+        "jahr",
+        "annee",
+        "anno",
+        "month",
+        "when",
+        "start",
+        "end",
+        "since",
+        "until",
+        "expiry",
+        "expires",
+        "due",
+        "period",
+        "valid",
+        "order",
+        "invoice",
+        "batch",
+        "shipped",
+        "delivered",
+        "opened",
+        "closed",
+        "signup",
+        "registered",
+        "joined",
+        "hired",
+    ]
 )
 
 
@@ -296,28 +386,38 @@ def _birth_dates(f: ColumnFinding, p: ColumnProfile) -> bool:
 
 
 def _free_text(
-    f: ColumnFinding, p: ColumnProfile, _h: object, _r: object, text_recs: Sequence[ValueRecognizer],
-    th: Thresholds, ner: NerModel,
+    f: ColumnFinding,
+    p: ColumnProfile,
+    _h: object,
+    _r: object,
+    text_recs: Sequence[ValueRecognizer],
+    th: Thresholds,
+    ner: NerModel,
 ) -> bool:
     if p.kind != "text" or not (p.mean_words >= 4 or (p.mean_len >= 30 and p.mean_words >= 2)):
         return False
     counts = p.counts.iloc[:FREE_TEXT_MAX_VALUES]
     values = pd.Series(counts.index.astype(str))
+    texts: list[str] = [str(v) for v in values]
     weights = counts.to_numpy(dtype=float)
     total = weights.sum()
     hits = np.zeros(len(values), dtype=bool)
     found: dict[str, float] = {}
     for rec in text_recs:
-        pre = values.str.contains(rec.text_prefilter, regex=True) if rec.text_prefilter is not None else pd.Series(True, index=values.index)
+        pre = (
+            values.str.contains(rec.text_prefilter, regex=True)
+            if rec.text_prefilter is not None
+            else pd.Series(True, index=values.index)
+        )
         rows = np.zeros(len(values), dtype=bool)
         for i in np.flatnonzero(pre.to_numpy()):
-            rows[i] = rec.matches(values.iat[i], whole=False)
+            rows[i] = rec.matches(texts[int(i)], whole=False)
         if rows.any():
             found[rec.entity] = float(weights[rows].sum() / total)
             hits |= rows
     share = float(weights[hits].sum() / total)
     if (share < th.free_text_min_share or hits.sum() < 2) and ner.available:
-        labels = ner.labels(list(values))
+        labels = ner.labels(texts)
         person = np.array([bool(lab & PERSON_LABELS) for lab in labels])
         if person.any():
             found["PERSON"] = float(weights[person].sum() / total)
@@ -333,7 +433,8 @@ def _free_text(
     f.coverage = share
     f.score = 0.6 + 0.4 * min(1.0, share * 2)
     f.reasons.append(
-        f"free text: {share:.0%} of sampled rows contain " + ", ".join(f"{e} ({found[e]:.0%})" for e in entities)
+        f"free text: {share:.0%} of sampled rows contain "
+        + ", ".join(f"{e} ({found[e]:.0%})" for e in entities)
     )
     return True
 
@@ -342,7 +443,13 @@ def _free_text(
 
 
 def _ner_names(
-    f: ColumnFinding, p: ColumnProfile, _h: object, _r: object, _t: object, _th: Thresholds, ner: NerModel,
+    f: ColumnFinding,
+    p: ColumnProfile,
+    _h: object,
+    _r: object,
+    _t: object,
+    _th: Thresholds,
+    ner: NerModel,
 ) -> bool:
     if p.kind != "text" or not ner.available:
         return False

@@ -77,7 +77,9 @@ def scan_dataframe(
         name = df.columns[position]
         column = sample.iloc[:, position]
         if str(name) in ignored:
-            finding = ColumnFinding(name=str(name), dtype=str(column.dtype), reasons=["ignored by the policy"])
+            finding = ColumnFinding(
+                name=str(name), dtype=str(column.dtype), reasons=["ignored by the policy"]
+            )
         else:
             prof = profile_column(name, column, settings.max_distinct)
             finding = classify(prof, match_header(name, extra_headers), recognizers, in_text, thresholds, ner)

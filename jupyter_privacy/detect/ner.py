@@ -46,14 +46,14 @@ class NerModel:
         return self.name is not None and not self._failed
 
     def _load(self) -> Any:
-        if self._nlp is None and self.available:
+        if self._nlp is None and self.available and self.name is not None:
             try:
                 import spacy
 
                 self._nlp = spacy.load(
                     self.name, disable=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"]
                 )
-            except Exception as exc:  # noqa: BLE001 - a broken model must not break scanning
+            except Exception as exc:
                 log.warning("could not load NER model %r (%s); scanning without NER", self.name, exc)
                 self._failed = True
         return self._nlp

@@ -15,8 +15,29 @@ import numpy as np
 import pandas as pd
 
 # textual spellings of "no value" that CSV exports are full of
-NULL_TOKENS = frozenset({"", "nan", "NaN", "NAN", "None", "none", "null", "NULL", "Null", "N/A", "n/a", "NA", "#N/A", "-", "--", "?"})
-BOOL_TOKENS = frozenset({"true", "false", "yes", "no", "y", "n", "t", "f", "0", "1", "ja", "nee", "nein", "oui", "non", "si"})
+NULL_TOKENS = frozenset(
+    {
+        "",
+        "nan",
+        "NaN",
+        "NAN",
+        "None",
+        "none",
+        "null",
+        "NULL",
+        "Null",
+        "N/A",
+        "n/a",
+        "NA",
+        "#N/A",
+        "-",
+        "--",
+        "?",
+    }
+)
+BOOL_TOKENS = frozenset(
+    {"true", "false", "yes", "no", "y", "n", "t", "f", "0", "1", "ja", "nee", "nein", "oui", "non", "si"}
+)
 
 _DATE = re.compile(
     r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}\s+\w{3,12}\.?\s+\d{4}|"
@@ -91,22 +112,44 @@ def profile_column(name: object, series: pd.Series, max_distinct: int) -> Column
     non_null = series.dropna()
     kind = _kind(series, non_null)
     if kind == "boolean":
-        return ColumnProfile(name, label, dtype, kind, len(non_null), non_null.astype(str).value_counts(), int(non_null.nunique()))
+        return ColumnProfile(
+            name,
+            label,
+            dtype,
+            kind,
+            len(non_null),
+            non_null.astype(str).value_counts(),
+            int(non_null.nunique()),
+        )
     if kind == "datetime":
         dt = pd.to_datetime(non_null, errors="coerce").dropna()
         years = dt.dt.year.to_numpy()
         has_time = bool(((dt.dt.hour != 0) | (dt.dt.minute != 0)).any())
         counts = dt.dt.strftime("%Y-%m-%d").value_counts()
         return ColumnProfile(
-            name, label, dtype, kind, len(non_null), counts.iloc[:max_distinct], int(counts.size),
-            date_share=1.0, time_share=1.0 if has_time else 0.0, years=years,
+            name,
+            label,
+            dtype,
+            kind,
+            len(non_null),
+            counts.iloc[:max_distinct],
+            int(counts.size),
+            date_share=1.0,
+            time_share=1.0 if has_time else 0.0,
+            years=years,
         )
     if kind == "numeric":
         values = pd.to_numeric(non_null, errors="coerce").dropna()
         finite = values[np.isfinite(values.to_numpy(dtype=float))]
         counts = finite.astype(str).value_counts()
         return ColumnProfile(
-            name, label, dtype, kind, len(non_null), counts.iloc[:max_distinct], int(counts.size),
+            name,
+            label,
+            dtype,
+            kind,
+            len(non_null),
+            counts.iloc[:max_distinct],
+            int(counts.size),
             numeric_share=1.0,
             num_min=float(finite.min()) if len(finite) else None,
             num_max=float(finite.max()) if len(finite) else None,
@@ -115,8 +158,15 @@ def profile_column(name: object, series: pd.Series, max_distinct: int) -> Column
         ints = non_null.astype("int64")
         counts = ints.astype(str).value_counts(sort=False)
         return ColumnProfile(
-            name, label, dtype, kind, len(non_null), counts.iloc[:max_distinct], int(counts.size),
-            numeric_share=1.0, digit_share=1.0,
+            name,
+            label,
+            dtype,
+            kind,
+            len(non_null),
+            counts.iloc[:max_distinct],
+            int(counts.size),
+            numeric_share=1.0,
+            digit_share=1.0,
             num_min=float(ints.min()) if len(ints) else None,
             num_max=float(ints.max()) if len(ints) else None,
             mean_len=float(np.mean(counts.index[:max_distinct].str.len())) if len(counts) else 0.0,
@@ -165,7 +215,7 @@ def _kind(series: pd.Series, non_null: pd.Series) -> str:
         return "other"  # complex, timedeltas
     if isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype):
         return "other"
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         lowered = set(non_null.head(200).map(lambda v: str(v).strip().lower()))
         if all(isinstance(v, bool | np.bool_) for v in non_null.head(200)):
             return "boolean"

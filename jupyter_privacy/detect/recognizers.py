@@ -56,8 +56,8 @@ class ValueRecognizer:
     def matches(self, value: str, *, whole: bool) -> bool:
         """Whether ``value`` contains (``whole=False``) or is (``whole=True``) this entity."""
         try:
-            results = self.recognizer.analyze(value, [self.entity], None)
-        except Exception:  # noqa: BLE001 - a recogniser bug on one odd value must not end a scan
+            results = self.recognizer.analyze(value, [self.entity], None)  # type: ignore[arg-type]
+        except Exception:
             log.debug("recogniser %s failed on a value", self.entity, exc_info=True)
             return False
         length = len(value)
@@ -135,7 +135,9 @@ def _phone() -> EntityRecognizer:
         a yes/no answer per value the first region that matches is enough.
         """
 
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: object = None) -> list[RecognizerResult]:
+        def analyze(
+            self, text: str, entities: list[str], nlp_artifacts: object = None
+        ) -> list[RecognizerResult]:
             regions = self.supported_regions
             try:
                 for region in regions:
@@ -201,81 +203,131 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
     digits_7 = r"(?:\D*\d){7}"
     return (
         ValueRecognizer(
-            "EMAIL_ADDRESS", _email(), _compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"),
-            header_concepts=frozenset({"EMAIL_ADDRESS"}), validated=True,
+            "EMAIL_ADDRESS",
+            _email(),
+            _compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"),
+            header_concepts=frozenset({"EMAIL_ADDRESS"}),
+            validated=True,
             text_prefilter=_compile(r"@"),
         ),
         ValueRecognizer(
-            "CREDIT_CARD", _credit_card(), _compile(r"(?:\d[ \-]?){12,18}\d"),
-            header_concepts=frozenset({"CREDIT_CARD"}), validated=True,
+            "CREDIT_CARD",
+            _credit_card(),
+            _compile(r"(?:\d[ \-]?){12,18}\d"),
+            header_concepts=frozenset({"CREDIT_CARD"}),
+            validated=True,
             text_prefilter=_compile(r"(?:\d[ \-]?){12,18}\d"),
         ),
         ValueRecognizer(
-            "IBAN_CODE", IbanRecognizer(), _compile(r"(?i)[a-z]{2}\d{2}[ ]?(?:[a-z0-9]{1,4}[ ]?){3,8}"),
-            header_concepts=frozenset({"IBAN_CODE"}), validated=True,
+            "IBAN_CODE",
+            IbanRecognizer(),
+            _compile(r"(?i)[a-z]{2}\d{2}[ ]?(?:[a-z0-9]{1,4}[ ]?){3,8}"),
+            header_concepts=frozenset({"IBAN_CODE"}),
+            validated=True,
             text_prefilter=_compile(r"(?i)\b[a-z]{2}\d{2}"),
         ),
         ValueRecognizer(
-            "IP_ADDRESS", IpRecognizer(), _compile(r"(?i)[0-9a-f:.]{7,45}(?:/\d{1,3})?"),
-            header_concepts=frozenset({"IP_ADDRESS"}), validated=True,
+            "IP_ADDRESS",
+            IpRecognizer(),
+            _compile(r"(?i)[0-9a-f:.]{7,45}(?:/\d{1,3})?"),
+            header_concepts=frozenset({"IP_ADDRESS"}),
+            validated=True,
             text_prefilter=_compile(r"\d+\.\d+\.\d+\.\d+|[0-9a-fA-F]{1,4}::?[0-9a-fA-F]{1,4}:"),
         ),
         ValueRecognizer(
-            "MAC_ADDRESS", MacAddressRecognizer(),
+            "MAC_ADDRESS",
+            MacAddressRecognizer(),
             _compile(r"(?i)(?:[0-9a-f]{2}[:\-]){5}[0-9a-f]{2}|(?:[0-9a-f]{4}\.){2}[0-9a-f]{4}"),
-            header_concepts=frozenset({"MAC_ADDRESS"}), validated=True,
+            header_concepts=frozenset({"MAC_ADDRESS"}),
+            validated=True,
             text_prefilter=_compile(r"(?i)(?:[0-9a-f]{2}[:\-]){5}[0-9a-f]{2}"),
         ),
         ValueRecognizer(
-            "NL_BSN", _nl_bsn(), _compile(r"\d{4}\.?\d{2}\.?\d{3}|\d{8}"),
-            header_concepts=frozenset({"NATIONAL_ID"}), validated=True, in_text=False,
+            "NL_BSN",
+            _nl_bsn(),
+            _compile(r"\d{4}\.?\d{2}\.?\d{3}|\d{8}"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            validated=True,
+            in_text=False,
         ),
         ValueRecognizer(
-            "UK_NHS", NhsRecognizer(), _compile(r"\d{3}[ \-]?\d{3}[ \-]?\d{4}"),
-            header_concepts=frozenset({"NATIONAL_ID"}), validated=True, in_text=False,
+            "UK_NHS",
+            NhsRecognizer(),
+            _compile(r"\d{3}[ \-]?\d{3}[ \-]?\d{4}"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            validated=True,
+            in_text=False,
         ),
         ValueRecognizer(
-            "UK_NINO", UkNinoRecognizer(), _compile(r"(?i)[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]"),
+            "UK_NINO",
+            UkNinoRecognizer(),
+            _compile(r"(?i)[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]"),
             header_concepts=frozenset({"NATIONAL_ID"}),
             text_prefilter=_compile(r"(?i)\b[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]\b"),
         ),
         ValueRecognizer(
-            "FR_NIR", _fr_nir(), _compile(r"(?i)[1-478][\d ]{12,18}|[1-478][\d ]{5,7}2[ab][\d ]{6,10}"),
-            header_concepts=frozenset({"NATIONAL_ID"}), validated=True,
+            "FR_NIR",
+            _fr_nir(),
+            _compile(r"(?i)[1-478][\d ]{12,18}|[1-478][\d ]{5,7}2[ab][\d ]{6,10}"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            validated=True,
             text_prefilter=_compile(r"\b[1-478]\s?\d{2}\s?\d{2}"),
         ),
         ValueRecognizer(
-            "DE_TAX_ID", DeTaxIdRecognizer(), _compile(r"[1-9]\d{10}"),
-            header_concepts=frozenset({"NATIONAL_ID"}), validated=True, in_text=False,
+            "DE_TAX_ID",
+            DeTaxIdRecognizer(),
+            _compile(r"[1-9]\d{10}"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            validated=True,
+            in_text=False,
         ),
         ValueRecognizer(
-            "ES_NIF", EsNifRecognizer(), _compile(r"(?i)\d{8}-?[a-z]"),
-            header_concepts=frozenset({"NATIONAL_ID"}), validated=True, in_text=False,
+            "ES_NIF",
+            EsNifRecognizer(),
+            _compile(r"(?i)\d{8}-?[a-z]"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            validated=True,
+            in_text=False,
         ),
         ValueRecognizer(
-            "IT_FISCAL_CODE", ItFiscalCodeRecognizer(), _compile(r"(?i)[a-z]{6}\d{2}[a-z]\d{2}[a-z]\d{3}[a-z]"),
-            header_concepts=frozenset({"NATIONAL_ID"}), validated=True, in_text=False,
+            "IT_FISCAL_CODE",
+            ItFiscalCodeRecognizer(),
+            _compile(r"(?i)[a-z]{6}\d{2}[a-z]\d{2}[a-z]\d{3}[a-z]"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            validated=True,
+            in_text=False,
         ),
         ValueRecognizer(
-            "PL_PESEL", PlPeselRecognizer(), _compile(r"\d{11}"),
-            header_concepts=frozenset({"NATIONAL_ID"}), validated=True, in_text=False,
+            "PL_PESEL",
+            PlPeselRecognizer(),
+            _compile(r"\d{11}"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            validated=True,
+            in_text=False,
         ),
         ValueRecognizer(
             # bare 9-digit numbers are SSNs only when the header says so; 123-45-6789 stands alone
-            "US_SSN", UsSsnRecognizer(), _compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}"),
-            header_concepts=frozenset({"NATIONAL_ID"}), min_score=0.5,
+            "US_SSN",
+            UsSsnRecognizer(),
+            _compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            min_score=0.5,
             text_prefilter=_compile(r"\b\d{3}[- .]\d{2}[- .]\d{4}\b"),
         ),
         ValueRecognizer(
-            "PHONE_NUMBER", _phone(),
+            "PHONE_NUMBER",
+            _phone(),
             _compile(rf"(?=^{digits_7})\+?[\d\s().\-/]{{7,22}}(?:\s*(?:x|ext\.?|#)\s*\d{{1,6}})?"),
             header_concepts=frozenset({"PHONE_NUMBER"}),
             text_prefilter=_compile(digits_7),
         ),
         ValueRecognizer(
-            "UK_POSTCODE", UkPostcodeRecognizer(),
+            "UK_POSTCODE",
+            UkPostcodeRecognizer(),
             _compile(r"(?i)[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}"),
-            category="quasi", header_concepts=frozenset({"POSTCODE"}), in_text=False,
+            category="quasi",
+            header_concepts=frozenset({"POSTCODE"}),
+            in_text=False,
         ),
     )
 
@@ -290,7 +342,7 @@ def custom_recognizers(specs: Iterable[Any]) -> tuple[ValueRecognizer, ...]:
             supported_entity=spec.entity,
             name=spec.name,
             patterns=[Pattern(p.name, p.regex, p.score) for p in spec.patterns],
-            context=list(spec.context) or None,
+            context=list(spec.context),
             supported_language="en",
         )
         out.append(
@@ -309,9 +361,14 @@ def custom_recognizers(specs: Iterable[Any]) -> tuple[ValueRecognizer, ...]:
 def text_recognizers(recognizers: Sequence[ValueRecognizer]) -> tuple[ValueRecognizer, ...]:
     """The recognisers that are meaningful inside running text, plus self-introduced names."""
     person = ValueRecognizer(
-        "PERSON", _person_intro(), None, text_prefilter=_compile(r"(?i)\b(?:name|naam|ben|heet|bin|hei|suis|appelle|llamo|soy|chiamo|sono|i am|i'm|this is)\b")
+        "PERSON",
+        _person_intro(),
+        None,
+        text_prefilter=_compile(
+            r"(?i)\b(?:name|naam|ben|heet|bin|hei|suis|appelle|llamo|soy|chiamo|sono|i am|i'm|this is)\b"
+        ),
     )
-    return tuple(r for r in recognizers if r.in_text) + (person,)
+    return (*tuple(r for r in recognizers if r.in_text), person)
 
 
 @lru_cache(maxsize=1)

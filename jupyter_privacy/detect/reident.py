@@ -10,7 +10,9 @@ import pandas as pd
 from .findings import Reidentification
 
 
-def reidentification(df: pd.DataFrame, positions: Sequence[int], labels: Sequence[str]) -> Reidentification | None:
+def reidentification(
+    df: pd.DataFrame, positions: Sequence[int], labels: Sequence[str]
+) -> Reidentification | None:
     """Share of rows that are unique on the columns at ``positions`` and the frame's k (smallest group size).
 
     Computed on the whole frame, not the sample: uniqueness in a sample says little about the

@@ -16,8 +16,20 @@ import pandas as pd
 
 _COMPRESSION = (".gz", ".bz2", ".xz", ".zip", ".zst")
 SUPPORTED_SUFFIXES = (
-    ".csv", ".tsv", ".tab", ".txt", ".parquet", ".pq", ".json", ".jsonl", ".ndjson",
-    ".xlsx", ".xlsm", ".xls", ".feather", ".arrow",
+    ".csv",
+    ".tsv",
+    ".tab",
+    ".txt",
+    ".parquet",
+    ".pq",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".xlsx",
+    ".xlsm",
+    ".xls",
+    ".feather",
+    ".arrow",
 )
 
 
@@ -40,7 +52,9 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
     if p.is_dir():
         raise DataReadError(f"{p}: is a directory; give the path of one data file")
     if not os.access(p, os.R_OK):
-        raise DataReadError(f"{p}: permission denied; ask for read access or copy the file somewhere readable")
+        raise DataReadError(
+            f"{p}: permission denied; ask for read access or copy the file somewhere readable"
+        )
     suffix = _suffix(p)
     reader = _READERS.get(suffix)
     if reader is None:
@@ -61,7 +75,7 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
             f"{p}: could not be read as {suffix[1:].upper()} ({type(exc).__name__}: {_short(exc)}); "
             "check that the file is not corrupt and that its extension matches its contents"
         ) from None
-    except Exception as exc:  # noqa: BLE001 - pyarrow/openpyxl raise their own error types
+    except Exception as exc:
         raise DataReadError(
             f"{p}: could not be read as {suffix[1:].upper()} ({type(exc).__name__}: {_short(exc)}); "
             "check that the file is not corrupt and that its extension matches its contents"
@@ -108,7 +122,7 @@ def _sniff(p: Path) -> str:
 def _read_json(p: Path) -> pd.DataFrame:
     with p.open("rb") as fh:
         first = fh.read(4096).lstrip()
-    if first[:1] == b"[" or first[:1] == b"{" and not _looks_like_lines(p):
+    if first[:1] == b"[" or (first[:1] == b"{" and not _looks_like_lines(p)):
         try:
             return pd.read_json(p)
         except ValueError:
@@ -119,7 +133,9 @@ def _read_json(p: Path) -> pd.DataFrame:
 def _looks_like_lines(p: Path) -> bool:
     with p.open("rb") as fh:
         lines = [line for line in (fh.readline() for _ in range(3)) if line.strip()]
-    return len(lines) >= 2 and all(line.strip().startswith(b"{") and line.strip().endswith(b"}") for line in lines)
+    return len(lines) >= 2 and all(
+        line.strip().startswith(b"{") and line.strip().endswith(b"}") for line in lines
+    )
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
