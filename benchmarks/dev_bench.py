@@ -62,7 +62,7 @@ def main() -> None:
         ref, t_ref = score(bench, data, ref_cmd)
         print(f"presidio-structured (spaCy sm, {args.rows}-row sample):\n" + ref)
         ratio = t_ref / t_ours
-        print(f"speed: jupyter-privacy {t_ours:.1f} s, presidio-structured {t_ref:.1f} s -> {ratio:.1f}x faster")
+        print(f"speed: jupyter-privacy {t_ours:.1f} s, presidio-structured {t_ref:.1f} s: {ratio:.1f}x")
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
