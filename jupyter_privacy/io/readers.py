@@ -6,8 +6,14 @@ the message never quotes file contents (a CSV line may hold personal data).
 
 from __future__ import annotations
 
+import bz2
+import codecs
 import csv
+import gzip
+import json
+import lzma
 import os
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -92,27 +98,60 @@ def _short(exc: BaseException) -> str:
 
 
 def _read_delimited(p: Path, sep: str | None) -> pd.DataFrame:
+    head = _head(p)
+    # Excel's "Unicode Text" export is UTF-16 (with a BOM): full of NUL bytes, yet text
+    encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None
     if sep is None:
-        sep = _sniff(p)
+        sep = _sniff(p, head, encoding)
     try:
-        return pd.read_csv(p, sep=sep, low_memory=False)
+        return pd.read_csv(p, sep=sep, low_memory=False, encoding=encoding)
     except UnicodeDecodeError:
+        if encoding is not None:
+            raise
         # Excel on Windows still writes cp1252; latin-1 decodes every byte, so this cannot fail twice
         return pd.read_csv(p, sep=sep, low_memory=False, encoding="latin-1")
     except pd.errors.EmptyDataError:
         raise DataReadError(f"{p}: has no header line and no data; nothing to scan") from None
 
 
-def _sniff(p: Path) -> str:
-    if p.suffix.lower() in _COMPRESSION:
-        return ","
-    with p.open("rb") as fh:
-        head = fh.read(64 * 1024)
-    if b"\x00" in head:
+def _head(p: Path, size: int = 64 * 1024) -> bytes:
+    """The first bytes of the (decompressed) file; empty when a compressed file cannot be opened.
+
+    Sniffing must look at the text pandas will parse: a ``.csv.gz`` export is as likely to be
+    semicolon-separated as a plain one. A corrupt archive yields nothing here and fails in pandas.
+    """
+    suffix = p.suffix.lower()
+    try:
+        if suffix == ".gz":
+            with gzip.open(p, "rb") as fh:
+                return fh.read(size)
+        if suffix == ".bz2":
+            with bz2.open(p, "rb") as fh:
+                return fh.read(size)
+        if suffix == ".xz":
+            with lzma.open(p, "rb") as fh:
+                return fh.read(size)
+        if suffix == ".zip":
+            with zipfile.ZipFile(p) as zf:
+                names = zf.namelist()
+                if len(names) != 1:
+                    return b""
+                with zf.open(names[0]) as fh:
+                    return fh.read(size)
+        if suffix in _COMPRESSION:
+            return b""  # .zst: left to pandas (needs the zstandard package)
+        with p.open("rb") as fh:
+            return fh.read(size)
+    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile):
+        return b""
+
+
+def _sniff(p: Path, head: bytes, encoding: str | None) -> str:
+    if encoding is None and b"\x00" in head:
         raise DataReadError(
             f"{p}: looks like a binary file, not delimited text; check the extension matches the contents"
         )
-    text = head.decode("utf-8", errors="replace")
+    text = head.decode(encoding or "utf-8", errors="replace")
     try:
         return csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -126,7 +165,10 @@ def _read_json(p: Path) -> pd.DataFrame:
         try:
             return pd.read_json(p)
         except ValueError:
-            return pd.json_normalize(pd.read_json(p, typ="series").tolist())
+            data = json.loads(p.read_bytes())
+            if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+                return pd.json_normalize(list(data.values()))
+            return pd.json_normalize(data)  # a single object: one record
     return pd.read_json(p, lines=True)
 
 
