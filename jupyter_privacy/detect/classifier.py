@@ -27,7 +27,7 @@ import pandas as pd
 from .findings import ColumnFinding
 from .headers import STEM, WEAK, HeaderHint, header_tokens
 from .ner import PERSON_LABELS, PLACE_LABELS, NerModel
-from .profile import ColumnProfile
+from .profile import ColumnProfile, text_values
 from .recognizers import ValueRecognizer
 from .vocab import gender_coverage, special_category_matches
 
@@ -173,7 +173,7 @@ def _values(
     concepts = {h.concept: h for h in hints}
     counts = p.counts.iloc[:RECOGNIZER_MAX_VALUES]
     total = float(counts.sum())
-    values = pd.Series(counts.index.astype(str))
+    values = text_values(counts.index)
     texts: list[str] = [str(v) for v in values]
 
     def share(mask: pd.Series) -> float:
@@ -300,7 +300,7 @@ def _quasi_values(
             _set(f, "quasi", "GENDER", 0.5 + 0.4 * gender, gender)
             f.reasons.append(f"{gender:.0%} of sampled values are gender terms or codes")
             return True
-        values = p.values.astype(str)
+        values = p.values
         for pattern, label in ((_NL_POSTCODE, "NL"), (_CA_POSTCODE, "CA")):
             cov = p.share(values.str.fullmatch(pattern))
             if cov >= th.min_coverage:
@@ -397,7 +397,7 @@ def _free_text(
     if p.kind != "text" or not (p.mean_words >= 4 or (p.mean_len >= 30 and p.mean_words >= 2)):
         return False
     counts = p.counts.iloc[:FREE_TEXT_MAX_VALUES]
-    values = pd.Series(counts.index.astype(str))
+    values = text_values(counts.index)
     texts: list[str] = [str(v) for v in values]
     weights = counts.to_numpy(dtype=float)
     total = weights.sum()

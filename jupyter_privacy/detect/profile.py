@@ -83,11 +83,20 @@ class ColumnProfile:
     @property
     def values(self) -> pd.Series:
         """The distinct profiled values as a string Series (positionally aligned with ``counts``)."""
-        return pd.Series(self.counts.index, dtype=object)
+        return text_values(self.counts.index)
 
     @property
     def distinct_ratio(self) -> float:
         return self.distinct / self.non_null if self.non_null else 0.0
+
+
+def text_values(index: pd.Index) -> pd.Series:
+    """``index`` as an object-dtype Series of ``str``.
+
+    Regex methods on pandas' pyarrow-backed string dtype re-parse the pattern on every call to see
+    whether Arrow can run it; on a few hundred values that costs far more than the match itself.
+    """
+    return pd.Series([str(v) for v in index], dtype=object)
 
 
 def sample_rows(df: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
@@ -225,7 +234,7 @@ def _kind(series: pd.Series, non_null: pd.Series) -> str:
 
 
 def _shape(prof: ColumnProfile) -> None:
-    values = prof.values.astype(str)
+    values = prof.values
     weights = prof.counts.to_numpy(dtype=float)
     total = weights.sum()
 

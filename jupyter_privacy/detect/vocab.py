@@ -73,8 +73,9 @@ def _load() -> tuple[frozenset[str], tuple[_Vocab, ...], frozenset[str], frozens
 
 def _normalised(counts: pd.Series) -> pd.Series:
     """Folded, whitespace-collapsed versions of the (string) index of a value-count series."""
-    index = pd.Series(counts.index.astype(str), index=counts.index)
-    return index.map(lambda v: " ".join(fold(v).split()))
+    folded = [" ".join(fold(str(v)).split()) for v in counts.index]
+    # object dtype on purpose: see profile.text_values
+    return pd.Series(folded, index=counts.index, dtype=object)
 
 
 def special_category_matches(counts: pd.Series) -> list[VocabMatch]:
