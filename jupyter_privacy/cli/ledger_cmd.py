@@ -1,0 +1,154 @@
+"""``jupyter-privacy verify`` and ``jupyter-privacy log``: check and read the processing log.
+
+Both open the store read-only (nothing is created or changed). The store is ``--store FILE`` or the
+``log.path`` of the policy in effect. Exit codes of ``verify``: 0 every chain intact, 1 a chain is
+broken, 2 the store cannot be read. ``log`` exits 0, or 2 on errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..ledger import LedgerError, SqliteLedgerStore, verify_all, verify_chain
+from ..ledger.records import canonical_json
+from ..policy import PolicyError, load_policy
+from .errors import CliError
+
+
+def add_parser(subparsers: Any) -> None:
+    """Add the ``verify`` and ``log`` commands."""
+    verify = subparsers.add_parser(
+        "verify",
+        help="check that the processing log was not tampered with",
+        description="Recompute every record's hash and check every notebook's chain (or one notebook's) "
+        "in the processing log. Exit status: 0 all chains intact, 1 a chain is broken, 2 the store "
+        "cannot be read.",
+    )
+    verify.add_argument("--notebook", metavar="PATH", help="check only this notebook's chain")
+    _store_arg(verify)
+    verify.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    verify.set_defaults(func=run_verify)
+
+    log = subparsers.add_parser(
+        "log",
+        help="print a notebook's processing log records",
+        description="Print the processing log records of one notebook, in order. Records are printed as "
+        "stored; run `jupyter-privacy verify` to check them.",
+    )
+    log.add_argument("--notebook", metavar="PATH", required=True,
+                     help="the notebook (its path; a unique suffix of a recorded path also works)")
+    _store_arg(log)
+    log.add_argument("--format", choices=("jsonl", "table"), default="jsonl",
+                     help="jsonl: one canonical JSON record per line (default); table: for people")
+    log.set_defaults(func=run_log)
+
+
+def _store_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="FILE",
+                        help="the ledger file (default: log.path of the privacy policy in effect)")
+
+
+def _open(args: argparse.Namespace) -> SqliteLedgerStore:
+    if args.store:
+        path = Path(os.path.expanduser(args.store))
+        origin = "--store"
+    else:
+        try:
+            loaded = load_policy()
+        except PolicyError as exc:
+            first = exc.problems[0].message if exc.problems else "invalid"
+            raise CliError(f"cannot load the privacy policy {exc.source} to find the processing log: "
+                           f"{first} (run `jupyter-privacy policy show`, or pass --store FILE)") from None
+        if loaded.policy.log.store != "sqlite":
+            raise CliError(f"the policy's log.store {loaded.policy.log.store!r} is not supported by this "
+                           "command (only sqlite)")
+        path = loaded.policy.log.resolved_path()
+        origin = f"log.path of the {'built-in default policy' if loaded.is_default else loaded.source}"
+    if not path.exists():
+        raise CliError(
+            f"no processing log found at {path} (from {origin}); it is created when a notebook first logs "
+            "an event. Set log.path in the privacy policy (see `jupyter-privacy policy show`) or pass "
+            "--store FILE"
+        )
+    try:
+        return SqliteLedgerStore(path, readonly=True)
+    except LedgerError as exc:
+        raise CliError(str(exc)) from None
+
+
+def resolve_notebook(given: str, known: list[str]) -> str:
+    """The stored notebook id for a path typed by the user (see the module docstring of ``log``)."""
+    absolute = os.path.abspath(os.path.expanduser(given))
+    if absolute in known:
+        return absolute
+    if given in known:
+        return given
+    suffix = os.path.normpath(given)
+    while suffix.startswith("./"):
+        suffix = suffix[2:]
+    matches = [nb for nb in known if nb == suffix or nb.endswith((os.sep + suffix, "/" + suffix))]
+    if len(matches) == 1:
+        return matches[0]
+    if not known:
+        raise CliError(f"notebook {given} has no records: the processing log is empty")
+    shown = known[:20] + ([f"... ({len(known) - 20} more)"] if len(known) > 20 else [])
+    if matches:
+        raise CliError(f"notebook {given} is ambiguous; it matches: {', '.join(matches)}")
+    raise CliError(f"notebook {given} (looked for {absolute}) has no records; known notebooks: "
+                   f"{', '.join(shown)}")
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        if args.notebook:
+            reports = [verify_chain(store, resolve_notebook(args.notebook, store.notebooks()))]
+        else:
+            reports = verify_all(store)
+    except LedgerError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
+    ok = all(r.ok for r in reports)
+    if args.format == "json":
+        print(json.dumps({"store": store.location, "ok": ok, "chains": [r.to_dict() for r in reports]},
+                         ensure_ascii=False, indent=2))
+    else:
+        if not reports:
+            print(f"no notebooks recorded in {store.location}", file=sys.stderr)
+        for report in reports:
+            print(report.summary())
+    return 0 if ok else 1
+
+
+def run_log(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        notebook = resolve_notebook(args.notebook, store.notebooks())
+        if args.format == "jsonl":
+            for record in store.records(notebook):
+                sys.stdout.write(record.to_json() + "\n")
+        else:
+            _print_table(store, notebook)
+    except LedgerError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
+    return 0
+
+
+def _print_table(store: SqliteLedgerStore, notebook: str) -> None:
+    print(f"notebook {notebook}")
+    header = f"{'SEQ':>5}  {'TS':<27}  {'EVENT':<17}  {'EXEC':>4}  {'HASH':<12}  PAYLOAD"
+    print(header)
+    for r in store.records(notebook):
+        payload = canonical_json(r.payload).decode("utf-8")
+        if len(payload) > 70:
+            payload = payload[:69] + "…"
+        ec = "" if r.execution_count is None else str(r.execution_count)
+        print(f"{r.seq:>5}  {r.ts:<27}  {r.event:<17}  {ec:>4}  {r.hash[:12]:<12}  {payload}")
