@@ -66,7 +66,7 @@ def test_mostly_emails_is_an_email_column() -> None:
 
 
 def test_header_support_lowers_the_coverage_needed() -> None:
-    r, f = rng(3)
+    _r, f = rng(3)
     values = [f.email() if i % 5 < 2 else "unknown@" for i in range(N)]  # 40% e-mails
     assert classify(values, "c7").category == "none"
     with_header = classify(values, "contact_email")
@@ -74,7 +74,7 @@ def test_header_support_lowers_the_coverage_needed() -> None:
 
 
 def test_coverage_thresholds_come_from_the_policy() -> None:
-    r, f = rng(4)
+    _r, f = rng(4)
     values = [f.email() if i % 2 else "n/a-value" for i in range(N)]  # 50% e-mails
     assert classify(values, "c1").category == "none"
     assert classify(values, "c1", policy(min_coverage=0.4)).entities == ["EMAIL_ADDRESS"]
@@ -137,7 +137,9 @@ def test_ambiguous_orientation_needs_matching_values() -> None:
     r, _ = rng(11)
     screen = classify([r.choice(["portrait", "landscape"]) for _ in range(N)], "orientation")
     assert screen.category == "none"
-    sexual = classify([r.choice(["heterosexual", "gay", "bisexual", "lesbian"]) for _ in range(N)], "orientation")
+    sexual = classify(
+        [r.choice(["heterosexual", "gay", "bisexual", "lesbian"]) for _ in range(N)], "orientation"
+    )
     assert (sexual.category, sexual.entities) == ("special", ["SEXUAL_ORIENTATION"])
 
 
@@ -195,20 +197,20 @@ def test_clothing_sizes_are_not_gender() -> None:
 
 
 def test_nl_postcodes_by_value() -> None:
-    r, _ = rng(18)
+    _r, _ = rng(18)
     nl = Faker("nl_NL")
     found = classify([nl.postcode() for _ in range(N)], "pc4")
     assert (found.category, found.entities) == ("quasi", ["POSTCODE"])
 
 
 def test_birth_dates_by_value() -> None:
-    r, f = rng(19)
+    _r, f = rng(19)
     found = classify([f.date_of_birth(minimum_age=18, maximum_age=90).isoformat() for _ in range(N)], "d1")
     assert (found.category, found.entities) == ("quasi", ["DATE_OF_BIRTH"])
 
 
 def test_event_dates_are_not_birth_dates() -> None:
-    r, f = rng(20)
+    _r, f = rng(20)
     found = classify([f.date_between("-60y", "today").isoformat() for _ in range(N)], "batch_date")
     assert found.category == "none"
 
@@ -218,8 +220,13 @@ def test_event_dates_are_not_birth_dates() -> None:
 
 def test_free_text_with_a_few_emails_and_phones_is_direct() -> None:
     r, f = rng(21)
-    filler = ["ticket closed by the agent", "customer asked about delivery times", "follow up next week please",
-              "refund processed without problems", "package arrived damaged, replacement sent"]
+    filler = [
+        "ticket closed by the agent",
+        "customer asked about delivery times",
+        "follow up next week please",
+        "refund processed without problems",
+        "package arrived damaged, replacement sent",
+    ]
     values = [r.choice(filler) for _ in range(N)]
     values[3] = f"please reply to {f.email()} about the refund"
     values[50] = f"call back on +44 20 7946 {r.randint(1000, 9999)} after five"
@@ -236,17 +243,27 @@ def test_free_text_with_a_few_emails_and_phones_is_direct() -> None:
 )
 def test_free_text_without_personal_data_is_not_flagged() -> None:
     r, _ = rng(22)
-    feedback = ["I am very happy with the delivery", "This is great value for money",
-                "I am not satisfied, the box was damaged", "Delivery was slow but fine",
-                "Would buy again from this store", "the colour is darker than on the photo"]
+    feedback = [
+        "I am very happy with the delivery",
+        "This is great value for money",
+        "I am not satisfied, the box was damaged",
+        "Delivery was slow but fine",
+        "Would buy again from this store",
+        "the colour is darker than on the photo",
+    ]
     found = classify([r.choice(feedback) for _ in range(N)], "feedback")
     assert found.category == "none"
 
 
 def test_free_text_without_personal_data_or_introductions_is_not_flagged() -> None:
     r, _ = rng(23)
-    notes = ["device ok after reboot", "replaced the cooling fan", "firmware 2.1 installed on site",
-             "cable was loose, fixed", "waiting for spare parts from the supplier"]
+    notes = [
+        "device ok after reboot",
+        "replaced the cooling fan",
+        "firmware 2.1 installed on site",
+        "cable was loose, fixed",
+        "waiting for spare parts from the supplier",
+    ]
     assert classify([r.choice(notes) for _ in range(N)], "notes").category == "none"
 
 
@@ -294,13 +311,13 @@ def test_boolean_column_under_a_phone_header_is_a_flag() -> None:
 
 
 def test_person_header_with_names_is_direct() -> None:
-    r, f = rng(24)
+    _r, f = rng(24)
     found = classify([f.name() for _ in range(N)], "full_name")
     assert (found.category, found.entities) == ("direct", ["PERSON"])
 
 
 def test_mixed_type_object_column_does_not_crash_and_is_scanned() -> None:
-    r, f = rng(25)
+    _r, f = rng(25)
     values: list[object] = [f.email() for _ in range(N)]
     values[::10] = [None] * len(values[::10])
     values[1::10] = [42] * len(values[1::10])
@@ -314,12 +331,17 @@ def test_mixed_type_object_column_does_not_crash_and_is_scanned() -> None:
 def custom_policy() -> Policy:
     specs = [
         CustomRecognizer(
-            name="employee-number", entity="EMPLOYEE_ID", category="direct",
+            name="employee-number",
+            entity="EMPLOYEE_ID",
+            category="direct",
             patterns=[PatternSpec(name="emp", regex=r"\bEMP-\d{6}\b", score=0.9)],
             header_keywords=["emp_no"],
         ),
         CustomRecognizer(
-            name="patient", entity="PATIENT_ID", category="special", special_category="HEALTH",
+            name="patient",
+            entity="PATIENT_ID",
+            category="special",
+            special_category="HEALTH",
             patterns=[PatternSpec(name="mrn", regex=r"\bPAT\d{8}\b", score=0.8)],
         ),
     ]
@@ -328,11 +350,13 @@ def custom_policy() -> Policy:
 
 def test_custom_recognizer_from_policy_is_flagged() -> None:
     r, _ = rng(26)
-    df = pd.DataFrame({
-        "c1": [f"EMP-{r.randint(0, 999999):06d}" for _ in range(N)],
-        "c2": [f"PAT{r.randint(0, 10**8 - 1):08d}" for _ in range(N)],
-        "c3": [f"ORD-{r.randint(0, 999999):06d}" for _ in range(N)],
-    })
+    df = pd.DataFrame(
+        {
+            "c1": [f"EMP-{r.randint(0, 999999):06d}" for _ in range(N)],
+            "c2": [f"PAT{r.randint(0, 10**8 - 1):08d}" for _ in range(N)],
+            "c3": [f"ORD-{r.randint(0, 999999):06d}" for _ in range(N)],
+        }
+    )
     result = scan(df, custom_policy())
     assert (result["c1"].category, result["c1"].entities) == ("direct", ["EMPLOYEE_ID"])
     assert (result["c2"].category, result["c2"].entities) == ("special", ["PATIENT_ID"])
@@ -342,8 +366,10 @@ def test_custom_recognizer_from_policy_is_flagged() -> None:
 
 
 def test_ignore_columns() -> None:
-    r, f = rng(27)
-    df = pd.DataFrame({"email": [f.email() for _ in range(N)], "row_id": range(N), "other": [f.email() for _ in range(N)]})
+    _r, f = rng(27)
+    df = pd.DataFrame(
+        {"email": [f.email() for _ in range(N)], "row_id": range(N), "other": [f.email() for _ in range(N)]}
+    )
     result = scan(df, policy(ignore_columns=["email"]))
     assert result["email"].category == "none"
     assert result["email"].reasons == ["ignored by the policy"]
@@ -355,11 +381,22 @@ def test_ignore_columns() -> None:
 
 
 def test_reidentification_on_a_tiny_frame() -> None:
-    df = pd.DataFrame({
-        "gender": ["M", "F", "M", "F", "M", "F", "M", "F"],
-        "postcode": ["1011 AB", "1011 AB", "1011 AB", "2022 CD", "2022 CD", "2022 CD", "1011 AB", "3033 EF"],
-        "amount": [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5],
-    })
+    df = pd.DataFrame(
+        {
+            "gender": ["M", "F", "M", "F", "M", "F", "M", "F"],
+            "postcode": [
+                "1011 AB",
+                "1011 AB",
+                "1011 AB",
+                "2022 CD",
+                "2022 CD",
+                "2022 CD",
+                "1011 AB",
+                "3033 EF",
+            ],
+            "amount": [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5],
+        }
+    )
     result = scan(df, NO_NER)
     assert result["gender"].category == "quasi"
     assert result["postcode"].category == "quasi"
@@ -389,14 +426,16 @@ def test_no_quasi_identifiers_no_reidentification_figure() -> None:
 
 def test_result_never_contains_a_raw_value() -> None:
     r, f = rng(28)
-    df = pd.DataFrame({
-        "email": [f.email() for _ in range(N)],
-        "full_name": [f.name() for _ in range(N)],
-        "phone": [f.phone_number() for _ in range(N)],
-        "notes": [f"contact {f.name()} at {f.email()}" for _ in range(N)],
-        "city": [f.city() for _ in range(N)],
-        "diagnosis": [r.choice(["diabetes", "asthma", "hypertension"]) for _ in range(N)],
-    })
+    df = pd.DataFrame(
+        {
+            "email": [f.email() for _ in range(N)],
+            "full_name": [f.name() for _ in range(N)],
+            "phone": [f.phone_number() for _ in range(N)],
+            "notes": [f"contact {f.name()} at {f.email()}" for _ in range(N)],
+            "city": [f.city() for _ in range(N)],
+            "diagnosis": [r.choice(["diabetes", "asthma", "hypertension"]) for _ in range(N)],
+        }
+    )
     result = scan(df, default_policy(), source="customers.csv")
     text = json.dumps(result.to_dict(), ensure_ascii=False) + result.to_table()
     cells = {str(v) for col in df.columns for v in df[col]}
@@ -413,9 +452,8 @@ def test_scan_dataframe_rejects_non_frames() -> None:
 
 
 def test_scan_is_deterministic() -> None:
-    r, f = rng(29)
+    _r, f = rng(29)
     df = pd.DataFrame({"a": [f.email() for _ in range(3000)], "b": [f.name() for _ in range(3000)]})
     one, two = scan(df, NO_NER), scan(df, NO_NER)
     assert one.to_dict() == two.to_dict()
     assert (one.rows, one.sampled_rows) == (3000, 1000)
-

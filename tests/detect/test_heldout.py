@@ -6,11 +6,10 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
+from heldout import ALL  # tests/detect is on sys.path (rootdir-relative, no __init__.py)
 
 from jupyter_privacy import scan
 from jupyter_privacy.policy import default_policy
-
-from heldout import ALL  # tests/detect is on sys.path (rootdir-relative, no __init__.py)
 
 Builder = Callable[[], tuple[pd.DataFrame, dict[str, str]]]
 

@@ -21,6 +21,7 @@ def _by_entity(recs: tuple[ValueRecognizer, ...]) -> dict[str, ValueRecognizer]:
 BUILTIN = _by_entity(builtin_recognizers())
 IN_TEXT = _by_entity(text_recognizers(builtin_recognizers()))
 
+
 def _nir(body: str) -> str:
     """A NIR with its mod-97 key appended."""
     return body + f"{97 - int(body) % 97:02d}"
@@ -42,16 +43,33 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "4111111111111111003",  # 19-digit Visa
             "378282246310005",  # Amex
         ],
-        ["4111111111111112", "5555555555554445", "2221000000000008", "1234567812345678", "4111111111111111004"],
+        [
+            "4111111111111112",
+            "5555555555554445",
+            "2221000000000008",
+            "1234567812345678",
+            "4111111111111111004",
+        ],
     ),
     "IBAN_CODE": (
-        ["NL91ABNA0417164300", "NL91 ABNA 0417 1643 00", "DE89370400440532013000", "GB82WEST12345698765432",
-         "FR1420041010050500013M02606"],
+        [
+            "NL91ABNA0417164300",
+            "NL91 ABNA 0417 1643 00",
+            "DE89370400440532013000",
+            "GB82WEST12345698765432",
+            "FR1420041010050500013M02606",
+        ],
         ["NL92ABNA0417164300", "DE88370400440532013000", "GB83WEST12345698765432", "NL91ABNA"],
     ),
     "IP_ADDRESS": (
-        ["192.168.1.1", "10.0.0.255", "8.8.8.8", "2001:db8::1", "fe80::1ff:fe23:4567:890a",
-         "2001:0db8:85a3:0000:0000:8a2e:0370:7334"],
+        [
+            "192.168.1.1",
+            "10.0.0.255",
+            "8.8.8.8",
+            "2001:db8::1",
+            "fe80::1ff:fe23:4567:890a",
+            "2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+        ],
         ["256.1.1.1", "1.2.3", "hello", "1.2.3.4.5.6"],
     ),
     "MAC_ADDRESS": (
@@ -79,8 +97,15 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["86095742718", "12345678901", "11111111111"],
     ),
     "PHONE_NUMBER": (
-        ["+31 6 12345678", "020-1234567", "+44 20 7946 0958", "(415) 555-2671", "+1 415 555 2671",
-         "06-12345678", "+49 30 901820"],
+        [
+            "+31 6 12345678",
+            "020-1234567",
+            "+44 20 7946 0958",
+            "(415) 555-2671",
+            "+1 415 555 2671",
+            "06-12345678",
+            "+49 30 901820",
+        ],
         ["12345", "hello", "1234567", "2024-01-15"],
     ),
     "US_SSN": (
@@ -156,7 +181,10 @@ def test_custom_recognizer_from_policy_spec() -> None:
 
 def test_custom_recognizer_keeps_special_category() -> None:
     spec = _spec(
-        name="patient", entity="PATIENT_ID", category="special", special_category="HEALTH",
+        name="patient",
+        entity="PATIENT_ID",
+        category="special",
+        special_category="HEALTH",
         patterns=[PatternSpec(name="mrn", regex=r"\bPAT\d{8}\b", score=0.8)],
     )
     (rec,) = custom_recognizers([spec])

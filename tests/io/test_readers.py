@@ -23,13 +23,15 @@ from jupyter_privacy.io import DataReadError, read_table
 def frame() -> pd.DataFrame:
     Faker.seed(1)
     f = Faker("nl_NL")
-    return pd.DataFrame({
-        "naam": [f.name() for _ in range(50)],
-        "email": [f.email() for _ in range(50)],
-        "postcode": [f.postcode() for _ in range(50)],
-        "bedrag": [round(i * 1.25, 2) for i in range(50)],
-        "aantal": list(range(50)),
-    })
+    return pd.DataFrame(
+        {
+            "naam": [f.name() for _ in range(50)],
+            "email": [f.email() for _ in range(50)],
+            "postcode": [f.postcode() for _ in range(50)],
+            "bedrag": [round(i * 1.25, 2) for i in range(50)],
+            "aantal": list(range(50)),
+        }
+    )
 
 
 def check(df: pd.DataFrame, expected: pd.DataFrame) -> None:
@@ -91,7 +93,9 @@ def test_zip_csv(tmp_path: Path, frame: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize(("suffix", "opener"), [(".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)])
-def test_compressed_tsv_with_csv_suffix(tmp_path: Path, frame: pd.DataFrame, suffix: str, opener: object) -> None:
+def test_compressed_tsv_with_csv_suffix(
+    tmp_path: Path, frame: pd.DataFrame, suffix: str, opener: object
+) -> None:
     path = tmp_path / f"data.csv{suffix}"
     with opener(path, "wt", encoding="utf-8") as fh:  # type: ignore[operator]
         fh.write(frame.to_csv(index=False, sep="\t"))
@@ -233,8 +237,13 @@ def test_error_messages_never_quote_contents(tmp_path: Path) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(content=st.binary(min_size=1, max_size=400), suffix=st.sampled_from([".csv", ".tsv", ".json", ".jsonl", ".parquet", ".xlsx"]))
-def test_arbitrary_bytes_give_a_frame_or_a_data_read_error(tmp_path: Path, content: bytes, suffix: str) -> None:
+@given(
+    content=st.binary(min_size=1, max_size=400),
+    suffix=st.sampled_from([".csv", ".tsv", ".json", ".jsonl", ".parquet", ".xlsx"]),
+)
+def test_arbitrary_bytes_give_a_frame_or_a_data_read_error(
+    tmp_path: Path, content: bytes, suffix: str
+) -> None:
     path = tmp_path / f"fuzz{suffix}"
     path.write_bytes(content)
     try:
