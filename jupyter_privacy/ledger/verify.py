@@ -230,13 +230,12 @@ def _classify(rows: _Rows, i: int, notebook: str, expected_prev: str, prev_seq: 
         return problem("edited", prev_seq, f"record {prev_seq} of notebook {nb} was replaced after it was "
                        f"written: record {intact} links to hash {_short(row.prev_hash)}, but the stored "
                        f"record {prev_seq} has hash {_short(expected_prev)}")
-    if p > i or p == -1:
-        where = (
-            "the start of the chain" if p == -1 else f"record {intact - 1}, stored at seq {rows.rows[p].seq}"
-        )
+    if p > i:
+        where = f"record {intact - 1}, stored at seq {rows.rows[p].seq}"
         return problem("reordered", seq, f"records of notebook {nb} were reordered: the record stored at seq "
                        f"{seq} is intact as record {intact}, and it links to {where}")
-    # p < i - 1: it links to an earlier record, skipping the rows in between, which verified on their own.
+    # p < i - 1 (or -1: the start of the chain): it links to an earlier record, skipping the rows in
+    # between, which verified on their own: they were inserted.
     return _inserted(nb, rows, p + 1, i)
 
 
