@@ -176,6 +176,9 @@ def _person_in_text() -> EntityRecognizer:
         supported_entity="PERSON",
         patterns=[Pattern("self introduction", rf"(?<=\b){intro}\s+{name}", 0.6)],
         supported_language="en",
+        # presidio matches case-insensitively by default, which would make "I am very happy" an
+        # introduction of "very"; the introduction words carry their own (?i:...) group instead
+        global_regex_flags=re.DOTALL | re.MULTILINE,
     )
 
 
