@@ -236,11 +236,6 @@ def test_free_text_with_a_few_emails_and_phones_is_direct() -> None:
     assert {"EMAIL_ADDRESS", "PHONE_NUMBER"} <= set(found.entities)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the free-text self-introduction pattern is matched case-insensitively (presidio "
-    "default flags), so 'I am very happy ...' counts as a PERSON and PII-free feedback is flagged",
-)
 def test_free_text_without_personal_data_is_not_flagged() -> None:
     r, _ = rng(22)
     feedback = [

@@ -207,11 +207,6 @@ def test_self_introduction_is_a_person_in_text(text: str) -> None:
     assert IN_TEXT["PERSON"].matches(text, whole=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: presidio compiles patterns with re.IGNORECASE, so the capitalised-name part of the "
-    "self-introduction pattern matches any word ('I am very happy' -> PERSON)",
-)
 @pytest.mark.parametrize(
     "text",
     ["I am very happy with the delivery", "this is great value for money", "my name is unknown"],
