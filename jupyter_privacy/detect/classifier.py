@@ -428,6 +428,7 @@ def _free_text(
             f.reasons.append("free text; too few rows with personal data to flag the column")
         return False
     entities = sorted(found, key=lambda e: -found[e])
+    f.free_text = True
     f.category = "direct"
     f.entities = entities
     f.coverage = share

@@ -25,11 +25,14 @@ class ColumnFinding:
     coverage: float | None = None
     special_category: str | None = None
     reasons: list[str] = field(default_factory=list)
+    free_text: bool = False  # personal data sits inside running text (masked span by span)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         if self.special_category is None:
             del out["special_category"]
+        if not self.free_text:
+            del out["free_text"]
         return out
 
     @property

@@ -1,0 +1,113 @@
+"""Masking a whole DataFrame according to its scan findings and the policy's masking rules."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..detect.findings import ColumnFinding, ScanResult
+from ..detect.recognizers import builtin_recognizers, custom_recognizers, text_recognizers
+from .keys import MaskingKey
+from .strategies import (
+    generalise_age,
+    generalise_coordinate,
+    generalise_date,
+    generalise_prefix,
+    mask_free_text,
+    redact,
+)
+from .tokens import pseudonymise
+
+if TYPE_CHECKING:
+    from ..policy import Policy
+
+DEFAULT_PREFIX = 2
+
+
+@dataclass
+class ColumnMasking:
+    """What was done to one column (no values): for summaries and the processing log."""
+
+    column: str
+    category: str
+    entities: list[str]
+    strategy: str  # pseudonymise | redact | generalise | keep | free_text
+    detail: str
+    spans: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        if not self.spans:
+            del out["spans"]
+        return out
+
+
+@dataclass
+class MaskedFrame:
+    frame: pd.DataFrame
+    columns: list[ColumnMasking]
+    key_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key_id": self.key_id, "columns": [c.to_dict() for c in self.columns]}
+
+
+def mask_frame(df: pd.DataFrame, scan: ScanResult, policy: Policy, key: MaskingKey) -> MaskedFrame:
+    """A copy of ``df`` with every flagged column masked per the policy; unflagged columns untouched.
+
+    Columns are matched to findings by position, so duplicate or non-string column names are fine.
+    """
+    out = df.copy(deep=False)
+    applied: list[ColumnMasking] = []
+    texts = None
+    for position, finding in enumerate(scan.columns):
+        if not finding.flagged:
+            continue
+        series = df.iloc[:, position]
+        if finding.free_text:
+            if texts is None:
+                recs = custom_recognizers(policy.detection.custom_recognizers) + builtin_recognizers()
+                texts = text_recognizers(recs)
+            wanted = [r for r in texts if r.entity in finding.entities] or list(texts)
+            masked, spans = mask_free_text(series, wanted, key)
+            out.isetitem(position, masked)
+            applied.append(
+                ColumnMasking(finding.name, finding.category, finding.entities, "free_text",
+                              "personal-data spans replaced by keyed tokens", spans)
+            )
+            continue
+        masked_series, strategy, detail = _mask_column(series, finding, policy, key)
+        out.isetitem(position, masked_series)
+        applied.append(ColumnMasking(finding.name, finding.category, finding.entities, strategy, detail))
+    return MaskedFrame(out, applied, key.key_id)
+
+
+def _mask_column(
+    series: pd.Series, finding: ColumnFinding, policy: Policy, key: MaskingKey
+) -> tuple[pd.Series, str, str]:
+    entity = finding.entities[0] if finding.entities else finding.category.upper()
+    rule = policy.masking.rule_for(entity, finding.category)
+    strategy = rule.strategy
+    if strategy == "keep":
+        return series, "keep", "kept as is by the policy (not masked)"
+    if strategy == "redact":
+        return redact(series), "redact", "values replaced by [REDACTED]"
+    if strategy == "generalise":
+        if entity == "DATE_OF_BIRTH":
+            granularity = rule.granularity or "year"
+            return generalise_date(series, granularity), "generalise", f"dates reduced to their {granularity}"
+        if entity in ("POSTCODE", "UK_POSTCODE"):
+            keep = rule.keep_prefix if rule.keep_prefix is not None else DEFAULT_PREFIX
+            return generalise_prefix(series, keep), "generalise", f"kept the first {keep} characters"
+        if entity == "AGE":
+            return generalise_age(series), "generalise", "ages in ten-year bands"
+        if entity == "GEO_COORDINATE":
+            return generalise_coordinate(series), "generalise", "rounded to 0.1 degree"
+        return (
+            pseudonymise(series, entity, key),
+            "pseudonymise",
+            "no generalisation hierarchy for this entity; keyed pseudonyms instead",
+        )
+    return pseudonymise(series, entity, key), "pseudonymise", f"keyed pseudonyms (HMAC-SHA256, {key.key_id})"
