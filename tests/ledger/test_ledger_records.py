@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -59,13 +60,13 @@ def test_canonical_json_rejects_non_json(bad: object) -> None:
         canonical_json(bad)
 
 
-def _independent_hash(prev_hash: str, record: dict) -> str:
+def _independent_hash(prev_hash: str, record: dict[str, object]) -> str:
     body = {k: v for k, v in record.items() if k != "hash"}
     data = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(prev_hash.encode() + data).hexdigest()
 
 
-def test_hash_formula_matches_spec(tmp_path) -> None:
+def test_hash_formula_matches_spec(tmp_path: Path) -> None:
     store = SqliteLedgerStore(tmp_path / "l.sqlite3")
     r1 = store.append("/nb/ä.ipynb", "session_start", {"kernel": "python3", "ü": [1, 2.5]},
                       kernel_id="k1", cell_id="c1", execution_count=3, code_sha256="cd" * 32,
@@ -80,7 +81,7 @@ def test_hash_formula_matches_spec(tmp_path) -> None:
     assert r1.kernel_id == "k1" and r1.execution_count == 3 and r2.kernel_id is None
 
 
-def test_to_dict_from_dict_roundtrip(tmp_path) -> None:
+def test_to_dict_from_dict_roundtrip(tmp_path: Path) -> None:
     store = SqliteLedgerStore(tmp_path / "l.sqlite3")
     rec = store.append("/nb/a.ipynb", "purpose_declared", {"purpose": "churn", "basis": "contract"},
                        policy_sha256=POLICY)
@@ -101,7 +102,7 @@ def test_to_dict_from_dict_roundtrip(tmp_path) -> None:
         LedgerRecord.from_dict({**d, "extra": 1})
 
 
-def test_event_names_and_payload_validated(tmp_path) -> None:
+def test_event_names_and_payload_validated(tmp_path: Path) -> None:
     store = SqliteLedgerStore(tmp_path / "l.sqlite3")
     assert store.append("/nb/a", "custom_event_2", {}, policy_sha256=POLICY).event == "custom_event_2"
     for bad in ("Session", "2x", "with-dash", "", "a b"):
@@ -119,7 +120,7 @@ def test_event_names_and_payload_validated(tmp_path) -> None:
     store.close()
 
 
-def test_payload_is_copied_not_shared(tmp_path) -> None:
+def test_payload_is_copied_not_shared(tmp_path: Path) -> None:
     store = SqliteLedgerStore(tmp_path / "l.sqlite3")
     payload = {"cols": ["a"]}
     rec = store.append("/nb/a", "dataset_loaded", payload, policy_sha256=POLICY)
