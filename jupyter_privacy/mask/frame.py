@@ -74,8 +74,14 @@ def mask_frame(df: pd.DataFrame, scan: ScanResult, policy: Policy, key: MaskingK
             masked, spans = mask_free_text(series, wanted, key)
             out.isetitem(position, masked)
             applied.append(
-                ColumnMasking(finding.name, finding.category, finding.entities, "free_text",
-                              "personal-data spans replaced by keyed tokens", spans)
+                ColumnMasking(
+                    finding.name,
+                    finding.category,
+                    finding.entities,
+                    "free_text",
+                    "personal-data spans replaced by keyed tokens",
+                    spans,
+                )
             )
             continue
         masked_series, strategy, detail = _mask_column(series, finding, policy, key)

@@ -85,7 +85,9 @@ def _read_key_file(path: Path) -> str:
             "ask the admin to make it readable by the user that runs the kernels"
         ) from None
     except (UnicodeDecodeError, OSError) as exc:
-        raise MissingKeyError(f"no masking key: the key file {path} cannot be read ({type(exc).__name__})") from None
+        raise MissingKeyError(
+            f"no masking key: the key file {path} cannot be read ({type(exc).__name__})"
+        ) from None
     return text.strip()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,9 @@ from .tokens import token_for
 REDACTED = "[REDACTED]"
 
 
-def _map_distinct(series: pd.Series, fn: Callable[[pd.Index], pd.Index | np.ndarray], dtype: str) -> pd.Series:
+def _map_distinct(
+    series: pd.Series, fn: Callable[[pd.Index], pd.Index | np.ndarray], dtype: str
+) -> pd.Series:
     """Apply ``fn`` to the distinct non-null values and map the result back to every row."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapped = pd.array(np.asarray(fn(pd.Index(uniques)), dtype=object), dtype=dtype) if len(uniques) else None
@@ -38,7 +41,9 @@ def redact(series: pd.Series) -> pd.Series:
 def _dayfirst(values: pd.Index) -> bool:
     """Whether d/m/y is more plausible than m/d/y for these date strings."""
     text = pd.Series(values.astype(str))
-    first = pd.to_numeric(text.str.extract(r"^(\d{1,2})[./-]\d{1,2}[./-]\d{2,4}", expand=False), errors="coerce")
+    first = pd.to_numeric(
+        text.str.extract(r"^(\d{1,2})[./-]\d{1,2}[./-]\d{2,4}", expand=False), errors="coerce"
+    )
     return bool((first > 12).any())
 
 
@@ -80,9 +85,7 @@ def generalise_age(series: pd.Series) -> pd.Series:
     def fn(values: pd.Index) -> np.ndarray:
         ages = pd.to_numeric(pd.Series(values), errors="coerce")
         low = (ages // 10) * 10
-        return np.array(
-            [None if pd.isna(v) else f"{int(v)}-{int(v) + 9}" for v in low], dtype=object
-        )
+        return np.array([None if pd.isna(v) else f"{int(v)}-{int(v) + 9}" for v in low], dtype=object)
 
     return _map_distinct(series, fn, "str")
 
@@ -120,10 +123,10 @@ def mask_free_text(
     return _map_distinct(series, fn, "str"), counts
 
 
-def _analyze(rec: ValueRecognizer, text: str) -> list:  # type: ignore[type-arg]
+def _analyze(rec: ValueRecognizer, text: str) -> list[Any]:
     try:
         return [r for r in rec.recognizer.analyze(text, [rec.entity], None) if r.score >= rec.min_score]  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - a recogniser failing on one text: redact that text whole (fail closed)
+    except Exception:
         return [_WHOLE]
 
 
@@ -157,10 +160,12 @@ def _replace_spans(text: str, spans: list[tuple[int, int, str]], key: MaskingKey
             value = text[start:end]
         if entity == "PERSON":
             # the self-introduction pattern matches "my name is Jan Jansen": keep the words
-            words = re.match(r"(?i:.*?\b(?:is|ben|heet|bin|heiße|heisse|ist|appelle|suis|est|llamo|soy|chiamo|sono|am|i'm))\s+", value)
+            words = re.match(
+                r"(?i:.*?\b(?:is|ben|heet|bin|heiße|heisse|ist|appelle|suis|est|llamo|soy|chiamo|sono|am|i'm))\s+",
+                value,
+            )
             if words:
                 start += words.end()
                 value = text[start:end]
         text = text[:start] + token_for(value, key, entity) + text[end:]
     return text
-

@@ -50,12 +50,9 @@ def hmac_tokens(values: pa.Array, key: MaskingKey, entity: str) -> np.ndarray:
     """Token strings for ``values`` (no nulls), in order."""
     prefix, suffix = token_shape(entity)
     frame = pl.DataFrame({"v": pl.from_arrow(values)})
-    out = frame.select(
-        pl.concat_str(
-            [pl.lit(prefix), pl.col("v").chash.hmac_sha256(key=key.secret).str.slice(0, TOKEN_HEX), pl.lit(suffix)]
-        )
-    ).to_series()
-    return out.to_numpy()
+    digest = pl.col("v").chash.hmac_sha256(key=key.secret)  # type: ignore[attr-defined]
+    out = frame.select(pl.concat_str([pl.lit(prefix), digest.str.slice(0, TOKEN_HEX), pl.lit(suffix)]))
+    return out.to_series().to_numpy()
 
 
 def token_for(value: str, key: MaskingKey, entity: str) -> str:
@@ -72,7 +69,9 @@ def pseudonymise(series: pd.Series, entity: str, key: MaskingKey) -> pd.Series:
     """Replace every value by its keyed token; nulls stay null. Returns a categorical column."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if len(uniques) == 0:
-        return pd.Series(pd.Categorical.from_codes(codes, categories=[]), index=series.index, name=series.name)
+        return pd.Series(
+            pd.Categorical.from_codes(codes, categories=[]), index=series.index, name=series.name
+        )
     tokens = hmac_tokens(_normalised(pd.Index(uniques), entity), key, entity)
     # normalisation can map two raw values to one token (Alice@X.org, alice@x.org): merge categories
     token_codes, categories = pd.factorize(tokens)
