@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .detect.findings import ScanResult
     from .policy import LoadedPolicy, Policy
 
-__all__ = ["__version__", "load_policy", "scan"]
+__all__ = ["__version__", "declare_purpose", "load", "load_policy", "scan", "status", "unmask"]
 
 
 def scan(
@@ -39,6 +39,39 @@ def load_policy(path: str | None = None) -> LoadedPolicy:
     from .policy import load_policy as _load
 
     return _load(path)
+
+
+def load(
+    source: str, *, sheet: str | int | None = None, sql: str | None = None, con: Any = None
+) -> pd.DataFrame:
+    """Load a file (or run ``sql`` on ``con``) masked and logged, like ``%privacy_load``."""
+    from .kernel.session import current_session
+
+    session = current_session()
+    if sql is not None:
+        return session.load_sql(sql, con)
+    return session.load(source, sheet=sheet)
+
+
+def declare_purpose(purpose: str, basis: str, reference: str | None = None, art9: str | None = None) -> Any:
+    """Declare the purpose of processing, like ``%privacy_purpose``."""
+    from .kernel.session import current_session
+
+    return current_session().declare_purpose(purpose, basis, reference, art9)
+
+
+def unmask(df: pd.DataFrame, columns: list[str] | str) -> pd.DataFrame:
+    """Raw values of ``columns`` of a governed frame, if the declared purpose allows them."""
+    from .kernel.session import current_session
+
+    return current_session().unmask(df, [columns] if isinstance(columns, str) else list(columns))
+
+
+def status() -> dict[str, Any]:
+    """This session's purpose, datasets, grants and log head, like ``%privacy_status``."""
+    from .kernel.session import current_session
+
+    return current_session().status()
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -40,17 +40,26 @@ def add_parser(subparsers: Any) -> None:
         description="Print the processing log records of one notebook, in order. Records are printed as "
         "stored; run `jupyter-privacy verify` to check them.",
     )
-    log.add_argument("--notebook", metavar="PATH", required=True,
-                     help="the notebook (its path; a unique suffix of a recorded path also works)")
+    log.add_argument(
+        "--notebook",
+        metavar="PATH",
+        required=True,
+        help="the notebook (its path; a unique suffix of a recorded path also works)",
+    )
     _store_arg(log)
-    log.add_argument("--format", choices=("jsonl", "table"), default="jsonl",
-                     help="jsonl: one canonical JSON record per line (default); table: for people")
+    log.add_argument(
+        "--format",
+        choices=("jsonl", "table"),
+        default="jsonl",
+        help="jsonl: one canonical JSON record per line (default); table: for people",
+    )
     log.set_defaults(func=run_log)
 
 
 def _store_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", metavar="FILE",
-                        help="the ledger file (default: log.path of the privacy policy in effect)")
+    parser.add_argument(
+        "--store", metavar="FILE", help="the ledger file (default: log.path of the privacy policy in effect)"
+    )
 
 
 def _open(args: argparse.Namespace) -> SqliteLedgerStore:
@@ -62,11 +71,15 @@ def _open(args: argparse.Namespace) -> SqliteLedgerStore:
             loaded = load_policy()
         except PolicyError as exc:
             first = exc.problems[0].message if exc.problems else "invalid"
-            raise CliError(f"cannot load the privacy policy {exc.source} to find the processing log: "
-                           f"{first} (run `jupyter-privacy policy show`, or pass --store FILE)") from None
+            raise CliError(
+                f"cannot load the privacy policy {exc.source} to find the processing log: "
+                f"{first} (run `jupyter-privacy policy show`, or pass --store FILE)"
+            ) from None
         if loaded.policy.log.store != "sqlite":
-            raise CliError(f"the policy's log.store {loaded.policy.log.store!r} is not supported by this "
-                           "command (only sqlite)")
+            raise CliError(
+                f"the policy's log.store {loaded.policy.log.store!r} is not supported by this "
+                "command (only sqlite)"
+            )
         path = loaded.policy.log.resolved_path()
         origin = f"log.path of the {'built-in default policy' if loaded.is_default else loaded.source}"
     if not path.exists():
@@ -99,8 +112,9 @@ def resolve_notebook(given: str, known: list[str]) -> str:
     shown = known[:20] + ([f"... ({len(known) - 20} more)"] if len(known) > 20 else [])
     if matches:
         raise CliError(f"notebook {given} is ambiguous; it matches: {', '.join(matches)}")
-    raise CliError(f"notebook {given} (looked for {absolute}) has no records; known notebooks: "
-                   f"{', '.join(shown)}")
+    raise CliError(
+        f"notebook {given} (looked for {absolute}) has no records; known notebooks: {', '.join(shown)}"
+    )
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -116,8 +130,13 @@ def run_verify(args: argparse.Namespace) -> int:
         store.close()
     ok = all(r.ok for r in reports)
     if args.format == "json":
-        print(json.dumps({"store": store.location, "ok": ok, "chains": [r.to_dict() for r in reports]},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"store": store.location, "ok": ok, "chains": [r.to_dict() for r in reports]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         if not reports:
             print(f"no notebooks recorded in {store.location}", file=sys.stderr)

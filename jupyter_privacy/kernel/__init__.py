@@ -1,25 +1,100 @@
-"""IPython extension: ``%load_ext jupyter_privacy`` registers the privacy magics in the kernel."""
+"""IPython extension: ``%load_ext jupyter_privacy``.
+
+Loading it creates this kernel's :class:`PrivacySession` (policy, processing log, key), registers
+the ``%privacy_*`` magics, tracks cells (``pre_run_cell``), installs lineage tracking, and -- when
+the policy says so -- intercepts plain pandas readers. Admins load it in every kernel with an
+IPython startup config (see docs/admin-guide.md): ``c.InteractiveShellApp.extensions = ["jupyter_privacy"]``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .context import CellContext
+from .interception import Interception
+from .lineage import Lineage
 from .magics import PrivacyMagics
+from .session import PrivacySession, current_session, set_session
 
-__all__ = ["PrivacyMagics", "load_ipython_extension", "unload_ipython_extension"]
+__all__ = [
+    "PrivacyMagics",
+    "PrivacySession",
+    "current_session",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
+
+_STATE: dict[str, Any] = {}
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the privacy magics on ``ipython`` (an ``InteractiveShell``)."""
+    """Start the privacy session of this kernel (idempotent)."""
+    if _STATE and _STATE["shell"] is ipython:
+        return
+    session = PrivacySession(ipython)
+    set_session(session)
+    session.start()  # fails loudly here if the processing log cannot be opened
+    lineage = Lineage(session)
+    lineage.install()
+    interception = None
+    if session.policy.interception.enabled:
+        interception = Interception(session, list(session.policy.interception.readers))
+        interception.install()
+
+    def pre_run_cell(info: Any) -> None:
+        code = getattr(info, "raw_cell", None)
+        session.cell = CellContext(
+            cell_id=getattr(info, "cell_id", None), execution_count=ipython.execution_count, code=code
+        )
+        # a cell that imports scikit-learn or joblib and fits/dumps in the same breath: hook them first
+        if code and ("sklearn" in code or "joblib" in code):
+            lineage.import_and_hook(code)
+
+    def post_run_cell(_result: Any) -> None:
+        if lineage.outputs or lineage.fits:
+            lineage.flush(ipython.user_ns)
+        lineage.hook_modules()
+
+    ipython.events.register("pre_run_cell", pre_run_cell)
+    ipython.events.register("post_run_cell", post_run_cell)
     ipython.register_magics(PrivacyMagics)
+    _STATE.update(
+        shell=ipython,
+        session=session,
+        lineage=lineage,
+        interception=interception,
+        hooks=(("pre_run_cell", pre_run_cell), ("post_run_cell", post_run_cell)),
+    )
+    _warm_up()
+
+
+def _warm_up() -> None:
+    """Build the recognisers and lexicons now, so the first load is not slowed by one-time setup."""
+    import pandas as pd
+
+    from ..detect.headers import match_header
+    from ..detect.recognizers import builtin_recognizers
+    from ..detect.vocab import special_category_matches
+    from ..mask import tokens  # noqa: F401  (imports polars and its hash plugin)
+
+    builtin_recognizers()
+    match_header("email")
+    special_category_matches(pd.Series([1], index=["x"]))
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    """Remove the privacy magics again (``%unload_ext jupyter_privacy``)."""
-    magics = ipython.magics_manager.magics
-    registered = ipython.magics_manager.registry.pop(PrivacyMagics.__name__, None)
-    if registered is None:
+    """Undo everything ``load_ipython_extension`` did (``%unload_ext jupyter_privacy``)."""
+    if not _STATE or _STATE["shell"] is not ipython:
         return
+    for event, fn in _STATE["hooks"]:
+        ipython.events.unregister(event, fn)
+    _STATE["lineage"].uninstall()
+    if _STATE["interception"] is not None:
+        _STATE["interception"].uninstall()
+    magics = ipython.magics_manager.magics
+    ipython.magics_manager.registry.pop(PrivacyMagics.__name__, None)
     for kind, names in PrivacyMagics.magics.items():
         for name in names:
             magics[kind].pop(name, None)
+    set_session(None)
+    _STATE.clear()

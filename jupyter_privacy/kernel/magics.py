@@ -1,8 +1,9 @@
-"""The ``%privacy_*`` line magics."""
+"""The ``%privacy_*`` line magics: thin argument parsing over :class:`PrivacySession`."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,11 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
+from ..mask import MissingKeyError
+from .display import load_bundle, status_bundle
+from .errors import PrivacyError
+from .session import current_session
+
 # IPython's magic parsers have no -h/--help of their own (help is `%magic?`); each magic declares this
 # flag and calls `_parse`, which prints the usage instead of running the magic.
 help_flag = argument("-h", "--help", action="store_true", help="show this help message and do nothing else")
@@ -18,7 +24,10 @@ help_flag = argument("-h", "--help", action="store_true", help="show this help m
 
 def _parse(magic: Callable[..., Any], line: str) -> argparse.Namespace | None:
     """Parse ``line`` for ``magic``; print its help and return None when ``--help`` was given."""
-    args = parse_argstring(magic, line)
+    try:
+        args = parse_argstring(magic, line)
+    except UsageError as exc:
+        raise UsageError(f"{exc}\n(see {magic.__name__} --help)") from None
     if args.help:
         # IPython's formatter starts with an RST literal-block marker meant for docstrings.
         print(magic.parser.format_help().removeprefix("::\n\n"))  # type: ignore[attr-defined]
@@ -26,41 +35,199 @@ def _parse(magic: Callable[..., Any], line: str) -> argparse.Namespace | None:
     return args
 
 
+def _user_error(exc: Exception) -> UsageError:
+    """Privacy errors shown as one clear line (IPython prints UsageError without a traceback)."""
+    return UsageError(f"jupyter-privacy: {exc}")
+
+
+def _policy_note() -> str | None:
+    session = current_session()
+    if session.loaded.is_default:
+        return (
+            "No admin policy is installed: the built-in default policy is in use (nothing can be unmasked)."
+        )
+    return None
+
+
 @magics_class
 class PrivacyMagics(Magics):
     """Privacy magics; each one accepts ``--help``."""
+
+    def _ns(self) -> dict[str, Any]:
+        return self.shell.user_ns if self.shell is not None else {}
+
+    # -- %privacy_purpose -----------------------------------------------------------------------
+
+    @magic_arguments()
+    @help_flag
+    @argument("purpose", nargs="?", help="purpose id from the admin policy (e.g. churn-model)")
+    @argument("--basis", help="lawful basis (GDPR Art. 6), one the purpose allows (e.g. legitimate_interest)")
+    @argument("--ref", help="reference of the assessment document (LIA, consent record, DPIA...)")
+    @argument(
+        "--art9", help="Art. 9(2) condition, needed for special-category columns (e.g. explicit_consent)"
+    )
+    @line_magic
+    def privacy_purpose(self, line: str) -> None:
+        """Declare why this notebook needs raw personal data; the policy must allow it exactly.
+
+        Changing the purpose ends every unmask granted under the previous one (the raw columns are
+        masked again).
+        """
+        args = _parse(self.privacy_purpose, line)
+        if args is None:
+            return
+        session = current_session()
+        if args.purpose is None:
+            purposes = ", ".join(p.id for p in session.policy.purposes) or "none"
+            raise UsageError(f"%privacy_purpose: name a purpose; the policy defines: {purposes}")
+        try:
+            decl = session.declare_purpose(args.purpose, args.basis, args.ref, args.art9)
+        except PrivacyError as exc:
+            raise _user_error(exc) from None
+        ref = f", reference {decl.reference}" if decl.reference else ""
+        print(f"purpose declared: {decl.purpose.id} ({decl.basis}{ref}) -- {decl.purpose.description}")
+
+    # -- %privacy_load --------------------------------------------------------------------------
+
+    @magic_arguments()
+    @help_flag
+    @argument("path", nargs="?", help="CSV/TSV, Parquet, JSON/JSONL or Excel file")
+    @argument("--as", dest="name", help="assign the masked DataFrame to this variable")
+    @argument("--sheet", help="Excel: the sheet to read (default: the first)")
+    @argument("--sql", help="a SQL query to run instead of reading a file (use with --con)")
+    @argument("--con", help="SQLAlchemy URL, or the name of a DB-API connection / engine variable")
+    @argument("--quiet", action="store_true", help="do not display the summary")
+    @line_magic
+    def privacy_load(self, line: str) -> Any:
+        """Load a dataset masked: personal-data columns are found, pseudonymised or generalised, logged.
+
+        Use as ``df = %privacy_load data.csv`` or ``%privacy_load data.csv --as df``.
+        """
+        args = _parse(self.privacy_load, line)
+        if args is None:
+            return None
+        session = current_session()
+        if args.name is not None and not args.name.isidentifier():
+            raise UsageError(f"%privacy_load: --as needs a Python variable name, got {args.name!r}")
+        try:
+            if args.sql:
+                if not args.con:
+                    raise UsageError(
+                        "%privacy_load: --sql needs --con (a SQLAlchemy URL or a connection variable)"
+                    )
+                con = self._ns().get(args.con, args.con)
+                frame = session.load_sql(args.sql, con, variable=args.name)
+            else:
+                if args.path is None:
+                    raise UsageError("%privacy_load: give a file path, or --sql QUERY --con CONNECTION")
+                frame = session.load(args.path, sheet=args.sheet, variable=args.name)
+        except (PrivacyError, MissingKeyError) as exc:
+            raise _user_error(exc) from None
+        dataset = session.datasets[frame.attrs["jupyter_privacy"]["datasets"][0]]
+        if not args.quiet:
+            display(load_bundle(dataset.summary(), _policy_note()), raw=True)
+        if args.name:
+            self._ns()[args.name] = frame
+            return None
+        return frame
+
+    # -- %privacy_unmask ------------------------------------------------------------------------
+
+    @magic_arguments()
+    @help_flag
+    @argument(
+        "variable", nargs="?", help="a DataFrame returned by %%privacy_load (or derived from it by selection)"
+    )
+    @argument("--columns", help="comma-separated columns to unmask")
+    @argument("--as", dest="name", help="put the result in this variable instead of replacing VARIABLE")
+    @line_magic
+    def privacy_unmask(self, line: str) -> None:
+        """Raw values of named columns, if the declared purpose allows them (logged either way)."""
+        args = _parse(self.privacy_unmask, line)
+        if args is None:
+            return
+        if args.variable is None or not args.columns:
+            raise UsageError("%privacy_unmask: usage: %privacy_unmask VARIABLE --columns a,b [--as NAME]")
+        frame = self._frame(args.variable, "%privacy_unmask")
+        columns = [c.strip() for c in args.columns.split(",") if c.strip()]
+        try:
+            raw = current_session().unmask(frame, columns)
+        except (PrivacyError, MissingKeyError) as exc:
+            raise _user_error(exc) from None
+        self._ns()[args.name or args.variable] = raw
+        print(
+            f"unmasked {', '.join(columns)} in {args.name or args.variable} for purpose "
+            f"{current_session().declaration.purpose.id}"  # type: ignore[union-attr]
+            " (ends when the purpose changes or the kernel restarts)"
+        )
+
+    # -- %privacy_status ------------------------------------------------------------------------
+
+    @magic_arguments()
+    @help_flag
+    @line_magic
+    def privacy_status(self, line: str) -> None:
+        """Declared purpose, loaded datasets with their flagged columns, grants, and the log head."""
+        if _parse(self.privacy_status, line) is None:
+            return
+        display(status_bundle(current_session().status()), raw=True)
+
+    # -- %privacy_export ------------------------------------------------------------------------
+
+    @magic_arguments()
+    @help_flag
+    @argument("--format", choices=("html", "json"), default="html", help="output format (default: html)")
+    @argument("--output", help="also write the record to this file")
+    @line_magic
+    def privacy_export(self, line: str) -> None:
+        """This notebook's processing record, built from its processing log, with the chain verified."""
+        args = _parse(self.privacy_export, line)
+        if args is None:
+            return
+        from .export import export_notebook
+
+        session = current_session()
+        text, mime = export_notebook(session, args.format)
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            print(f"written to {args.output}")
+        display(
+            {
+                mime: text if mime != "application/json" else json.loads(text),
+                "text/plain": f"processing record of {session.notebook}",
+            },
+            raw=True,
+        )
+
+    # -- %privacy_scan --------------------------------------------------------------------------
 
     @magic_arguments()
     @help_flag
     @argument("variable", nargs="?", help="name of a pandas DataFrame in the notebook's namespace")
     @line_magic
     def privacy_scan(self, line: str) -> None:
-        """Classify the columns of a DataFrame as direct identifiers, special categories or quasi-identifiers.
-
-        Shows one row per column (category, entities, score); never shows raw cell values.
-        """
+        """Classify the columns of a DataFrame (direct / special / quasi / none); shows no cell values."""
         args = _parse(self.privacy_scan, line)
         if args is None:
             return
         if args.variable is None:
             raise UsageError("%privacy_scan: name the DataFrame to scan, e.g. %privacy_scan customers")
-        df = self._dataframe(args.variable)
-
+        df = self._frame(args.variable, "%privacy_scan")
         from .. import scan
 
-        result = scan(df, source=args.variable)
+        result = scan(df, current_session().loaded, source=args.variable)
         display({"text/plain": result.to_table(), "application/json": result.to_dict()}, raw=True)
 
-    def _dataframe(self, name: str) -> Any:
+    def _frame(self, name: str, magic: str) -> Any:
         import pandas as pd
 
-        namespace = self.shell.user_ns if self.shell is not None else {}
+        namespace = self._ns()
         if name not in namespace:
-            raise UsageError(f"%privacy_scan: no variable named {name!r} in this notebook; define it first.")
+            raise UsageError(f"{magic}: no variable named {name!r} in this notebook; define it first.")
         value = namespace[name]
         if not isinstance(value, pd.DataFrame):
             raise UsageError(
-                f"%privacy_scan: {name!r} is a {type(value).__name__}, not a pandas DataFrame; "
-                "pass the name of a DataFrame."
+                f"{magic}: {name!r} is a {type(value).__name__}, not a pandas DataFrame; pass the name of a DataFrame."
             )
         return value

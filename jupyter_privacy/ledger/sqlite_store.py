@@ -177,12 +177,16 @@ class SqliteLedgerStore(LedgerStore):
             ) from None
         if not header:
             if self._readonly:
-                raise LedgerError("the processing log file is empty (no records were ever written)", str(p),
-                                  "check log.path in the privacy policy or pass --store FILE")
+                raise LedgerError(
+                    "the processing log file is empty (no records were ever written)",
+                    str(p),
+                    "check log.path in the privacy policy or pass --store FILE",
+                )
             return  # an empty file holds nothing to lose: it becomes a new ledger
         if not header.startswith(SQLITE_MAGIC):
-            raise LedgerError("the processing log path holds a file that is not a SQLite database", str(p),
-                              _FIX_LEAVE)
+            raise LedgerError(
+                "the processing log path holds a file that is not a SQLite database", str(p), _FIX_LEAVE
+            )
         if len(header) < 100:
             raise LedgerError("the processing log is corrupt (truncated SQLite header)", str(p), _FIX_LEAVE)
 
@@ -217,14 +221,18 @@ class SqliteLedgerStore(LedgerStore):
                     _FIX_LEAVE,
                 )
             if self._readonly:
-                raise LedgerError("the processing log is an empty SQLite database (no records)",
-                                  str(self._path), _FIX_CHECK_PATH)
+                raise LedgerError(
+                    "the processing log is an empty SQLite database (no records)",
+                    str(self._path),
+                    _FIX_CHECK_PATH,
+                )
             self._initialise(conn)
             return
         row = conn.execute("SELECT application, version FROM ledger_schema WHERE id = 1").fetchone()
         if row is None or row[0] != APPLICATION:
-            raise LedgerError("the SQLite database has an unrecognised ledger_schema table",
-                              str(self._path), _FIX_LEAVE)
+            raise LedgerError(
+                "the SQLite database has an unrecognised ledger_schema table", str(self._path), _FIX_LEAVE
+            )
         version = row[1]
         if not isinstance(version, int) or version > SCHEMA_VERSION:
             raise LedgerError(
@@ -261,8 +269,11 @@ class SqliteLedgerStore(LedgerStore):
             # INSERT OR IGNORE make that harmless. Re-check that it is still empty or ours.
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if tables and "ledger_schema" not in tables:
-                raise LedgerError("the SQLite database at the processing log path is not a jupyter-privacy "
-                                  "ledger", str(self._path), _FIX_LEAVE)
+                raise LedgerError(
+                    "the SQLite database at the processing log path is not a jupyter-privacy ledger",
+                    str(self._path),
+                    _FIX_LEAVE,
+                )
             for statement in _SCHEMA:
                 conn.execute(statement)
             conn.execute(
@@ -279,11 +290,13 @@ class SqliteLedgerStore(LedgerStore):
         msg = str(exc)
         low = msg.lower()
         if "not a database" in low or "malformed" in low or "corrupt" in low:
-            return LedgerError(f"the processing log is corrupt or not a SQLite database ({msg})",
-                               str(self._path), _FIX_LEAVE)
+            return LedgerError(
+                f"the processing log is corrupt or not a SQLite database ({msg})", str(self._path), _FIX_LEAVE
+            )
         if "readonly" in low or "read-only" in low:
-            return LedgerError(f"the processing log is in a read-only location ({msg})",
-                               str(self._path), _FIX_LOCATION)
+            return LedgerError(
+                f"the processing log is in a read-only location ({msg})", str(self._path), _FIX_LOCATION
+            )
         if "locked" in low or "busy" in low:
             return LedgerError(
                 f"the processing log stayed locked by another process for more than {self._busy_timeout:g} s",
@@ -291,10 +304,14 @@ class SqliteLedgerStore(LedgerStore):
                 "retry; if it persists, look for a hung kernel holding the log open",
             )
         if "unable to open" in low:
-            return LedgerError(f"{what} ({msg})", str(self._path),
-                               "check that the file and its directory exist and are readable and writable")
-        return LedgerError(f"{what} ({msg})", str(self._path),
-                           "run `jupyter-privacy verify` and check the file")
+            return LedgerError(
+                f"{what} ({msg})",
+                str(self._path),
+                "check that the file and its directory exist and are readable and writable",
+            )
+        return LedgerError(
+            f"{what} ({msg})", str(self._path), "run `jupyter-privacy verify` and check the file"
+        )
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -316,8 +333,11 @@ class SqliteLedgerStore(LedgerStore):
         policy_sha256: str,
     ) -> LedgerRecord:
         if self._readonly:
-            raise LedgerError("the processing log was opened read-only", str(self._path),
-                              "open it without readonly=True to append")
+            raise LedgerError(
+                "the processing log was opened read-only",
+                str(self._path),
+                "open it without readonly=True to append",
+            )
         if not isinstance(notebook, str) or not notebook:
             raise ValueError("notebook must be a non-empty string (the notebook's absolute path)")
         validate_event(event)
@@ -349,8 +369,20 @@ class SqliteLedgerStore(LedgerStore):
                 record.validate()
                 conn.execute(
                     f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (notebook, seq, record.ts, kernel_id, cell_id, execution_count, code_sha256, event,
-                     payload_text, policy_sha256, prev_hash, record.hash),
+                    (
+                        notebook,
+                        seq,
+                        record.ts,
+                        kernel_id,
+                        cell_id,
+                        execution_count,
+                        code_sha256,
+                        event,
+                        payload_text,
+                        policy_sha256,
+                        prev_hash,
+                        record.hash,
+                    ),
                 )
                 conn.execute(
                     "INSERT INTO heads (notebook, seq, hash) VALUES (?, ?, ?) "
@@ -419,9 +451,18 @@ class SqliteLedgerStore(LedgerStore):
         try:
             payload = json.loads(raw.payload)
             return LedgerRecord(
-                seq=raw.seq, ts=raw.ts, notebook=raw.notebook, kernel_id=raw.kernel_id, cell_id=raw.cell_id,
-                execution_count=raw.execution_count, code_sha256=raw.code_sha256, event=raw.event,
-                payload=payload, policy_sha256=raw.policy_sha256, prev_hash=raw.prev_hash, hash=raw.hash,
+                seq=raw.seq,
+                ts=raw.ts,
+                notebook=raw.notebook,
+                kernel_id=raw.kernel_id,
+                cell_id=raw.cell_id,
+                execution_count=raw.execution_count,
+                code_sha256=raw.code_sha256,
+                event=raw.event,
+                payload=payload,
+                policy_sha256=raw.policy_sha256,
+                prev_hash=raw.prev_hash,
+                hash=raw.hash,
             )
         except (TypeError, ValueError) as exc:
             raise LedgerError(

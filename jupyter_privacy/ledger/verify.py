@@ -98,10 +98,17 @@ class _Rows:
                 self._bodies[i] = None
             else:
                 self._bodies[i] = {
-                    "seq": row.seq, "ts": row.ts, "notebook": row.notebook, "kernel_id": row.kernel_id,
-                    "cell_id": row.cell_id, "execution_count": row.execution_count,
-                    "code_sha256": row.code_sha256, "event": row.event, "payload": payload,
-                    "policy_sha256": row.policy_sha256, "prev_hash": row.prev_hash,
+                    "seq": row.seq,
+                    "ts": row.ts,
+                    "notebook": row.notebook,
+                    "kernel_id": row.kernel_id,
+                    "cell_id": row.cell_id,
+                    "execution_count": row.execution_count,
+                    "code_sha256": row.code_sha256,
+                    "event": row.event,
+                    "payload": payload,
+                    "policy_sha256": row.policy_sha256,
+                    "prev_hash": row.prev_hash,
                 }
         return self._bodies[i]
 
@@ -160,32 +167,48 @@ def verify_chain(store: LedgerStore, notebook: str) -> ChainReport:
     last_seq, last_hash = prev_seq, prev_hash
     if head is None:
         if n:
-            return report(n, ChainProblem(
-                "head_missing", last_seq,
-                f"notebook {notebook} has {n} records but no head pointer: the heads table was edited "
-                "(records at the end may have been removed with it)",
-            ))
+            return report(
+                n,
+                ChainProblem(
+                    "head_missing",
+                    last_seq,
+                    f"notebook {notebook} has {n} records but no head pointer: the heads table was edited "
+                    "(records at the end may have been removed with it)",
+                ),
+            )
         return report(0, None)
     if head.seq > last_seq:
         missing = f"{last_seq + 1}" if head.seq == last_seq + 1 else f"{last_seq + 1}..{head.seq}"
-        return report(n, ChainProblem(
-            "truncated", last_seq + 1,
-            f"notebook {notebook} was truncated: the head pointer says {head.seq} records but the chain "
-            f"ends at record {last_seq}; record(s) {missing} are missing at the end",
-        ))
+        return report(
+            n,
+            ChainProblem(
+                "truncated",
+                last_seq + 1,
+                f"notebook {notebook} was truncated: the head pointer says {head.seq} records but the chain "
+                f"ends at record {last_seq}; record(s) {missing} are missing at the end",
+            ),
+        )
     if head.seq < last_seq:
-        return report(n, ChainProblem(
-            "inserted", head.seq + 1,
-            f"record(s) {head.seq + 1}..{last_seq} of notebook {notebook} were added after the head "
-            f"pointer (record {head.seq}) without going through the ledger",
-        ))
+        return report(
+            n,
+            ChainProblem(
+                "inserted",
+                head.seq + 1,
+                f"record(s) {head.seq + 1}..{last_seq} of notebook {notebook} were added after the head "
+                f"pointer (record {head.seq}) without going through the ledger",
+            ),
+        )
     if head.hash != last_hash:
-        return report(n, ChainProblem(
-            "truncated", last_seq,
-            f"the head pointer of notebook {notebook} names record {head.seq} with hash {_short(head.hash)} "
-            f"but the stored record {last_seq} has hash {_short(last_hash)}: the end of the chain was "
-            "replaced",
-        ))
+        return report(
+            n,
+            ChainProblem(
+                "truncated",
+                last_seq,
+                f"the head pointer of notebook {notebook} names record {head.seq} with hash {_short(head.hash)} "
+                f"but the stored record {last_seq} has hash {_short(last_hash)}: the end of the chain was "
+                "replaced",
+            ),
+        )
     return report(n, None)
 
 
@@ -201,8 +224,12 @@ def _classify(rows: _Rows, i: int, notebook: str, expected_prev: str, prev_seq: 
     others = [j for j in rows.by_hash.get(row.hash, []) if j != i]
     if others:
         j = others[0]
-        return problem("duplicate", seq, f"record {seq} of notebook {nb} is a copy of record "
-                       f"{rows.rows[j].seq} (same stored hash {_short(row.hash)})")
+        return problem(
+            "duplicate",
+            seq,
+            f"record {seq} of notebook {nb} is a copy of record "
+            f"{rows.rows[j].seq} (same stored hash {_short(row.hash)})",
+        )
 
     intact = rows.intact_seq(i)
     if intact is None:
@@ -210,30 +237,49 @@ def _classify(rows: _Rows, i: int, notebook: str, expected_prev: str, prev_seq: 
         nxt = _next_linking(rows, i, expected_prev, prev_seq + 1)
         if nxt is not None:
             return _inserted(nb, rows, i, nxt)
-        return problem("edited", seq, f"record {seq} of notebook {nb} was edited after it was written: "
-                       f"stored hash {_short(row.hash)} does not match its contents")
+        return problem(
+            "edited",
+            seq,
+            f"record {seq} of notebook {nb} was edited after it was written: "
+            f"stored hash {_short(row.hash)} does not match its contents",
+        )
 
     target = rows.by_hash.get(row.prev_hash)
     p: int | None = target[0] if target else (-1 if row.prev_hash == GENESIS_HASH else None)
     if row.prev_hash == expected_prev:
         if intact == prev_seq + 1:
-            return problem("edited", seq, f"record {intact} of notebook {nb} had its seq changed to {seq} "
-                           "after it was written")
+            return problem(
+                "edited",
+                seq,
+                f"record {intact} of notebook {nb} had its seq changed to {seq} after it was written",
+            )
         return problem("edited", seq, f"record {seq} of notebook {nb} does not follow record {prev_seq}")
     if p is None:
         if intact > prev_seq + 1 or (isinstance(seq, int) and seq > prev_seq + 1):
             first = prev_seq + 1
             last = intact - 1
             which = f"{first}" if last <= first else f"{first}..{last}"
-            return problem("deleted", first, f"record(s) {which} of notebook {nb} were deleted: record "
-                           f"{intact} links to {_short(row.prev_hash)}, which is no longer in the chain")
-        return problem("edited", prev_seq, f"record {prev_seq} of notebook {nb} was replaced after it was "
-                       f"written: record {intact} links to hash {_short(row.prev_hash)}, but the stored "
-                       f"record {prev_seq} has hash {_short(expected_prev)}")
+            return problem(
+                "deleted",
+                first,
+                f"record(s) {which} of notebook {nb} were deleted: record "
+                f"{intact} links to {_short(row.prev_hash)}, which is no longer in the chain",
+            )
+        return problem(
+            "edited",
+            prev_seq,
+            f"record {prev_seq} of notebook {nb} was replaced after it was "
+            f"written: record {intact} links to hash {_short(row.prev_hash)}, but the stored "
+            f"record {prev_seq} has hash {_short(expected_prev)}",
+        )
     if p > i:
         where = f"record {intact - 1}, stored at seq {rows.rows[p].seq}"
-        return problem("reordered", seq, f"records of notebook {nb} were reordered: the record stored at seq "
-                       f"{seq} is intact as record {intact}, and it links to {where}")
+        return problem(
+            "reordered",
+            seq,
+            f"records of notebook {nb} were reordered: the record stored at seq "
+            f"{seq} is intact as record {intact}, and it links to {where}",
+        )
     # p < i - 1 (or -1: the start of the chain): it links to an earlier record, skipping the rows in
     # between, which verified on their own: they were inserted.
     return _inserted(nb, rows, p + 1, i)
@@ -251,7 +297,8 @@ def _inserted(nb: str, rows: _Rows, first: int, end: int) -> ChainProblem:
     s1 = rows.rows[end - 1].seq
     which = f"{s0}" if s0 == s1 else f"{s0}..{s1}"
     return ChainProblem(
-        "inserted", s0 if isinstance(s0, int) else None,
+        "inserted",
+        s0 if isinstance(s0, int) else None,
         f"record(s) stored at seq {which} of notebook {nb} were inserted: record {rows.intact_seq(end)} "
         f"(now stored at seq {rows.rows[end].seq}) links directly to the record before them",
     )

@@ -206,7 +206,8 @@ def _read_problem(path: Path, exc: OSError, origin: str) -> PolicyProblem:
         return PolicyProblem("", f"is a directory, not a file{via}", f"point to the {POLICY_FILENAME} file")
     if isinstance(exc, PermissionError):
         return PolicyProblem(
-            "", f"permission denied{via}",
+            "",
+            f"permission denied{via}",
             "make it readable by the users who run kernels (e.g. chmod 644) and writable only by admins",
         )
     return PolicyProblem(
@@ -221,30 +222,39 @@ def parse_policy(data: bytes, source: str = "<policy>") -> Policy:
     except UnicodeDecodeError as exc:
         raise PolicyError(
             source,
-            [PolicyProblem(
-                "", f"is not a UTF-8 text file (undecodable byte at offset {exc.start})",
-                f"a policy is a UTF-8 YAML text file; start from examples/{POLICY_FILENAME}",
-            )],
+            [
+                PolicyProblem(
+                    "",
+                    f"is not a UTF-8 text file (undecodable byte at offset {exc.start})",
+                    f"a policy is a UTF-8 YAML text file; start from examples/{POLICY_FILENAME}",
+                )
+            ],
         ) from None
     node, document = _parse_yaml(text, source)
     if document is None:
         raise PolicyError(
             source,
-            [PolicyProblem(
-                "", "the policy file is empty",
-                f"at least `version: 1` and `controller: {{name: ..., contact: ...}}` are needed; "
-                f"start from examples/{POLICY_FILENAME}",
-            )],
+            [
+                PolicyProblem(
+                    "",
+                    "the policy file is empty",
+                    f"at least `version: 1` and `controller: {{name: ..., contact: ...}}` are needed; "
+                    f"start from examples/{POLICY_FILENAME}",
+                )
+            ],
         )
     if not isinstance(document, dict):
         kind = "a list" if isinstance(document, list) else f"a single value ({type(document).__name__})"
         raise PolicyError(
             source,
-            [PolicyProblem(
-                "", f"the top level must be a mapping of `key: value` lines, not {kind}",
-                "start the file with `version: 1` followed by `controller:`, `purposes:` ... at column 1",
-                _line(node, ()),
-            )],
+            [
+                PolicyProblem(
+                    "",
+                    f"the top level must be a mapping of `key: value` lines, not {kind}",
+                    "start the file with `version: 1` followed by `controller:`, `purposes:` ... at column 1",
+                    _line(node, ()),
+                )
+            ],
         )
     try:
         return Policy.model_validate(document)
@@ -272,7 +282,8 @@ class _StrictLoader(yaml.SafeLoader):
                 continue  # unhashable key: SafeConstructor reports it
             if first is not None:
                 raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark,
+                    "while constructing a mapping",
+                    node.start_mark,
                     f"found duplicate key {key!r} (first defined on line {first.start_mark.line + 1})",
                     key_node.start_mark,
                 )
@@ -292,10 +303,13 @@ def _parse_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
         line = text.count("\n", 0, exc.position) + 1
         raise PolicyError(
             source,
-            [PolicyProblem(
-                "", f"contains a character YAML does not allow (U+{int(exc.character):04X}) at line {line}",
-                "the file looks binary or corrupted; a policy is a plain UTF-8 YAML text file",
-            )],
+            [
+                PolicyProblem(
+                    "",
+                    f"contains a character YAML does not allow (U+{int(exc.character):04X}) at line {line}",
+                    "the file looks binary or corrupted; a policy is a plain UTF-8 YAML text file",
+                )
+            ],
         ) from None
     except yaml.YAMLError as exc:
         raise PolicyError(source, [PolicyProblem("", f"is not valid YAML: {exc}", _DOCS_HINT)]) from None

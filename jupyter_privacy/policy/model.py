@@ -132,8 +132,10 @@ class ReferenceRule(_Strict):
             raise PydanticCustomError(
                 "reference_rule_empty",
                 "a reference rule needs a `pattern` or a non-empty `registry`",
-                {"hint": "add `pattern: '^LIA-\\d{4}-\\d{3}$'` or `registry: [DOC-1, DOC-2]`, "
-                 "or remove `reference` if this purpose needs no document reference"},
+                {
+                    "hint": "add `pattern: '^LIA-\\d{4}-\\d{3}$'` or `registry: [DOC-1, DOC-2]`, "
+                    "or remove `reference` if this purpose needs no document reference"
+                },
             )
         if self.pattern is not None and self.registry:
             for i, doc in enumerate(self.registry):
@@ -223,11 +225,7 @@ class Purpose(_Strict):
         if category != "special":
             return listed
         art9 = special_category or entity
-        return (
-            listed
-            and self.special_categories is not None
-            and art9 in self.special_categories.allowed
-        )
+        return listed and self.special_categories is not None and art9 in self.special_categories.allowed
 
 
 class PatternSpec(_Strict):
@@ -258,15 +256,20 @@ class CustomRecognizer(_Strict):
             raise PydanticCustomError(
                 "special_category_missing",
                 "a recogniser with category `special` needs `special_category`",
-                {"subpath": ".special_category",
-                 "hint": "add e.g. `special_category: HEALTH`, or use category `direct`/`quasi`"},
+                {
+                    "subpath": ".special_category",
+                    "hint": "add e.g. `special_category: HEALTH`, or use category `direct`/`quasi`",
+                },
             )
         if self.category != "special" and self.special_category is not None:
             raise PydanticCustomError(
                 "special_category_unexpected",
                 "`special_category` is only allowed when category is `special` (here: {category})",
-                {"category": self.category, "subpath": ".special_category",
-                 "hint": "set `category: special` or remove `special_category`"},
+                {
+                    "category": self.category,
+                    "subpath": ".special_category",
+                    "hint": "set `category: special` or remove `special_category`",
+                },
             )
         return self
 
@@ -294,8 +297,12 @@ class DetectionSettings(_Strict):
                 raise PydanticCustomError(
                     "duplicate_name",
                     "recogniser name {name} is used twice (first at custom_recognizers[{first}])",
-                    {"name": repr(rec.name), "first": seen[rec.name], "subpath": f"[{i}].name",
-                     "hint": "give each custom recogniser a unique name"},
+                    {
+                        "name": repr(rec.name),
+                        "first": seen[rec.name],
+                        "subpath": f"[{i}].name",
+                        "hint": "give each custom recogniser a unique name",
+                    },
                 )
             seen[rec.name] = i
         return value
@@ -314,8 +321,12 @@ class MaskRule(_Strict):
                     raise PydanticCustomError(
                         "option_needs_generalise",
                         "`{option}` only applies to strategy `generalise` (here: {strategy})",
-                        {"option": option, "strategy": self.strategy, "subpath": f".{option}",
-                         "hint": f"set `strategy: generalise` or remove `{option}`"},
+                        {
+                            "option": option,
+                            "strategy": self.strategy,
+                            "subpath": f".{option}",
+                            "hint": f"set `strategy: generalise` or remove `{option}`",
+                        },
                     )
         return self
 
@@ -385,9 +396,11 @@ class KeySettings(_Strict):
             raise PydanticCustomError(
                 "key_file_missing",
                 "key source is `file` but no `file` is given",
-                {"subpath": ".file",
-                 "hint": "add `file: /etc/jupyter/privacy.key` (readable by the kernel, not by notebooks' "
-                 "output), or use `source: env`"},
+                {
+                    "subpath": ".file",
+                    "hint": "add `file: /etc/jupyter/privacy.key` (readable by the kernel, not by notebooks' "
+                    "output), or use `source: env`",
+                },
             )
         return self
 
@@ -419,8 +432,12 @@ class Policy(_Strict):
                 raise PydanticCustomError(
                     "duplicate_id",
                     "purpose id {id} is used twice (first at purposes[{first}])",
-                    {"id": repr(purpose.id), "first": seen[purpose.id], "subpath": f"[{i}].id",
-                     "hint": "purpose ids must be unique: rename or merge one of them"},
+                    {
+                        "id": repr(purpose.id),
+                        "first": seen[purpose.id],
+                        "subpath": f"[{i}].id",
+                        "hint": "purpose ids must be unique: rename or merge one of them",
+                    },
                 )
             seen[purpose.id] = i
         return value

@@ -1,0 +1,19 @@
+"""Errors the kernel layer raises; each says what was wrong, where, and what to do."""
+
+from __future__ import annotations
+
+
+class PrivacyError(Exception):
+    """Base class of jupyter-privacy's user-facing errors in a notebook."""
+
+
+class PurposeError(PrivacyError):
+    """A purpose declaration was refused (unknown purpose, basis not allowed, bad reference)."""
+
+
+class UnmaskDenied(PrivacyError):
+    """Raw values were refused: no purpose, or the purpose does not allow these columns."""
+
+
+class LoadError(PrivacyError):
+    """A dataset could not be loaded (unreadable file, bad SQL source, changed file on unmask)."""

@@ -1,0 +1,299 @@
+"""Lineage: which datasets a frame, a file or a model came from.
+
+- Frames carry their dataset ids in ``DataFrame.attrs``, which pandas propagates through selection,
+  filtering, assign, groupby, sort and most other operations. pandas drops ``attrs`` when it
+  combines frames with different attrs (merge, join, concat); a wrapper around ``__finalize__``
+  unites the inputs' dataset ids there.
+- Writers (``to_csv``/``to_parquet``/... , ``pickle.dump``, ``joblib.dump``) of governed objects log
+  ``output_written`` with the file's SHA-256, once the cell has finished (files are closed then).
+- scikit-learn's ``_check_feature_names(estimator, X, reset=True)`` runs in every ``fit`` on a
+  DataFrame; a wrapper notes the estimator and the frame's datasets and columns, and
+  ``model_trained`` is logged when the cell ends, with the variable the model ended up in.
+
+Known gaps (documented): frames rebuilt from NumPy arrays lose their lineage; models fitted on
+plain arrays are not seen; writers imported by name before the extension loaded are not wrapped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from pandas.core.generic import NDFrame
+
+from .session import ATTRS_KEY, datasets_of
+
+if TYPE_CHECKING:
+    from .session import PrivacySession
+
+log = logging.getLogger(__name__)
+
+WRITERS = (
+    "to_csv",
+    "to_parquet",
+    "to_json",
+    "to_excel",
+    "to_pickle",
+    "to_feather",
+    "to_hdf",
+    "to_stata",
+    "to_xml",
+)
+
+
+@dataclass
+class _PendingOutput:
+    path: Path
+    kind: str
+    datasets: list[str]
+    columns: list[str] | None
+    via: str
+
+
+@dataclass
+class _PendingFit:
+    estimator: weakref.ref[Any]
+    cls: str
+    datasets: list[str]
+    columns: list[str]
+    rows: int
+
+
+@dataclass
+class Lineage:
+    """Patches pandas/pickle/joblib/sklearn for one session; ``uninstall`` restores everything."""
+
+    session: PrivacySession
+    outputs: list[_PendingOutput] = field(default_factory=list)
+    fits: list[_PendingFit] = field(default_factory=list)
+    models: weakref.WeakKeyDictionary[Any, list[str]] = field(default_factory=weakref.WeakKeyDictionary)
+    _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
+
+    # -- install / uninstall --------------------------------------------------------------------
+
+    def _patch(self, owner: Any, name: str, wrapper: Callable[..., Any]) -> None:
+        original = getattr(owner, name)
+        self._restore.append((owner, name, original))
+        setattr(owner, name, wrapper(original))
+
+    def install(self) -> None:
+        self._patch(NDFrame, "__finalize__", self._finalize)
+        for cls in (pd.DataFrame, pd.Series):
+            for name in WRITERS:
+                if hasattr(cls, name):
+                    self._patch(cls, name, self._writer(name))
+        self._patch(pickle, "dump", self._dumper("pickle.dump"))
+        self.hook_modules()
+
+    def hook_modules(self) -> None:
+        """Wrap joblib and scikit-learn once they are imported (called after every cell)."""
+        patched = {(id(o), n) for o, n, _ in self._restore}
+        joblib = sys.modules.get("joblib")
+        if joblib is not None and (id(joblib), "dump") not in patched:
+            self._patch(joblib, "dump", self._dumper("joblib.dump"))
+        validation = sys.modules.get("sklearn.utils.validation")
+        if validation is not None and (id(validation), "_check_feature_names") not in patched:
+            self._patch(validation, "_check_feature_names", self._fit_hook)
+
+    def import_and_hook(self, code: str) -> None:
+        """Import the libraries a cell is about to use (if installed) so their hooks are in place."""
+        import importlib
+
+        wanted = [("sklearn", "sklearn.utils.validation"), ("joblib", "joblib")]
+        for mention, module in wanted:
+            if mention in code and module not in sys.modules:
+                try:
+                    importlib.import_module(module)
+                except ImportError:
+                    continue
+        self.hook_modules()
+
+    def uninstall(self) -> None:
+        for owner, name, original in reversed(self._restore):
+            setattr(owner, name, original)
+        self._restore.clear()
+
+    # -- wrappers ---------------------------------------------------------------------------------
+
+    def _finalize(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        def __finalize__(obj: Any, other: Any, method: str | None = None, **kwargs: Any) -> Any:
+            result = original(obj, other, method=method, **kwargs)
+            if method in ("merge", "concat"):
+                inputs = [getattr(other, "left", None), getattr(other, "right", None)]
+                inputs += list(getattr(other, "objs", []) or [])
+                ids = sorted({d for o in inputs if o is not None for d in datasets_of(o)})
+                if ids:
+                    result.attrs[ATTRS_KEY] = {"datasets": ids}
+            return result
+
+        return __finalize__
+
+    def _writer(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+            def writer(obj: Any, *args: Any, **kwargs: Any) -> Any:
+                result = original(obj, *args, **kwargs)
+                ids = datasets_of(obj)
+                target = (
+                    args[0]
+                    if args
+                    else kwargs.get("path_or_buf", kwargs.get("path", kwargs.get("excel_writer")))
+                )
+                path = _target_path(target)
+                if ids and path is not None:
+                    columns = (
+                        [str(c) for c in obj.columns] if isinstance(obj, pd.DataFrame) else [str(obj.name)]
+                    )
+                    self.outputs.append(_PendingOutput(path, type(obj).__name__, ids, columns, name))
+                return result
+
+            writer.__name__ = name
+            writer.__doc__ = original.__doc__
+            return writer
+
+        return wrap
+
+    def _dumper(self, via: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+            def dump(obj: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
+                result = original(obj, target, *args, **kwargs)
+                ids = self.object_datasets(obj)
+                path = _target_path(target)
+                if ids and path is not None:
+                    kind = "model" if obj in self._model_keys() else type(obj).__name__
+                    self.outputs.append(_PendingOutput(path, kind, ids, None, via))
+                return result
+
+            dump.__name__ = original.__name__
+            dump.__doc__ = original.__doc__
+            return dump
+
+        return wrap
+
+    def _fit_hook(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        def _check_feature_names(estimator: Any, X: Any, *, reset: bool) -> Any:
+            result = original(estimator, X, reset=reset)
+            if reset:
+                ids = datasets_of(X)
+                if ids:
+                    try:
+                        self.models[estimator] = ids
+                        self.fits.append(
+                            _PendingFit(
+                                weakref.ref(estimator),
+                                f"{type(estimator).__module__}.{type(estimator).__qualname__}",
+                                ids,
+                                [str(c) for c in getattr(X, "columns", [])],
+                                len(X),
+                            )
+                        )
+                    except TypeError:  # an estimator that cannot be weakly referenced
+                        log.debug("cannot track %r", estimator)
+            return result
+
+        return _check_feature_names
+
+    # -- helpers ------------------------------------------------------------------------------------
+
+    def _model_keys(self) -> list[Any]:
+        return list(self.models.keys())
+
+    def object_datasets(self, obj: Any, depth: int = 0) -> list[str]:
+        """Datasets behind an object: a governed frame, a tracked model, or containers of them."""
+        ids = set(datasets_of(obj))
+        try:
+            if obj in self.models:
+                ids.update(self.models[obj])
+        except TypeError:
+            pass
+        if depth < 2:
+            if isinstance(obj, dict):
+                for value in obj.values():
+                    ids.update(self.object_datasets(value, depth + 1))
+            elif isinstance(obj, list | tuple):
+                for value in obj:
+                    ids.update(self.object_datasets(value, depth + 1))
+            elif hasattr(obj, "get_params") and hasattr(obj, "steps"):  # sklearn Pipeline
+                for _name, step in obj.steps:
+                    ids.update(self.object_datasets(step, depth + 1))
+        return sorted(ids)
+
+    def flush(self, namespace: dict[str, Any]) -> None:
+        """Log the outputs and fits of the cell that just ended."""
+        fits, self.fits = self.fits, []
+        outputs, self.outputs = self.outputs, []
+        for fit in fits:
+            estimator = fit.estimator()
+            names = _names_of(estimator, namespace) if estimator is not None else []
+            owner = _pipeline_owner(estimator, namespace) if estimator is not None and not names else None
+            if owner is not None:
+                names = [owner[0]]
+                self.models[owner[1]] = fit.datasets
+            self.session.log(
+                "model_trained",
+                {
+                    "model_class": fit.cls,
+                    "variable": names[0] if names else None,
+                    "datasets": fit.datasets,
+                    "columns": fit.columns,
+                    "rows": fit.rows,
+                },
+            )
+        for out in outputs:
+            sha = _sha256(out.path)
+            self.session.log(
+                "output_written",
+                {
+                    "path": str(out.path),
+                    "sha256": sha,
+                    "kind": out.kind,
+                    "via": out.via,
+                    "datasets": out.datasets,
+                    "columns": out.columns,
+                },
+            )
+
+
+def _target_path(target: Any) -> Path | None:
+    if isinstance(target, str | os.PathLike):
+        text = os.fspath(target)
+        if "://" in str(text):
+            return None
+        return Path(text).expanduser().resolve()
+    name = getattr(target, "name", None)
+    if isinstance(name, str) and name and not name.startswith("<"):
+        return Path(name).expanduser().resolve()
+    return None
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(8 * 1024 * 1024), b""):
+                h.update(block)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def _names_of(obj: Any, namespace: dict[str, Any]) -> list[str]:
+    return sorted(k for k, v in namespace.items() if v is obj and not k.startswith("_"))
+
+
+def _pipeline_owner(estimator: Any, namespace: dict[str, Any]) -> tuple[str, Any] | None:
+    for name, value in namespace.items():
+        steps = getattr(value, "steps", None)
+        if name.startswith("_") or not isinstance(steps, list):
+            continue
+        if any(step is estimator for _n, step in steps):
+            return name, value
+    return None

@@ -1,0 +1,558 @@
+"""The privacy session of one kernel: purpose, datasets, grants, and the processing log.
+
+Everything the magics, the Python API and the pandas interception do goes through one
+:class:`PrivacySession`. It holds no raw personal data: a governed load keeps only the masked
+frame; an unmask re-reads the source (after checking its content hash) and hands out the raw
+columns it was asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import threading
+import warnings
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..detect import ScanResult, scan_dataframe
+from ..io import DataReadError, read_table
+from ..ledger import LedgerRecord, LedgerStore, open_store
+from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
+from ..policy import LoadedPolicy, Purpose, load_policy
+from .context import CellContext, kernel_id, notebook_path
+from .errors import LoadError, PurposeError, UnmaskDenied
+
+ATTRS_KEY = "jupyter_privacy"
+
+# set while the session itself reads data, so intercepted pandas readers do not govern twice
+_internal = threading.local()
+
+
+def internal_read() -> bool:
+    return bool(getattr(_internal, "active", False))
+
+
+def _as_internal(fn: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    previous = internal_read()
+    _internal.active = True
+    try:
+        return fn()
+    finally:
+        _internal.active = previous
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def datasets_of(obj: Any) -> list[str]:
+    """Dataset ids a DataFrame/Series derives from (kept in ``attrs``, which pandas propagates)."""
+    attrs = getattr(obj, "attrs", None)
+    if not isinstance(attrs, dict):
+        return []
+    info = attrs.get(ATTRS_KEY)
+    return list(info.get("datasets", [])) if isinstance(info, dict) else []
+
+
+def tag(obj: Any, datasets: Iterable[str]) -> None:
+    ids = sorted(set(datasets))
+    if ids:
+        obj.attrs[ATTRS_KEY] = {"datasets": ids}
+
+
+@dataclass
+class Declaration:
+    purpose: Purpose
+    basis: str
+    reference: str | None
+    art9_condition: str | None
+    declared_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "purpose": self.purpose.id,
+            "description": self.purpose.description,
+            "lawful_basis": self.basis,
+            "reference": self.reference,
+            "art9_condition": self.art9_condition,
+            "declared_at": self.declared_at,
+        }
+
+
+@dataclass
+class Dataset:
+    """A governed dataset: where it came from, what it holds (findings), how it was masked."""
+
+    id: str
+    source: str
+    content_sha256: str
+    shape: tuple[int, int]
+    scan: ScanResult
+    masking: MaskedFrame
+    loaded_at: str
+    reread: Callable[[], pd.DataFrame] = field(repr=False)
+    variable: str | None = None
+
+    def finding(self, column: str) -> Any:
+        return self.scan[column]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "content_sha256": self.content_sha256,
+            "rows": self.shape[0],
+            "columns": self.shape[1],
+            "variable": self.variable,
+            "loaded_at": self.loaded_at,
+            "flagged": [
+                {
+                    "name": c.name,
+                    "category": c.category,
+                    "entities": c.entities,
+                    "score": c.score,
+                    "coverage": c.coverage,
+                    "reasons": c.reasons,
+                }
+                for c in self.scan.flagged()
+            ],
+            "masking": self.masking.to_dict(),
+            "reidentification": self.scan.reidentification.to_dict() if self.scan.reidentification else None,
+        }
+
+
+@dataclass
+class Grant:
+    dataset: str
+    columns: list[str]
+    purpose: str
+    frames: list[weakref.ref[pd.DataFrame]] = field(default_factory=list, repr=False)
+
+
+class PrivacySession:
+    """One kernel's (or one script's) privacy state."""
+
+    def __init__(self, shell: Any | None = None, policy: LoadedPolicy | None = None) -> None:
+        self.shell = shell
+        self.loaded = policy if policy is not None else load_policy()
+        self.policy = self.loaded.policy
+        self.notebook = notebook_path(shell)
+        self.kernel_id = kernel_id()
+        self.cell = CellContext()
+        self.datasets: dict[str, Dataset] = {}
+        self.declaration: Declaration | None = None
+        self.grants: list[Grant] = []
+        self._store: LedgerStore | None = None
+        self._key: MaskingKey | None = None
+        self._lock = threading.RLock()
+        self.started = False
+
+    # -- infrastructure -------------------------------------------------------------------------
+
+    @property
+    def store(self) -> LedgerStore:
+        if self._store is None:
+            self._store = open_store(self.policy)
+        return self._store
+
+    @property
+    def key(self) -> MaskingKey:
+        if self._key is None:
+            self._key = load_key(self.policy)
+        return self._key
+
+    def key_id(self) -> str | None:
+        try:
+            return self.key.key_id
+        except Exception:
+            return None
+
+    def log(self, event: str, payload: dict[str, Any]) -> LedgerRecord:
+        """Append an event for the current cell to this notebook's chain."""
+        with self._lock:
+            if not self.started and event != "session_start":
+                self.start()
+            cell = self.cell
+            return self.store.append(
+                self.notebook,
+                event,
+                payload,
+                kernel_id=self.kernel_id,
+                cell_id=cell.cell_id,
+                execution_count=cell.execution_count,
+                code_sha256=cell.code_sha256,
+                policy_sha256=self.loaded.sha256,
+            )
+
+    def start(self) -> LedgerRecord:
+        """``session_start``: which policy, key and versions this kernel works under."""
+        self.started = True
+        return self.log(
+            "session_start",
+            {
+                "policy_source": self.loaded.source,
+                "policy_default": self.loaded.is_default,
+                "enforcement": self.policy.enforcement,
+                "interception": self.policy.interception.enabled,
+                "key_id": self.key_id(),
+                "versions": {
+                    "jupyter_privacy": __version__,
+                    "python": platform.python_version(),
+                    "pandas": pd.__version__,
+                },
+            },
+        )
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- purpose --------------------------------------------------------------------------------
+
+    def declare_purpose(
+        self, purpose_id: str, basis: str | None, reference: str | None = None, art9: str | None = None
+    ) -> Declaration:
+        """Declare why raw personal data may be needed; refused unless the policy allows it exactly."""
+        purpose = self.policy.purpose(purpose_id)
+        known = ", ".join(p.id for p in self.policy.purposes) or "none (the policy defines no purposes)"
+        if purpose is None:
+            raise PurposeError(
+                f"unknown purpose {purpose_id!r}; the policy ({self.loaded.source}) defines: {known}"
+            )
+        bases = ", ".join(purpose.lawful_bases)
+        if not basis:
+            raise PurposeError(f"purpose {purpose.id!r} needs a lawful basis (--basis); allowed: {bases}")
+        if basis not in purpose.lawful_bases:
+            raise PurposeError(
+                f"lawful basis {basis!r} is not allowed for purpose {purpose.id!r}; allowed: {bases}"
+            )
+        rule = purpose.reference
+        if rule is not None:
+            what = rule.description or (f"matching {rule.pattern}" if rule.pattern else "from the registry")
+            if not reference:
+                raise PurposeError(
+                    f"purpose {purpose.id!r} needs a reference to its assessment document (--ref): {what}"
+                )
+            if not rule.accepts(reference):
+                raise PurposeError(
+                    f"reference {reference!r} is not valid for purpose {purpose.id!r}: expected {what}"
+                )
+        if art9 is not None:
+            allowed = purpose.special_categories
+            if allowed is None:
+                raise PurposeError(
+                    f"purpose {purpose.id!r} allows no special-category data, so no Art. 9 condition applies"
+                )
+            if art9 != allowed.art9_condition:
+                raise PurposeError(
+                    f"Art. 9 condition {art9!r} does not match purpose {purpose.id!r}, "
+                    f"which relies on {allowed.art9_condition!r}"
+                )
+        with self._lock:
+            if self.declaration is not None and self.declaration.purpose.id != purpose.id:
+                self.revoke_grants(f"purpose changed to {purpose.id}")
+            self.declaration = Declaration(purpose, basis, reference, art9, _now())
+            self.log("purpose_declared", self.declaration.to_dict())
+        return self.declaration
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def load(
+        self,
+        source: str | Path,
+        *,
+        sheet: str | int | None = None,
+        variable: str | None = None,
+    ) -> pd.DataFrame:
+        """Read a file, find its personal data, and return the masked frame."""
+        path = Path(source).expanduser()
+        holder: dict[str, str] = {}
+        # hashing releases the GIL, so the content hash is computed while pandas parses
+        hasher = threading.Thread(target=lambda: holder.update(sha=_file_sha256(path)), daemon=True)
+        started = path.is_file()
+        if started:
+            hasher.start()
+        try:
+            df = _as_internal(lambda: read_table(path, sheet=sheet))
+        except DataReadError as exc:
+            raise LoadError(str(exc)) from None
+        finally:
+            if started:
+                hasher.join()
+        absolute = str(path.resolve())
+        return self.govern(
+            df,
+            source=absolute,
+            content_sha256=holder["sha"],
+            reread=lambda: read_table(path, sheet=sheet),
+            variable=variable,
+        )
+
+    def load_sql(self, query: str, con: Any, *, variable: str | None = None) -> pd.DataFrame:
+        """Run a SQL query (SQLAlchemy URL or DB-API connection) and return the masked result."""
+        try:
+            df = _as_internal(lambda: pd.read_sql(query, con))
+        except Exception as exc:
+            raise LoadError(
+                f"the SQL query could not be run ({type(exc).__name__}: {str(exc)[:160]})"
+            ) from None
+        where = con if isinstance(con, str) else type(con).__name__
+        source = f"sql:{_redact_url(where)}#{hashlib.sha256(query.encode()).hexdigest()[:12]}"
+        return self.govern(
+            df,
+            source=source,
+            content_sha256=frame_sha256(df),
+            reread=lambda: pd.read_sql(query, con),
+            variable=variable,
+        )
+
+    def govern(
+        self,
+        df: pd.DataFrame,
+        *,
+        source: str,
+        content_sha256: str,
+        reread: Callable[[], pd.DataFrame],
+        variable: str | None = None,
+    ) -> pd.DataFrame:
+        """Scan, mask and log a freshly read frame; returns the masked frame tagged with its dataset."""
+        key = self.key  # a missing key fails here, before anything is logged
+        scan = scan_dataframe(df, self.loaded, source=source)
+        masked = mask_frame(df, scan, self.policy, key)
+        dataset = Dataset(
+            id=f"ds-{content_sha256[:12]}",
+            source=source,
+            content_sha256=content_sha256,
+            shape=(int(df.shape[0]), int(df.shape[1])),
+            scan=scan,
+            masking=masked,
+            loaded_at=_now(),
+            reread=reread,
+            variable=variable,
+        )
+        frame = masked.frame
+        tag(frame, [dataset.id])
+        with self._lock:
+            self.datasets[dataset.id] = dataset
+            self.log("dataset_loaded", self._loaded_payload(dataset))
+        return frame
+
+    def _loaded_payload(self, ds: Dataset) -> dict[str, Any]:
+        return {
+            "dataset": ds.id,
+            "source": ds.source,
+            "content_sha256": ds.content_sha256,
+            "shape": list(ds.shape),
+            "variable": ds.variable,
+            "sampled_rows": ds.scan.sampled_rows,
+            "findings": [{k: v for k, v in c.to_dict().items() if k != "reasons"} for c in ds.scan.columns],
+            "masking": ds.masking.to_dict(),
+            "reidentification": ds.scan.reidentification.to_dict() if ds.scan.reidentification else None,
+        }
+
+    # -- unmasking ------------------------------------------------------------------------------
+
+    def unmask(self, df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """A copy of ``df`` with raw values in ``columns``, if the declared purpose allows them."""
+        ids = datasets_of(df)
+        if not ids:
+            raise UnmaskDenied(
+                "this frame was not loaded through jupyter-privacy, so it holds no masked columns"
+            )
+        if len(ids) > 1:
+            raise UnmaskDenied(
+                f"this frame combines several datasets ({', '.join(ids)}); unmask the source frames "
+                "before joining them"
+            )
+        dataset = self.datasets.get(ids[0])
+        if dataset is None:
+            raise UnmaskDenied(f"dataset {ids[0]} was loaded in another kernel session; load it again here")
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            raise UnmaskDenied(f"no column(s) {', '.join(map(repr, missing))} in this frame")
+        reason = self._refusal(dataset, columns)
+        if reason is not None:
+            self.log("unmask_denied", self._grant_payload(dataset, columns, reason))
+            if self.policy.enforcement == "enforce" or self.declaration is None:
+                raise UnmaskDenied(reason)
+            warnings.warn(f"policy violation recorded (enforcement: warn): {reason}", stacklevel=3)
+        raw = self._reread(dataset)
+        out = df.copy()
+        try:
+            rows = raw.loc[df.index, columns]
+        except KeyError:
+            raise UnmaskDenied(
+                "the rows of this frame cannot be matched to the source any more (its index was reset or "
+                "rebuilt); unmask the frame returned by the load, then derive from it"
+            ) from None
+        for column in columns:
+            out[column] = rows[column].to_numpy()
+        with self._lock:
+            assert self.declaration is not None
+            grant = Grant(dataset.id, list(columns), self.declaration.purpose.id, [weakref.ref(out)])
+            self.grants.append(grant)
+            self.log("unmask_granted", self._grant_payload(dataset, columns, reason))
+        return out
+
+    def _refusal(self, dataset: Dataset, columns: list[str]) -> str | None:
+        decl = self.declaration
+        if decl is None:
+            purposes = ", ".join(p.id for p in self.policy.purposes)
+            hint = (
+                f"declare one first, e.g. %privacy_purpose <id> --basis <basis> --ref <reference> "
+                f"(purposes: {purposes})"
+                if purposes
+                else "the policy defines no purposes, so nothing can be unmasked; ask the admin"
+            )
+            return f"no purpose declared: {hint}"
+        blocked = []
+        for column in columns:
+            finding = dataset.finding(column)
+            if not finding.flagged:
+                continue
+            entity = finding.entities[0] if finding.entities else finding.category.upper()
+            if not decl.purpose.may_unmask(entity, finding.category, finding.special_category):
+                blocked.append(f"{column} ({finding.category}: {', '.join(finding.entities)})")
+                continue
+            if finding.category == "special" and decl.art9_condition is None:
+                return (
+                    f"column {column} is a special category ({finding.special_category}); declare the purpose "
+                    f"with its Art. 9 condition (--art9 {decl.purpose.special_categories.art9_condition})"  # type: ignore[union-attr]
+                )
+        if blocked:
+            return f"purpose {decl.purpose.id!r} does not allow raw access to: {'; '.join(blocked)}"
+        return None
+
+    def _grant_payload(self, dataset: Dataset, columns: list[str], reason: str | None) -> dict[str, Any]:
+        decl = self.declaration
+        return {
+            "dataset": dataset.id,
+            "columns": [
+                {"name": c, "category": dataset.finding(c).category, "entities": dataset.finding(c).entities}
+                for c in columns
+            ],
+            "purpose": decl.purpose.id if decl else None,
+            "lawful_basis": decl.basis if decl else None,
+            "reference": decl.reference if decl else None,
+            "art9_condition": decl.art9_condition if decl else None,
+            "enforcement": self.policy.enforcement,
+            "reason": reason,
+        }
+
+    def _reread(self, dataset: Dataset) -> pd.DataFrame:
+        try:
+            raw = _as_internal(dataset.reread)
+        except (DataReadError, OSError) as exc:
+            raise LoadError(f"the source of {dataset.id} cannot be read again for unmasking: {exc}") from None
+        sha = (
+            _file_sha256(Path(dataset.source)) if not dataset.source.startswith("sql:") else frame_sha256(raw)
+        )
+        if sha != dataset.content_sha256:
+            raise LoadError(
+                f"the source {dataset.source} changed since it was loaded (content hash differs); "
+                "load it again before unmasking"
+            )
+        return raw
+
+    def revoke_grants(self, why: str) -> int:
+        """Mask again every column handed out raw under the current purpose (purpose change)."""
+        revoked = 0
+        for grant in self.grants:
+            for ref in grant.frames:
+                frame = ref()
+                dataset = self.datasets.get(grant.dataset)
+                if frame is None or dataset is None:
+                    continue
+                for column in grant.columns:
+                    if column not in frame.columns:
+                        continue
+                    position = list(frame.columns).index(column)
+                    single = pd.DataFrame({column: frame[column]})
+                    rescan = ScanResult(
+                        source=dataset.source,
+                        rows=len(single),
+                        sampled_rows=0,
+                        columns=[dataset.finding(column)],
+                    )
+                    masked = mask_frame(single, rescan, self.policy, self.key).frame
+                    frame.isetitem(position, masked.iloc[:, 0])
+                    revoked += 1
+        self.grants.clear()
+        return revoked
+
+    # -- status ---------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        head = None
+        try:
+            rec = self.store.head(self.notebook)
+            head = {"seq": rec.seq, "hash": rec.hash, "event": rec.event} if rec else None
+        except Exception as exc:
+            head = {"error": str(exc)}
+        return {
+            "notebook": self.notebook,
+            "kernel_id": self.kernel_id,
+            "policy": {
+                "source": self.loaded.source,
+                "sha256": self.loaded.sha256,
+                "default": self.loaded.is_default,
+                "enforcement": self.policy.enforcement,
+            },
+            "key_id": self.key_id(),
+            "purpose": self.declaration.to_dict() if self.declaration else None,
+            "datasets": [d.summary() for d in self.datasets.values()],
+            "grants": [
+                {"dataset": g.dataset, "columns": g.columns, "purpose": g.purpose} for g in self.grants
+            ],
+            "log_head": head,
+        }
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(8 * 1024 * 1024), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def frame_sha256(df: pd.DataFrame) -> str:
+    """A content hash of a frame (for sources that are not files: SQL results, in-memory frames)."""
+    hashed = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    h = hashlib.sha256(hashed.tobytes())
+    h.update("\x1f".join(map(str, df.columns)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _redact_url(url: str) -> str:
+    """A database URL without its password."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+_SESSION: PrivacySession | None = None
+
+
+def current_session(shell: Any | None = None) -> PrivacySession:
+    """The session of this process (created on first use, e.g. by the Python API in a script)."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = PrivacySession(shell)
+    return _SESSION
+
+
+def set_session(session: PrivacySession | None) -> None:
+    global _SESSION
+    if _SESSION is not None and session is not _SESSION:
+        _SESSION.close()
+    _SESSION = session
