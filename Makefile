@@ -49,8 +49,16 @@ $(VENV)/.installed-test: $(BIN)/python $(INSTALL_INPUTS)
 	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@
 
-lab: $(VENV)/.installed-lab
+# A development masking key for `make lab`, created once and kept out of git (see .gitignore).
+# Production keys come from the admin (docs/admin-guide.md); an exported JUPYTER_PRIVACY_KEY wins.
+DEV_KEY := $(CURDIR)/.jupyter-privacy-dev.key
+
+$(DEV_KEY): | $(VENV)/.installed-lab
+	$(BIN)/jupyter-privacy key generate --file $@
+
+lab: $(VENV)/.installed-lab $(DEV_KEY)
 	JUPYTER_PRIVACY_POLICY="$(CURDIR)/examples/privacy_policy.yaml" \
+	JUPYTER_PRIVACY_KEY="$${JUPYTER_PRIVACY_KEY:-$$(cat $(DEV_KEY))}" \
 	  $(BIN)/jupyter lab --notebook-dir=examples $(ALLOW_ROOT)
 
 chromium:
