@@ -38,8 +38,12 @@ def run_generate(args: argparse.Namespace) -> int:
     try:
         write_key_file(path, key)
     except FileExistsError:
-        raise CliError(f"{path} already exists; a key file is never overwritten (pseudonyms would change)") from None
+        raise CliError(
+            f"{path} already exists; a key file is never overwritten (pseudonyms would change)"
+        ) from None
     except OSError as exc:
         raise CliError(f"cannot write {path}: {exc.strerror}") from None
-    print(f"key written to {path} (readable by its owner only); set `key: {{source: file, file: {path}}}` in the policy")
+    print(
+        f"key written to {path} (readable by its owner only); set `key: {{source: file, file: {path}}}` in the policy"
+    )
     return 0

@@ -54,6 +54,7 @@ FREE_TEXT_MAX_VALUES = 200
 # distinct values a recogniser is run on per column: enough for a coverage estimate within a few
 # points, and a bound on the cost of slow recognisers (phone numbers) on wide frames
 RECOGNIZER_MAX_VALUES = 100
+EARLY_ACCEPT_AFTER = 40
 NER_MAX_VALUES = 100
 
 
@@ -193,17 +194,16 @@ def _values(
         if not candidates.any():
             continue
         needed = th.context_min_coverage if support is not None else th.min_coverage
-        if share(candidates) < needed:
+        if (rec.needs_header and support is None) or share(candidates) < needed:
             continue
-        hit = np.zeros(len(texts), dtype=bool)
-        for i in np.flatnonzero(candidates.to_numpy()):
-            hit[i] = rec.matches(texts[int(i)], whole=True)
-        coverage = share(pd.Series(hit))
-        if coverage < needed or (rec.needs_header and support is None):
+        coverage = _coverage(rec, texts, candidates.to_numpy(), counts.to_numpy(dtype=float), needed)
+        if coverage is None:
             continue
         rank = coverage * (1.0 if rec.validated else 0.9) + (0.05 if support is not None else 0.0)
         if best is None or rank > best[0]:
             best = (rank, rec, coverage, support)
+            if rec.validated and coverage >= 0.95:
+                break  # a checksum-validated entity on nearly every value: nothing else can beat it
     if best is None:
         return False
     _rank, rec, coverage, support = best
@@ -215,6 +215,32 @@ def _values(
     check = "valid " if rec.validated else ""
     f.reasons.append(f"{coverage:.0%} of sampled values are {check}{rec.entity}")
     return True
+
+
+def _coverage(
+    rec: ValueRecognizer, texts: list[str], candidates: np.ndarray, weights: np.ndarray, needed: float
+) -> float | None:
+    """Row-weighted share of values that are ``rec``'s entity, or None below ``needed``.
+
+    Stops as soon as the threshold is out of reach even if every remaining candidate matched, so
+    slow recognisers (phone numbers) give up quickly on columns of something else.
+    """
+    total = weights.sum()
+    candidate_weight = float(weights[candidates].sum())
+    remaining = candidate_weight
+    hits = seen = 0.0
+    for n, i in enumerate(np.flatnonzero(candidates), start=1):
+        remaining -= weights[i]
+        seen += weights[i]
+        if rec.matches(texts[int(i)], whole=True):
+            hits += weights[i]
+        elif (hits + remaining) / total < needed:
+            return None
+        # values come in random order: once a clear majority is in, the rest only refines the figure
+        if n >= EARLY_ACCEPT_AFTER and hits / seen * candidate_weight / total >= needed + 0.2:
+            return hits / seen * candidate_weight / total
+    coverage = hits / total
+    return coverage if coverage >= needed else None
 
 
 # -- 3. the column name alone ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..policy import Policy
 
 DEFAULT_PREFIX = 2
+PARALLEL_COLUMNS = 2
 
 
 @dataclass
@@ -60,34 +62,44 @@ def mask_frame(df: pd.DataFrame, scan: ScanResult, policy: Policy, key: MaskingK
     Columns are matched to findings by position, so duplicate or non-string column names are fine.
     """
     out = df.copy(deep=False)
-    applied: list[ColumnMasking] = []
+    applied: dict[int, ColumnMasking] = {}
     texts = None
+    structured: list[tuple[int, ColumnFinding]] = []
     for position, finding in enumerate(scan.columns):
         if not finding.flagged:
             continue
-        series = df.iloc[:, position]
-        if finding.free_text:
-            if texts is None:
-                recs = custom_recognizers(policy.detection.custom_recognizers) + builtin_recognizers()
-                texts = text_recognizers(recs)
-            wanted = [r for r in texts if r.entity in finding.entities] or list(texts)
-            masked, spans = mask_free_text(series, wanted, key)
-            out.isetitem(position, masked)
-            applied.append(
-                ColumnMasking(
-                    finding.name,
-                    finding.category,
-                    finding.entities,
-                    "free_text",
-                    "personal-data spans replaced by keyed tokens",
-                    spans,
-                )
-            )
+        if not finding.free_text:
+            structured.append((position, finding))
             continue
-        masked_series, strategy, detail = _mask_column(series, finding, policy, key)
+        if texts is None:
+            recs = custom_recognizers(policy.detection.custom_recognizers) + builtin_recognizers()
+            texts = text_recognizers(recs)
+        wanted = [r for r in texts if r.entity in finding.entities] or list(texts)
+        masked, spans = mask_free_text(df.iloc[:, position], wanted, key)
+        out.isetitem(position, masked)
+        applied[position] = ColumnMasking(
+            finding.name,
+            finding.category,
+            finding.entities,
+            "free_text",
+            "personal-data spans replaced by keyed tokens",
+            spans,
+        )
+
+    # Factorising (Arrow) and hashing (polars, Rust) release the GIL: columns run two at a time.
+    def work(item: tuple[int, ColumnFinding]) -> tuple[int, ColumnFinding, pd.Series, str, str]:
+        position, finding = item
+        return (position, finding, *_mask_column(df.iloc[:, position], finding, policy, key))
+
+    if len(structured) > 1:
+        with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:
+            results = list(pool.map(work, structured))
+    else:
+        results = [work(item) for item in structured]
+    for position, finding, masked_series, strategy, detail in results:
         out.isetitem(position, masked_series)
-        applied.append(ColumnMasking(finding.name, finding.category, finding.entities, strategy, detail))
-    return MaskedFrame(out, applied, key.key_id)
+        applied[position] = ColumnMasking(finding.name, finding.category, finding.entities, strategy, detail)
+    return MaskedFrame(out, [applied[p] for p in sorted(applied)], key.key_id)
 
 
 def _mask_column(
