@@ -370,6 +370,13 @@ class InterceptionSettings(_Strict):
     readers: list[Reader] = Field(default_factory=lambda: list(ALL_READERS))
 
 
+class KernelSettings(_Strict):
+    """How kernels take part. ``autoload``: the extension starts in every kernel whose IPython config
+    lists ``jupyter_privacy.kernel.autoload`` (installed by the admin; see docs/admin-guide.md)."""
+
+    autoload: bool = False
+
+
 def _expand(path: str) -> Path:
     return Path(os.path.expanduser(os.path.expandvars(path)))
 
@@ -420,6 +427,7 @@ class Policy(_Strict):
     detection: DetectionSettings = DetectionSettings()
     masking: MaskingSettings = MaskingSettings()
     interception: InterceptionSettings = InterceptionSettings()
+    kernel: KernelSettings = KernelSettings()
     log: LogSettings = LogSettings()
     key: KeySettings = KeySettings()
 
