@@ -33,6 +33,7 @@ def load_ipython_extension(ipython: Any) -> None:
         return
     session = PrivacySession(ipython)
     set_session(session)
+    session.cell = _current_cell(ipython)
     session.start()  # fails loudly here if the processing log cannot be opened
     lineage = Lineage(session)
     lineage.install()
@@ -43,9 +44,9 @@ def load_ipython_extension(ipython: Any) -> None:
 
     def pre_run_cell(info: Any) -> None:
         code = getattr(info, "raw_cell", None)
-        session.cell = CellContext(
-            cell_id=getattr(info, "cell_id", None), execution_count=ipython.execution_count, code=code
-        )
+        # IPython has already advanced the counter when pre_run_cell fires: In[n] runs with n + 1
+        count = ipython.execution_count - 1 if getattr(info, "store_history", False) else None
+        session.cell = CellContext(cell_id=getattr(info, "cell_id", None), execution_count=count, code=code)
         # a cell that imports scikit-learn or joblib and fits/dumps in the same breath: hook them first
         if code and ("sklearn" in code or "joblib" in code):
             lineage.import_and_hook(code)
@@ -66,6 +67,22 @@ def load_ipython_extension(ipython: Any) -> None:
         hooks=(("pre_run_cell", pre_run_cell), ("post_run_cell", post_run_cell)),
     )
     _warm_up()
+
+
+def _current_cell(ipython: Any) -> CellContext:
+    """The cell running ``%load_ext`` (its hooks are not registered yet), from the kernel's request."""
+    kernel = getattr(ipython, "kernel", None)
+    try:
+        parent = kernel.get_parent() if kernel is not None else None
+    except Exception:
+        parent = None
+    if not parent or parent.get("msg_type") != "execute_request":
+        return CellContext()
+    return CellContext(
+        cell_id=(parent.get("metadata") or {}).get("cellId"),
+        execution_count=ipython.execution_count - 1,
+        code=(parent.get("content") or {}).get("code"),
+    )
 
 
 def _warm_up() -> None:

@@ -50,6 +50,27 @@ WRITERS = (
 )
 
 
+GROUPBY_METHODS = ("agg", "aggregate", "size", "transform", "value_counts", "apply", "count", "nunique")
+
+
+def _inherit(source: Callable[[Any], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap a method so its result carries the dataset ids of ``source(self)`` when pandas dropped them."""
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(self, *args, **kwargs)
+            ids = datasets_of(source(self))
+            if ids and isinstance(result, NDFrame) and not datasets_of(result):
+                result.attrs[ATTRS_KEY] = {"datasets": ids}
+            return result
+
+        method.__name__ = original.__name__
+        method.__doc__ = original.__doc__
+        return method
+
+    return wrap
+
+
 @dataclass
 class _PendingOutput:
     path: Path
@@ -87,6 +108,16 @@ class Lineage:
 
     def install(self) -> None:
         self._patch(NDFrame, "__finalize__", self._finalize)
+        # some aggregations build their result without __finalize__ (named agg, size, transform,
+        # value_counts): give those results the lineage of the frame they were computed from
+        from pandas.core.groupby.generic import DataFrameGroupBy, SeriesGroupBy
+
+        for cls in (DataFrameGroupBy, SeriesGroupBy):
+            for name in GROUPBY_METHODS:
+                if hasattr(cls, name):
+                    self._patch(cls, name, _inherit(lambda g: g.obj))
+        for cls in (pd.DataFrame, pd.Series):
+            self._patch(cls, "value_counts", _inherit(lambda obj: obj))
         for cls in (pd.DataFrame, pd.Series):
             for name in WRITERS:
                 if hasattr(cls, name):

@@ -114,6 +114,12 @@ def mask_free_text(
                 if rec.text_prefilter is not None and not rec.text_prefilter.search(text):
                     continue
                 spans += [(r.start, r.end, rec.entity) for r in _analyze(rec, text)]
+            # fail closed: digit runs libphonenumber calls invalid (+44292018494) are still masked
+            spans += [
+                (m.start(), m.end(), "PHONE_NUMBER")
+                for m in _LOOSE_NUMBER.finditer(text)
+                if _digits(m.group()) >= 8 and not _DATE_LIKE.match(m.group())
+            ]
             if spans:
                 for entity in {e for _s, _e, e in spans}:
                     counts[entity] = counts.get(entity, 0) + 1
@@ -139,6 +145,14 @@ class _Whole:
 
 _WHOLE = _Whole()
 _TRAILING = re.compile(r"[.,;:!?)\]]+$")
+_LOOSE_NUMBER = re.compile(r"(?<![\w@])\+?\(?\d[\d \-().]{6,}\d(?![\w@])")
+
+
+_DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
 
 
 def _replace_spans(text: str, spans: list[tuple[int, int, str]], key: MaskingKey) -> str:

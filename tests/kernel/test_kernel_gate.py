@@ -390,14 +390,9 @@ def test_unload_restores_pandas(make_env: Callable[..., Env]) -> None:
         env.shell.run_line_magic("load_ext", "jupyter_privacy")
 
 
-# -- known gaps (xfail) --------------------------------------------------------------------------------------
+# -- formerly known gaps, now fixed -----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="free-text masking leaves phone numbers raw that libphonenumber deems invalid though possible "
-    "(e.g. '+44292018494', '+441632 960040'): 9 of the orders' support notes keep the customer's phone",
-)
 def test_no_raw_phone_left_in_masked_free_text(env: Env) -> None:
     env.magic("privacy_load", "data/orders.parquet --as orders --quiet")
     notes = env.shell.user_ns["orders"]["support_note"].dropna()
@@ -406,11 +401,6 @@ def test_no_raw_phone_left_in_masked_free_text(env: Env) -> None:
     assert leaked == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="groupby(...).agg(name=(col, func)), .size() and value_counts() drop DataFrame.attrs, so "
-    "frames aggregated this way (and models fitted on them) lose their lineage",
-)
 def test_groupby_named_aggregation_keeps_lineage(env: Env) -> None:
     env.magic("privacy_load", "data/customers.csv --as customers --quiet")
     env.magic("privacy_load", "data/orders.parquet --as orders --quiet")

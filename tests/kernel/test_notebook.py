@@ -157,21 +157,11 @@ def test_every_record_names_kernel_cell_execution_count_and_code(run: Run) -> No
         assert isinstance(record.execution_count, int)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pre_run_cell reads shell.execution_count, which IPython has already incremented for the "
-    "running cell: records say In[n+1] for a cell shown as In[n] (kernel/__init__.py pre_run_cell)",
-)
 def test_execution_count_is_the_cells_prompt_number(run: Run) -> None:
     for record, (_event, cell_id) in zip(run.records[1:], EXPECTED_EVENTS[1:], strict=True):
         assert record.execution_count == run.cell(cell_id).execution_count, cell_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="session_start is logged while %load_ext runs, before the extension's pre_run_cell hook "
-    "exists, so it carries no cell_id/execution_count/code_sha256 (kernel/__init__.py)",
-)
 def test_session_start_names_the_load_ext_cell(run: Run) -> None:
     record, cell = run.records[0], run.cell("load-ext")
     assert record.kernel_id == run.kernel_id
