@@ -88,7 +88,7 @@ def test_key_repr_and_str_never_show_the_secret() -> None:
 
 def test_missing_and_short_keys_are_clear_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JUPYTER_PRIVACY_KEY", raising=False)
-    with pytest.raises(MissingKeyError, match="JUPYTER_PRIVACY_KEY.*jupyter-privacy key generate"):
+    with pytest.raises(MissingKeyError, match=r"JUPYTER_PRIVACY_KEY.*jupyter-privacy key generate"):
         load_key(default_policy())
     monkeypatch.setenv("JUPYTER_PRIVACY_KEY", "short")
     with pytest.raises(MissingKeyError, match="too short") as err:
