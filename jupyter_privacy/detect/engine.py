@@ -85,6 +85,7 @@ def scan_dataframe(
             finding = classify(prof, match_header(name, extra_headers), recognizers, in_text, thresholds, ner)
         findings.append(finding)
 
+    _coordinates_need_company(findings)
     quasi = [i for i, f in enumerate(findings) if f.category == "quasi"]
     reid = reidentification(df, quasi, [findings[i].name for i in quasi])
     return ScanResult(
@@ -96,6 +97,16 @@ def scan_dataframe(
         policy=policy_info,
         ner_model=ner.describe(),
     )
+
+
+def _coordinates_need_company(findings: list[ColumnFinding]) -> None:
+    """Coordinates locate a person only in a table about people: a weather station's latitude is not
+    personal data. Unflag coordinates when nothing else in the frame is personal data."""
+    coords = [f for f in findings if f.entities == ["GEO_COORDINATE"]]
+    if coords and all(f.category == "none" or f in coords for f in findings):
+        for f in coords:
+            f.category, f.entities, f.score = "none", [], 0.0
+            f.reasons.append("coordinates, but nothing else in this table is about a person")
 
 
 def _progress(positions: range, df: pd.DataFrame, enabled: bool) -> Iterable[int]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# camelCase, acronyms (IPAddress) and letter/digit boundaries (addr1, zip5); the lexicon goes through the
+# same split, so "ipv4" still matches "ipv4"
+_CAMEL = re.compile(
+    r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])"
+)
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
