@@ -256,7 +256,7 @@ def _header(
     _n: object,
 ) -> bool:
     for hint in hints:
-        if hint.concept in SPECIAL or hint.category == "custom":
+        if hint.concept in SPECIAL or hint.category in ("custom", "text"):
             continue
         if not _plausible(hint.concept, p):
             continue
@@ -414,13 +414,15 @@ def _birth_dates(f: ColumnFinding, p: ColumnProfile) -> bool:
 def _free_text(
     f: ColumnFinding,
     p: ColumnProfile,
-    _h: object,
+    hints: Sequence[HeaderHint],
     _r: object,
     text_recs: Sequence[ValueRecognizer],
     th: Thresholds,
     ner: NerModel,
 ) -> bool:
-    if p.kind != "text" or not (p.mean_words >= 4 or (p.mean_len >= 30 and p.mean_words >= 2)):
+    named_text = any(h.concept == "FREE_TEXT" for h in hints)
+    prose = p.mean_words >= 4 or (p.mean_len >= 30 and p.mean_words >= 2) or p.long_share >= 0.05
+    if p.kind != "text" or not (prose or named_text):
         return False
     counts = p.counts.iloc[:FREE_TEXT_MAX_VALUES]
     values = text_values(counts.index)
@@ -442,7 +444,10 @@ def _free_text(
             found[rec.entity] = float(weights[rows].sum() / total)
             hits |= rows
     share = float(weights[hits].sum() / total)
-    if (share < th.free_text_min_share or hits.sum() < 2) and ner.available:
+    # NER only on real prose: on short multi-word values (company names, job titles) it sees people
+    # everywhere ("Smith, Jones and Brown")
+    prose_for_ner = named_text or p.mean_words >= 4
+    if (share < th.free_text_min_share or hits.sum() < 2) and ner.available and prose_for_ner:
         labels = ner.labels(texts)
         person = np.array([bool(lab & PERSON_LABELS) for lab in labels])
         if person.any():

@@ -85,6 +85,8 @@ def match_header(name: object, extra: dict[str, list[str]] | None = None) -> lis
     if not toks:
         return []
     joined = "".join(toks)
+    if len(toks) > 1 and all(len(t) == 1 for t in toks):
+        toks = [joined]  # D.O.B., P.L.Z., S.S.N.
     present = set(toks)
     hints: list[HeaderHint] = []
     for concept in _lexicon():

@@ -65,6 +65,7 @@ class ColumnProfile:
     distinct: int  # distinct values among the sampled rows (before the max_distinct cut)
     mean_len: float = 0.0
     mean_words: float = 0.0
+    long_share: float = 0.0  # values of four words or more (sentences among short codes)
     digit_share: float = 0.0
     alpha_share: float = 0.0
     title_share: float = 0.0
@@ -245,6 +246,7 @@ def _shape(prof: ColumnProfile) -> None:
     words = values.str.count(r"\s+").to_numpy(dtype=float) + 1
     prof.mean_len = float((lengths * weights).sum() / total)
     prof.mean_words = float((words * weights).sum() / total)
+    prof.long_share = float(weights[words >= 4].sum() / total)
     prof.digit_share = w(values.str.contains(r"\d", regex=True))
     prof.alpha_share = w(values.str.fullmatch(_ALPHA))
     prof.title_share = w(values.str.fullmatch(_TITLE_WORDS))

@@ -167,7 +167,7 @@ def _person_in_text() -> EntityRecognizer:
     from presidio_analyzer import Pattern, PatternRecognizer
 
     intro = (
-        r"(?i:my name is|my name's|i am|i'm|this is|mijn naam is|ik ben|ik heet|ich bin|ich heiße|"
+        r"(?i:my name is|my name's|i am|i'm|mijn naam is|ik ben|ik heet|ich bin|ich heiße|"
         r"ich heisse|mein name ist|je m'appelle|je suis|mon nom est|me llamo|mi nombre es|soy|"
         r"mi chiamo|sono)"
     )
@@ -368,7 +368,7 @@ def text_recognizers(recognizers: Sequence[ValueRecognizer]) -> tuple[ValueRecog
         _person_intro(),
         None,
         text_prefilter=_compile(
-            r"(?i)\b(?:name|naam|ben|heet|bin|hei|suis|appelle|llamo|soy|chiamo|sono|i am|i'm|this is)\b"
+            r"(?i)\b(?:name|naam|ben|heet|bin|hei|suis|appelle|llamo|soy|chiamo|sono|i am|i'm)\b"
         ),
     )
     return (*tuple(r for r in recognizers if r.in_text), person)

@@ -354,3 +354,49 @@ def clean_lookalikes() -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 ALL += [abbreviated_headers, nordic_iberian_polish, misleading_headers, clean_lookalikes]
+
+
+def messy_export() -> tuple[pd.DataFrame, dict[str, str]]:
+    """A spreadsheet export: punctuation in headers, upper-case values, gaps, notes in Dutch and French."""
+    r = _rng(20)
+    en, fr = Faker("en_US"), Faker("fr_FR")
+    df = pd.DataFrame(
+        {
+            "E-Mail Address": [None if r.random() < 0.3 else en.email().upper() for _ in range(N)],
+            "Phone #": [int("316" + str(r.randint(10**7, 10**8 - 1))) for _ in range(N)],
+            "D.O.B.": [en.date_of_birth().strftime("%d/%m/%Y") for _ in range(N)],
+            "Patient Name": [en.name().upper() for _ in range(N)],
+            "Notities": [
+                f"Klant belde vanaf 06-{r.randint(10**7, 10**8 - 1)} over de bestelling"
+                if r.random() < 0.2
+                else r.choice(["geen bijzonderheden", "pakket bezorgd", "retour aangevraagd"])
+                for _ in range(N)
+            ],
+            "Commentaire": [
+                f"Le client a écrit depuis {fr.email()}"
+                if r.random() < 0.1
+                else r.choice(["RAS", "colis livré"])
+                for _ in range(N)
+            ],
+            "Smoker": [r.choice([True, False]) for _ in range(N)],
+            "Order Total (EUR)": [round(r.uniform(5, 500), 2) for _ in range(N)],
+            "Created At": pd.to_datetime([en.date_time_between("-1y", "now") for _ in range(N)]),
+            "all_null": [None] * N,
+        }
+    )
+    exp = {
+        "E-Mail Address": "direct:EMAIL",
+        "Phone #": "direct:PHONE",
+        "D.O.B.": "quasi",
+        "Patient Name": "direct:PERSON",
+        "Notities": "direct:PHONE",
+        "Commentaire": "direct:EMAIL",
+        "Smoker": "special:HEALTH",
+        "Order Total (EUR)": "none",
+        "Created At": "none",
+        "all_null": "none",
+    }
+    return df, exp
+
+
+ALL.append(messy_export)
