@@ -1,7 +1,7 @@
 """jupyter_server extension: REST endpoints under ``/jupyter-privacy/`` for the JupyterLab frontend.
 
-Thin adapter only: the handlers call the plain libraries (policy, detect, ledger, records) and never hold
-logic of their own.
+Thin adapter only: the handlers call :class:`.service.PrivacyService`, which calls the plain libraries
+(policy, ledger, records). Settings: ``c.JupyterPrivacy.*`` (see :class:`.config.JupyterPrivacy`).
 """
 
 from __future__ import annotations
@@ -10,20 +10,49 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
-from .handlers import HealthHandler
+from .config import AUTH_RESOURCE, JupyterPrivacy
+from .handlers import (
+    SERVICE_KEY,
+    ExportHandler,
+    HealthHandler,
+    PolicyHandler,
+    RecordsHandler,
+    StateHandler,
+    VerifyHandler,
+)
+from .renames import CONTENTS_SCHEMA, rename_listener
+from .service import PrivacyService
 
 URL_PREFIX = "jupyter-privacy"
 
+ROUTES = [
+    ("health", HealthHandler),
+    ("policy", PolicyHandler),
+    ("state", StateHandler),
+    ("records", RecordsHandler),
+    ("verify", VerifyHandler),
+    ("export", ExportHandler),
+]
+
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    """Register the jupyter-privacy handlers on the running server."""
+    """Register the jupyter-privacy handlers and the rename listener on the running server."""
+    settings = JupyterPrivacy(config=serverapp.config, parent=serverapp)
+    service = PrivacyService(settings)
     web_app = serverapp.web_app
+    web_app.settings[SERVICE_KEY] = service
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(
         ".*$",
-        [(url_path_join(base_url, URL_PREFIX, "health"), HealthHandler)],
+        [(url_path_join(base_url, URL_PREFIX, name), handler) for name, handler in ROUTES],
     )
-    serverapp.log.info("jupyter_privacy: server extension loaded")
+    serverapp.event_logger.add_listener(
+        schema_id=CONTENTS_SCHEMA,
+        listener=rename_listener(
+            service, serverapp.contents_manager, serverapp.session_manager, serverapp.log
+        ),
+    )
+    serverapp.log.info("jupyter_privacy: server extension loaded (auth resource %r)", AUTH_RESOURCE)
 
 
 # Older jupyter_server / notebook versions look for the name without the leading underscore.

@@ -1,0 +1,209 @@
+"""What the sidebar shows, derived from log records and the policy. Plain functions: no tornado here.
+
+A notebook's *current* state (purpose, datasets, unmask grants) is that of its latest kernel session:
+a kernel keeps purpose and grants in memory, so a restart starts again from "no purpose declared". The
+*timeline* covers every record, grouped by cell execution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..policy import LoadedPolicy
+
+_CURRENT_EVENTS = frozenset({"purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied"})
+
+
+def policy_summary(loaded: LoadedPolicy, poll_interval: float) -> dict[str, Any]:
+    """Purposes, bases, reference formats, enforcement and whether the built-in default is in use.
+
+    Never the key: only where it comes from (``env`` and the variable's name, or ``file``).
+    """
+    policy = loaded.policy
+    key: dict[str, Any] = {"source": policy.key.source}
+    if policy.key.source == "env":
+        key["env_var"] = policy.key.env_var
+    return {
+        "source": loaded.source,
+        "sha256": loaded.sha256,
+        "default": loaded.is_default,
+        "enforcement": policy.enforcement,
+        "controller": policy.controller.name,
+        "purposes": [
+            {
+                "id": p.id,
+                "description": p.description,
+                "lawful_bases": list(p.lawful_bases),
+                "reference": p.reference.model_dump(mode="json") if p.reference else None,
+                "special_categories": (
+                    p.special_categories.model_dump(mode="json") if p.special_categories else None
+                ),
+                "unmask": p.unmask.model_dump(mode="json"),
+                "retention": p.retention,
+            }
+            for p in policy.purposes
+        ],
+        "key": key,
+        "server": {"poll_interval": poll_interval},
+    }
+
+
+def _dataset(record: dict[str, Any]) -> dict[str, Any]:
+    payload = record["payload"]
+    masking = {m.get("column"): m for m in (payload.get("masking") or {}).get("columns", [])}
+    flagged = []
+    for finding in payload.get("findings", []):
+        if finding.get("category", "none") == "none":
+            continue
+        applied = masking.get(finding.get("name"), {})
+        flagged.append(
+            {
+                "name": finding.get("name"),
+                "category": finding.get("category"),
+                "entities": list(finding.get("entities", [])),
+                "score": finding.get("score"),
+                "coverage": finding.get("coverage"),
+                "special_category": finding.get("special_category"),
+                "strategy": applied.get("strategy"),
+                "detail": applied.get("detail"),
+                "unmasked": False,
+            }
+        )
+    shape = payload.get("shape") or [None, None]
+    return {
+        "dataset": payload.get("dataset"),
+        "source": payload.get("source"),
+        "variable": payload.get("variable"),
+        "rows": shape[0],
+        "columns": shape[1],
+        "key_id": (payload.get("masking") or {}).get("key_id"),
+        "reidentification": payload.get("reidentification"),
+        "flagged": flagged,
+        "seq": record["seq"],
+        "ts": record["ts"],
+        "cell_id": record.get("cell_id"),
+        "execution_count": record.get("execution_count"),
+    }
+
+
+def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
+    """A timeline entry: the event and the few payload fields that say what happened (no values)."""
+    p = record["payload"]
+    event = record["event"]
+    out: dict[str, Any] = {"seq": record["seq"], "ts": record["ts"], "event": event}
+    if event == "dataset_loaded":
+        out.update(dataset=p.get("dataset"), source=p.get("source"), variable=p.get("variable"))
+    elif event == "purpose_declared":
+        out.update(purpose=p.get("purpose"), lawful_basis=p.get("lawful_basis"), reference=p.get("reference"))
+    elif event in ("unmask_granted", "unmask_denied"):
+        out.update(
+            dataset=p.get("dataset"),
+            columns=[c.get("name") for c in p.get("columns", [])],
+            purpose=p.get("purpose"),
+            reason=p.get("reason"),
+        )
+    elif event == "output_written":
+        out.update(path=p.get("path"), kind=p.get("kind"), datasets=p.get("datasets", []))
+    elif event == "model_trained":
+        out.update(
+            model_class=p.get("model_class"), variable=p.get("variable"), datasets=p.get("datasets", [])
+        )
+    elif event == "record_exported":
+        out.update(format=p.get("format"))
+    return out
+
+
+def timeline(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records grouped into consecutive runs of the same cell execution (kernel, cell id, count)."""
+    groups: list[dict[str, Any]] = []
+    for record in records:
+        key = (record.get("kernel_id"), record.get("cell_id"), record.get("execution_count"))
+        if not groups or groups[-1]["_key"] != key:
+            groups.append(
+                {
+                    "_key": key,
+                    "cell_id": record.get("cell_id"),
+                    "execution_count": record.get("execution_count"),
+                    "kernel_id": record.get("kernel_id"),
+                    "events": [],
+                }
+            )
+        groups[-1]["events"].append(_event_summary(record))
+    for group in groups:
+        del group["_key"]
+    return groups
+
+
+def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sidebar model of one notebook from its records (already in time order, all chains merged)."""
+    start = 0
+    for i, record in enumerate(records):
+        if record["event"] == "session_start":
+            start = i
+    current = records[start:]
+    purpose: dict[str, Any] | None = None
+    datasets: dict[str, dict[str, Any]] = {}
+    grants: list[dict[str, Any]] = []
+    denials: list[dict[str, Any]] = []
+    for record in current:
+        event, p = record["event"], record["payload"]
+        if event not in _CURRENT_EVENTS:
+            continue
+        if event == "purpose_declared":
+            # the kernel masks again every column it handed out when the purpose changes
+            if purpose is not None and purpose.get("purpose") != p.get("purpose"):
+                grants = []
+            purpose = {**p, "seq": record["seq"], "ts": record["ts"]}
+        elif event == "dataset_loaded":
+            ds = _dataset(record)
+            datasets.pop(ds["dataset"], None)
+            datasets[ds["dataset"]] = ds
+        elif event == "unmask_granted":
+            grants.append(
+                {
+                    "dataset": p.get("dataset"),
+                    "columns": [c.get("name") for c in p.get("columns", [])],
+                    "purpose": p.get("purpose"),
+                    "reason": p.get("reason"),
+                    "seq": record["seq"],
+                    "ts": record["ts"],
+                }
+            )
+        else:
+            denials.append(
+                {
+                    "dataset": p.get("dataset"),
+                    "columns": [c.get("name") for c in p.get("columns", [])],
+                    "reason": p.get("reason"),
+                    "seq": record["seq"],
+                    "ts": record["ts"],
+                }
+            )
+    for grant in grants:
+        loaded = datasets.get(grant["dataset"])
+        if loaded is None:
+            continue
+        for column in loaded["flagged"]:
+            if column["name"] in grant["columns"]:
+                column["unmasked"] = True
+    session = records[start] if records and records[start]["event"] == "session_start" else None
+    return {
+        "purpose": purpose,
+        "datasets": list(datasets.values()),
+        "grants": grants,
+        "denials": denials,
+        "session": (
+            {
+                "kernel_id": session.get("kernel_id"),
+                "ts": session["ts"],
+                "policy_default": session["payload"].get("policy_default"),
+                "enforcement": session["payload"].get("enforcement"),
+                "key_id": session["payload"].get("key_id"),
+            }
+            if session
+            else None
+        ),
+        "timeline": timeline(records),
+        "records": len(records),
+        "last_ts": records[-1]["ts"] if records else None,
+    }
