@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..ledger import verify_chain
@@ -37,26 +35,23 @@ def notebook_record(session: PrivacySession) -> dict[str, Any]:
 
 
 def export_notebook(session: PrivacySession, fmt: str) -> tuple[str, str]:
-    record = notebook_record(session)
+    """This notebook's Article 30 record (see :mod:`jupyter_privacy.records.article30`), then log
+    ``record_exported`` with the verified head it was built from. Formats: html, json, csv."""
+    from ..records.article30 import build_record, render
+
+    record = build_record(session.store, session.loaded, [session.notebook])
+    # appendix: the log records themselves (as stored), so the export can be re-verified on its own
+    record["records"] = [r.to_dict() for r in session.store.records(session.notebook)]
+    chain = record["verification"]["chains"][0] if record["verification"]["chains"] else {}
+    text, mime = render(record, fmt)
     session.log(
         "record_exported",
-        {"format": fmt, "records": len(record["records"]), "head": record["verification"]["head"]},
+        {
+            "format": fmt,
+            "kind": "article30",
+            "records": chain.get("records_checked", 0),
+            "head": chain.get("head_hash"),
+            "verified": record["verification"]["ok"],
+        },
     )
-    if fmt == "json":
-        return json.dumps(record, indent=2, ensure_ascii=False), "application/json"
-    v = record["verification"]
-    status = "chain verified" if v["ok"] else f"CHAIN BROKEN: {v['problem']}"
-    rows = "".join(
-        f"<tr><td>{r['seq']}</td><td>{html.escape(r['ts'])}</td><td>{html.escape(r['event'])}</td>"
-        f"<td>{r['execution_count'] if r['execution_count'] is not None else ''}</td>"
-        f"<td><code>{html.escape(json.dumps(r['payload'], ensure_ascii=False)[:300])}</code></td></tr>"
-        for r in record["records"]
-    )
-    doc = (
-        f"<div class='jp-privacy-export'><h3>Processing record: {html.escape(record['notebook'])}</h3>"
-        f"<p>Controller: {html.escape(record['controller']['name'])}. Policy sha256 "
-        f"<code>{record['policy']['sha256'][:16]}…</code>. <b>{html.escape(status)}</b> "
-        f"({v['records']} records, head <code>{(v['head'] or '')[:16]}</code>)</p>"
-        f"<table><tr><th>#</th><th>time</th><th>event</th><th>cell</th><th>details</th></tr>{rows}</table></div>"
-    )
-    return doc, "text/html"
+    return text, mime

@@ -27,6 +27,7 @@ from ..io import DataReadError, read_table
 from ..ledger import LedgerRecord, LedgerStore, open_store
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..policy import LoadedPolicy, Purpose, load_policy
+from ..records.fingerprints import record_fingerprints
 from .context import CellContext, kernel_id, notebook_path
 from .errors import LoadError, PurposeError, UnmaskDenied
 
@@ -341,9 +342,14 @@ class PrivacySession:
         )
         frame = masked.frame
         tag(frame, [dataset.id])
+        payload = self._loaded_payload(dataset)
+        # erasure look-ups (Art. 17): keyed fingerprints of the direct identifiers, filter hash in the log
+        fingerprints = record_fingerprints(self.policy.log.resolved_path(), df, masked, key)
+        if fingerprints is not None:
+            payload["fingerprints"] = fingerprints
         with self._lock:
             self.datasets[dataset.id] = dataset
-            self.log("dataset_loaded", self._loaded_payload(dataset))
+            self.log("dataset_loaded", payload)
         return frame
 
     def _loaded_payload(self, ds: Dataset) -> dict[str, Any]:

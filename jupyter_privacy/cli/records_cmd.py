@@ -1,0 +1,202 @@
+"""``jupyter-privacy export``, ``lineage`` and ``erasure``: records built from the processing log.
+
+All three open the log read-only and never append to it (the CLI is the DPO's reading tool; a
+``record_exported`` event is logged only by ``%privacy_export`` in a kernel, where the export is part of
+the notebook's own processing). ``export`` exits 0 when every chain verified, 1 when the log failed
+verification (the record is still written, with the warning in it), 2 on errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..ledger import LedgerError, SqliteLedgerStore
+from ..mask.keys import MissingKeyError, load_key
+from ..policy import LoadedPolicy, PolicyError, load_policy
+from .errors import CliError
+from .ledger_cmd import resolve_notebook
+
+
+def add_parser(subparsers: Any) -> None:
+    """Add the ``export``, ``lineage`` and ``erasure`` commands."""
+    export = subparsers.add_parser(
+        "export",
+        help="the Article 30 record of processing of a notebook or project",
+        description="Build the GDPR Art. 30 record of processing activities from the processing log (what "
+        "actually ran) and the privacy policy, with every hash chain verified. Read-only: nothing is "
+        "written to the log. Exit status: 0 log intact, 1 log failed verification, 2 error.",
+    )
+    scope = export.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--notebook", metavar="PATH", help="one notebook (a unique suffix of its path works)")
+    scope.add_argument("--project", metavar="DIR", help="every notebook in the log whose path is under DIR")
+    export.add_argument("--format", choices=("json", "csv", "html"), default="html", help="default: html")
+    export.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    _common(export)
+    export.set_defaults(func=run_export)
+
+    lineage = subparsers.add_parser(
+        "lineage",
+        help="OpenLineage run events of a notebook",
+        description="Turn a notebook's processing log into OpenLineage (spec 2-0-2) run events: a parent run "
+        "for the notebook, a run per cell with its input datasets, output files and models, schema, "
+        "PII tags and column lineage (masking flag). Written as JSONL, or POSTed with --url.",
+    )
+    lineage.add_argument("--notebook", metavar="PATH", required=True)
+    lineage.add_argument("--output", metavar="FILE", help="append JSONL events to FILE (default: stdout)")
+    lineage.add_argument("--url", metavar="URL", help="POST events to URL/api/v1/lineage instead")
+    lineage.add_argument("--namespace", default="jupyter-privacy", help="OpenLineage job namespace")
+    _common(lineage)
+    lineage.set_defaults(func=run_lineage)
+
+    erasure = subparsers.add_parser(
+        "erasure",
+        help="which datasets, cells, files and models held a person (Art. 17)",
+        description="Look a person up by their identifiers in the keyed fingerprints of every dataset load, "
+        "then follow the log to cells, unmask grants, output files and models. Needs the masking key (from "
+        "the policy's key source). Keys: email, phone, name, address, bsn, ssn, nino, nhs, nir, pesel, nif, "
+        "steuer_id, codice_fiscale, national_id, iban, card, ip, mac, employee_id, patient_id, or an entity "
+        "type in capitals. Exit status: 0 searched (found or not), 2 error.",
+    )
+    erasure.add_argument(
+        "--subject",
+        metavar="KEY=VALUE",
+        action="append",
+        required=True,
+        help="an identifier of the person, e.g. email=alice@example.com (repeatable)",
+    )
+    erasure.add_argument("--format", choices=("text", "json"), default="text")
+    _common(erasure)
+    erasure.set_defaults(func=run_erasure)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="FILE", help="the ledger file (default: log.path of the policy)")
+    parser.add_argument("--policy", metavar="FILE", help="the policy file (default: the policy in effect)")
+
+
+def _policy(args: argparse.Namespace) -> LoadedPolicy:
+    try:
+        return load_policy(args.policy) if args.policy else load_policy()
+    except PolicyError as exc:
+        first = exc.problems[0].message if exc.problems else "invalid"
+        raise CliError(f"cannot load the privacy policy {exc.source}: {first}") from None
+
+
+def _store(args: argparse.Namespace, loaded: LoadedPolicy) -> SqliteLedgerStore:
+    path = Path(os.path.expanduser(args.store)) if args.store else loaded.policy.log.resolved_path()
+    if not path.exists():
+        raise CliError(f"no processing log found at {path}; pass --store FILE or set log.path in the policy")
+    try:
+        return SqliteLedgerStore(path, readonly=True)
+    except LedgerError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        try:
+            Path(output).write_text(text, "utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
+        print(f"written to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def project_notebooks(directory: str, known: list[str]) -> list[str]:
+    """Recorded notebooks whose path lies under ``directory``."""
+    root = os.path.abspath(os.path.expanduser(directory))
+    return [nb for nb in known if os.path.abspath(nb) == root or os.path.abspath(nb).startswith(root + os.sep)]
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ..records.article30 import build_record, render
+
+    loaded = _policy(args)
+    store = _store(args, loaded)
+    try:
+        known = store.notebooks()
+        if args.notebook:
+            notebooks = [resolve_notebook(args.notebook, known)]
+        else:
+            notebooks = project_notebooks(args.project, known)
+            if not notebooks:
+                raise CliError(f"no notebook under {args.project} has records in {store.location}")
+        record = build_record(store, loaded, notebooks)
+    except LedgerError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
+    text, _mime = render(record, args.format)
+    _write(text, args.output)
+    if not record["verification"]["ok"]:
+        print(
+            f"jupyter-privacy: WARNING: the processing log failed verification: {record['verification']['problem']}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def run_lineage(args: argparse.Namespace) -> int:
+    from ..records.openlineage import notebook_events, post_http, write_jsonl
+
+    loaded = _policy(args)
+    store = _store(args, loaded)
+    try:
+        notebook = resolve_notebook(args.notebook, store.notebooks())
+        events = notebook_events(store, notebook, namespace=args.namespace)
+    finally:
+        store.close()
+    if args.url:
+        try:
+            n = post_http(events, args.url)
+        except OSError as exc:
+            raise CliError(f"cannot send OpenLineage events to {args.url}: {exc}") from None
+        print(f"sent {n} events to {args.url}", file=sys.stderr)
+    elif args.output:
+        try:
+            n = write_jsonl(events, args.output)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        print(f"appended {n} events to {args.output}", file=sys.stderr)
+    else:
+        for e in events:
+            sys.stdout.write(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return 0
+
+
+def run_erasure(args: argparse.Namespace) -> int:
+    from ..records.erasure import SubjectError, erasure_lookup, parse_subject, render_text
+    from ..records.fingerprints import FingerprintStore, fingerprint_path
+
+    try:
+        subjects = [parse_subject(s) for s in args.subject]
+    except SubjectError as exc:
+        raise CliError(str(exc)) from None
+    loaded = _policy(args)
+    try:
+        key = load_key(loaded.policy)
+    except MissingKeyError as exc:
+        raise CliError(f"the erasure look-up needs the masking key: {exc}") from None
+    store = _store(args, loaded)
+    fp_path = fingerprint_path(store.location)
+    fps = FingerprintStore(fp_path, readonly=True) if fp_path.exists() else None
+    try:
+        result = erasure_lookup(store, fps, key, subjects)
+    except LedgerError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
+        if fps is not None:
+            fps.close()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_text(result))
+    return 0

@@ -1,0 +1,260 @@
+"""Erasure look-up (GDPR Art. 17): which datasets, cells, output files and models held a person.
+
+The look-up never needs raw identifiers to have been stored. Each ``dataset_loaded`` record carries the
+SHA-256 of a Bloom filter of the keyed tokens of that load's direct identifiers (see
+:mod:`.fingerprints`). To look someone up, their identifiers are turned into tokens with the masking key
+(the DPO's command reads it from the policy's key source), the filters are probed, and the processing log
+is walked from the loads that hit: the cells that loaded them, unmask grants on them, and the output files
+and models whose ``datasets`` include them (lineage through joins is already in those payloads).
+
+A Bloom filter has no false negatives (a load that held the token always answers yes) but has false
+positives at the rate stated per filter; every answer states it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..ledger import LedgerStore, verify_chain
+from ..mask.keys import MaskingKey
+from ..mask.tokens import token_for
+from .fingerprints import FingerprintStore, item_hashes, token_digests
+
+SUBJECT_KEYS: dict[str, list[str]] = {
+    "email": ["EMAIL_ADDRESS"],
+    "phone": ["PHONE_NUMBER"],
+    "name": ["PERSON"],
+    "address": ["STREET_ADDRESS"],
+    "bsn": ["NL_BSN"],
+    "ssn": ["US_SSN"],
+    "nino": ["UK_NINO"],
+    "nhs": ["UK_NHS"],
+    "nir": ["FR_NIR"],
+    "pesel": ["PL_PESEL"],
+    "nif": ["ES_NIF"],
+    "steuer_id": ["DE_TAX_ID"],
+    "codice_fiscale": ["IT_FISCAL_CODE"],
+    "national_id": ["NATIONAL_ID", "NL_BSN", "US_SSN", "UK_NINO", "FR_NIR", "PL_PESEL", "ES_NIF"],
+    "iban": ["IBAN_CODE"],
+    "card": ["CREDIT_CARD"],
+    "ip": ["IP_ADDRESS"],
+    "mac": ["MAC_ADDRESS"],
+    "employee_id": ["EMPLOYEE_ID"],
+    "patient_id": ["PATIENT_ID"],
+}
+"""``--subject KEY=VALUE`` keys and the entity types they are looked up as. Any entity name in capitals
+(e.g. ``EMPLOYEE_ID=EMP-000123``) is accepted as a key too."""
+
+_ENTITY_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class SubjectError(ValueError):
+    """A ``KEY=VALUE`` subject identifier that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    key: str
+    value: str
+    entities: tuple[str, ...]
+
+
+def parse_subject(text: str) -> Subject:
+    """``email=alice@example.com`` -> Subject; raises :class:`SubjectError` with the accepted keys."""
+    if "=" not in text:
+        raise SubjectError(f"subject {text!r} is not KEY=VALUE (e.g. email=alice@example.com)")
+    key, value = text.split("=", 1)
+    key, value = key.strip(), value.strip()
+    if not value:
+        raise SubjectError(f"subject {text!r} has an empty value")
+    if key.lower() in SUBJECT_KEYS:
+        return Subject(key.lower(), value, tuple(SUBJECT_KEYS[key.lower()]))
+    if _ENTITY_RE.match(key):
+        return Subject(key, value, (key,))
+    raise SubjectError(
+        f"unknown subject key {key!r}; use one of {', '.join(SUBJECT_KEYS)} or an entity type in capitals "
+        "such as EMPLOYEE_ID"
+    )
+
+
+def _probes(subjects: list[Subject], key: MaskingKey) -> list[dict[str, Any]]:
+    """Every (subject, entity, token) to probe. Names also probe their parts (first/last name columns)."""
+    probes: list[dict[str, Any]] = []
+    for i, s in enumerate(subjects):
+        for entity in s.entities:
+            probes.append({"subject": i, "entity": entity, "part": None, "token": token_for(s.value, key, entity)})
+            if entity == "PERSON" and len(s.value.split()) > 1:
+                for part in s.value.split():
+                    probes.append(
+                        {"subject": i, "entity": entity, "part": part, "token": token_for(part, key, entity)}
+                    )
+    return probes
+
+
+def erasure_lookup(
+    store: LedgerStore,
+    fingerprints: FingerprintStore | None,
+    key: MaskingKey,
+    subjects: list[Subject],
+    *,
+    notebooks: list[str] | None = None,
+    verify_hits: bool = True,
+) -> dict[str, Any]:
+    """Where the identified person's data went. See the module docstring; result documented in dpo-guide."""
+    probes = _probes(subjects, key)
+    items = (
+        np.concatenate([item_hashes(token_digests([p["token"]], p["entity"]), p["entity"]) for p in probes])
+        if probes
+        else np.zeros(0, dtype=np.uint64)
+    )
+    answers = fingerprints.lookup(items) if fingerprints is not None else {}
+
+    def matched(sha: str) -> list[dict[str, Any]]:
+        """Which subject identifiers a filter answers yes for (full value, or every part of a name)."""
+        bits = answers.get(sha)
+        if bits is None:
+            return []
+        out = []
+        for i, s in enumerate(subjects):
+            for entity in s.entities:
+                full = [j for j, p in enumerate(probes) if p["subject"] == i and p["entity"] == entity and p["part"] is None]
+                parts = [j for j, p in enumerate(probes) if p["subject"] == i and p["entity"] == entity and p["part"]]
+                if any(bits[j] for j in full):
+                    out.append({"subject": f"{s.key}", "entity": entity, "match": "value"})
+                elif parts and all(bits[j] for j in parts):
+                    out.append({"subject": f"{s.key}", "entity": entity, "match": "name parts"})
+        return out
+
+    hit_ids: set[str] = set()
+    datasets: list[dict[str, Any]] = []
+    unsearchable: list[dict[str, Any]] = []
+    cells: list[dict[str, Any]] = []
+    unmasks: list[dict[str, Any]] = []
+    outputs: list[dict[str, Any]] = []
+    models: list[dict[str, Any]] = []
+    chains: list[dict[str, Any]] = []
+    fp_rates: list[float] = []
+    searched = 0
+    names = notebooks if notebooks is not None else store.notebooks()
+    for nb in names:
+        records = list(store.records(nb))
+        report = verify_chain(store, nb)
+        chains.append(
+            {"notebook": nb, "ok": report.ok, "problem": report.problem.message if report.problem else None}
+        )
+        for r in records:
+            p = r.payload
+            cell = {"notebook": nb, "cell_id": r.cell_id, "execution_count": r.execution_count,
+                    "code_sha256": r.code_sha256, "seq": r.seq, "ts": r.ts}
+            if r.event == "dataset_loaded":
+                fp = p.get("fingerprints")
+                kid = (p.get("masking") or {}).get("key_id")
+                base = {"dataset": p.get("dataset"), "source": p.get("source"), **cell}
+                if not isinstance(fp, dict) or "sha256" not in fp:
+                    why = fp.get("error") if isinstance(fp, dict) else None
+                    has_direct = any(f.get("category") == "direct" for f in p.get("findings") or [])
+                    if has_direct:
+                        unsearchable.append({**base, "reason": why or "no fingerprints recorded for this load"})
+                    continue
+                if kid and kid != key.key_id:
+                    unsearchable.append({**base, "reason": f"masked under another key ({kid}, not {key.key_id})"})
+                    continue
+                if fp["sha256"] not in answers:
+                    unsearchable.append({**base, "reason": "its fingerprint filter is missing from the sidecar store"})
+                    continue
+                searched += 1
+                fp_rates.append(float(fp.get("fp_rate", 0.0)))
+                m = matched(fp["sha256"])
+                if m:
+                    entry = {
+                        **base,
+                        "content_sha256": p.get("content_sha256"),
+                        "shape": p.get("shape"),
+                        "matched": m,
+                        "columns": fp.get("columns", []),
+                        "fp_rate": fp.get("fp_rate"),
+                        "filter_sha256": fp["sha256"],
+                    }
+                    if verify_hits and fingerprints is not None:
+                        bloom = fingerprints.get(fp["sha256"])
+                        entry["filter_verified"] = bloom is not None and bloom.sha256 == fp["sha256"]
+                    datasets.append(entry)
+                    cells.append({**cell, "event": "dataset_loaded", "dataset": p.get("dataset")})
+                    hit_ids.add(str(p.get("dataset")))
+        for r in records:
+            p = r.payload
+            cell = {"notebook": nb, "cell_id": r.cell_id, "execution_count": r.execution_count,
+                    "code_sha256": r.code_sha256, "seq": r.seq, "ts": r.ts}
+            if r.event in ("unmask_granted", "unmask_denied") and p.get("dataset") in hit_ids:
+                unmasks.append({**cell, "event": r.event, "dataset": p.get("dataset"),
+                                "columns": [c.get("name") for c in p.get("columns", [])],
+                                "purpose": p.get("purpose")})
+                cells.append({**cell, "event": r.event, "dataset": p.get("dataset")})
+            via = sorted(set(p.get("datasets") or []) & hit_ids) if r.event in ("output_written", "model_trained") else []
+            if via and r.event == "output_written":
+                outputs.append({**cell, "path": p.get("path"), "sha256": p.get("sha256"), "kind": p.get("kind"),
+                                "datasets": via})
+                cells.append({**cell, "event": r.event, "datasets": via})
+            elif via:
+                models.append({**cell, "model_class": p.get("model_class"), "variable": p.get("variable"),
+                               "datasets": via, "rows": p.get("rows")})
+                cells.append({**cell, "event": r.event, "datasets": via})
+    worst = max(fp_rates, default=0.0)
+    expected = float(sum(fp_rates))
+    return {
+        "subjects": [{"key": s.key, "entities": list(s.entities)} for s in subjects],
+        "key_id": key.key_id,
+        "found": bool(datasets),
+        "datasets": datasets,
+        "cells": cells,
+        "unmask": unmasks,
+        "outputs": outputs,
+        "models": models,
+        "searched_loads": searched,
+        "unsearchable_loads": unsearchable,
+        "false_positive": {
+            "per_load_max": worst,
+            "expected_false_hits": expected,
+            "statement": (
+                f"each dataset hit is a false positive with probability at most {worst:.2g} per identifier; "
+                f"over the {searched} searched loads about {expected:.2g} false hits are expected for a person "
+                "who is in none of them. There are no false negatives for identifiers stored exactly as typed."
+            ),
+        },
+        "log": chains,
+    }
+
+
+def render_text(result: dict[str, Any]) -> str:
+    """The look-up result for people."""
+    lines: list[str] = []
+    subjects = ", ".join(f"{s['key']} ({'/'.join(s['entities'])})" for s in result["subjects"])
+    broken = [c for c in result["log"] if not c["ok"]]
+    if broken:
+        lines.append("WARNING: THE PROCESSING LOG FAILED VERIFICATION; the answer below may be incomplete:")
+        lines += [f"  {c['notebook']}: {c['problem']}" for c in broken]
+    lines.append(f"Erasure look-up for {subjects} (key {result['key_id']}); {result['searched_loads']} loads searched")
+    if not result["found"]:
+        lines.append("NOT FOUND in any searched dataset load.")
+    for d in result["datasets"]:
+        how = ", ".join(f"{m['entity']} ({m['match']})" for m in d["matched"])
+        lines.append(
+            f"DATASET {d['dataset']} {d['source']} loaded in {d['notebook']} cell {d['cell_id']} "
+            f"[{d['execution_count']}] at {d['ts']}: {how} (false-positive rate {d['fp_rate']:.2g})"
+        )
+    for u in result["unmask"]:
+        lines.append(f"UNMASK  {u['event']} {u['dataset']} columns {', '.join(map(str, u['columns']))} "
+                     f"purpose {u['purpose']} in {u['notebook']} [{u['execution_count']}]")
+    for o in result["outputs"]:
+        lines.append(f"OUTPUT  {o['path']} (sha256 {str(o['sha256'])[:16]}) from {', '.join(o['datasets'])}")
+    for m in result["models"]:
+        lines.append(f"MODEL   {m['model_class']} ({m['variable']}) in {m['notebook']} [{m['execution_count']}] "
+                     f"trained on {', '.join(m['datasets'])}")
+    for u in result["unsearchable_loads"]:
+        lines.append(f"NOT SEARCHABLE {u['dataset']} {u['source']} in {u['notebook']}: {u['reason']}")
+    lines.append(result["false_positive"]["statement"])
+    return "\n".join(lines) + "\n"
