@@ -4,22 +4,26 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { PrivacyPanel } from './panel';
+
+const PLUGIN_ID = 'jupyter-privacy:sidebar';
 
 /**
  * The Privacy sidebar: a left-area panel following the active notebook.
  */
 const sidebarPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyter-privacy:sidebar',
+  id: PLUGIN_ID,
   description: 'Privacy panel in the left sidebar, following the active notebook.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ILayoutRestorer],
+  optional: [ILayoutRestorer, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    settingRegistry: ISettingRegistry | null
   ): void => {
     const panel = new PrivacyPanel();
     app.shell.add(panel, 'left', { rank: 600 });
@@ -30,6 +34,16 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     tracker.currentChanged.connect((_, notebook) => {
       panel.setNotebook(notebook);
     });
+    if (settingRegistry) {
+      void settingRegistry.load(PLUGIN_ID).then(settings => {
+        const apply = (): void => {
+          const value = settings.get('pollInterval').composite;
+          panel.pollInterval = typeof value === 'number' ? value : null;
+        };
+        settings.changed.connect(apply);
+        apply();
+      });
+    }
   }
 };
 
