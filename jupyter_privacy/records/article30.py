@@ -96,7 +96,9 @@ CSV_COLUMNS = ("section", "item", "field", "value")
 
 def load_schema() -> dict[str, Any]:
     """The JSON Schema every JSON record follows (shipped in the package)."""
-    text = resources.files("jupyter_privacy.records").joinpath("schema/article30.schema.json").read_text("utf-8")
+    text = (
+        resources.files("jupyter_privacy.records").joinpath("schema/article30.schema.json").read_text("utf-8")
+    )
     data: dict[str, Any] = json.loads(text)
     return data
 
@@ -308,8 +310,15 @@ def build_record(store: LedgerStore, loaded_policy: LoadedPolicy, notebooks: lis
                 continue
             seen.add(pair)
             dpv, article = LAWFUL_BASES.get(str(decl["lawful_basis"]), (None, None))
-            bases.append({"basis": decl["lawful_basis"], "dpv": dpv, "article": article, "reference": decl["reference"]})
-        sc = pol.special_categories if pol else None
+            bases.append(
+                {
+                    "basis": decl["lawful_basis"],
+                    "dpv": dpv,
+                    "article": article,
+                    "reference": decl["reference"],
+                }
+            )
+        rule = pol.special_categories if pol else None
         purposes.append(
             {
                 "id": pid,
@@ -320,11 +329,11 @@ def build_record(store: LedgerStore, loaded_policy: LoadedPolicy, notebooks: lis
                 "recipients": list(pol.recipients) if pol else [],
                 "retention": pol.retention if pol else None,
                 "special_categories": {
-                    "allowed": list(sc.allowed),
-                    "art9_condition": sc.art9_condition,
-                    "article": ART9_CONDITIONS.get(sc.art9_condition),
+                    "allowed": list(rule.allowed),
+                    "art9_condition": rule.art9_condition,
+                    "article": ART9_CONDITIONS.get(rule.art9_condition),
                 }
-                if sc
+                if rule
                 else None,
                 "declarations": d["declarations"],
             }
@@ -339,7 +348,8 @@ def build_record(store: LedgerStore, loaded_policy: LoadedPolicy, notebooks: lis
         )
         s["art9_conditions"] = [{"condition": c, "article": ART9_CONDITIONS.get(c)} for c in conds]
         s["processed_raw"] = any(
-            u["decision"] == "granted" and u["dataset"] in s["datasets"] and u["art9_condition"] for u in unmask
+            u["decision"] == "granted" and u["dataset"] in s["datasets"] and u["art9_condition"]
+            for u in unmask
         )
 
     ok = all(c["ok"] for c in chains)
@@ -366,7 +376,9 @@ def build_record(store: LedgerStore, loaded_policy: LoadedPolicy, notebooks: lis
         },
         "verification": {
             "ok": ok,
-            "problem": (f"{first['notebook']}: {first['problem']['message']}" if first and first["problem"] else None)
+            "problem": (
+                f"{first['notebook']}: {first['problem']['message']}" if first and first["problem"] else None
+            )
             if not ok
             else None,
             "chains": chains,
@@ -445,19 +457,34 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     for p in record["purposes"]:
         add("purpose", p["id"], "description", p["description"])
         for b in p["lawful_bases"]:
-            add("purpose", p["id"], "lawful_basis", f"{b['basis']} ({b['dpv']}, {b['article']}) ref {b['reference']}")
+            add(
+                "purpose",
+                p["id"],
+                "lawful_basis",
+                f"{b['basis']} ({b['dpv']}, {b['article']}) ref {b['reference']}",
+            )
         add("purpose", p["id"], "data_subjects", p["data_subjects"])
         add("purpose", p["id"], "recipients", p["recipients"])
         add("purpose", p["id"], "retention", p["retention"])
         if p["special_categories"]:
             sc = p["special_categories"]
-            add("purpose", p["id"], "special_categories", f"{_join(sc['allowed'])} under {sc['art9_condition']}")
+            add(
+                "purpose",
+                p["id"],
+                "special_categories",
+                f"{_join(sc['allowed'])} under {sc['art9_condition']}",
+            )
     add("data_subjects", "all", "categories", record["data_subjects"])
     for c in record["personal_data_categories"]:
         add("personal_data", c["entity"], "category", f"{c['category']} {c['dpv'] or ''}".strip())
         add("personal_data", c["entity"], "columns", c["columns"])
     for s in record["special_categories"]:
-        add("special_category", s["category"], "art9_conditions", [a["condition"] for a in s["art9_conditions"]])
+        add(
+            "special_category",
+            s["category"],
+            "art9_conditions",
+            [a["condition"] for a in s["art9_conditions"]],
+        )
         add("special_category", s["category"], "columns", s["columns"])
     add("recipients", "all", "recipients", record["recipients"])
     for r in record["retention"]:
@@ -466,18 +493,33 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     add("technical_measures", "masking", "key_ids", tm["key_ids"])
     add("technical_measures", "masking", "strategies", tm["strategies"])
     for m in tm["masking"]:
-        add("technical_measures", f"{m['dataset']}:{m['column']}", "strategy", f"{m['strategy']}: {m['detail']}")
+        add(
+            "technical_measures",
+            f"{m['dataset']}:{m['column']}",
+            "strategy",
+            f"{m['strategy']}: {m['detail']}",
+        )
     ev = record["evidence"]
     for d in ev["datasets"]:
         item = d["dataset"]
         add("dataset", item, "source", d["source"])
         add("dataset", item, "content_sha256", d["content_sha256"])
         add("dataset", item, "loaded_at", d["loaded_at"])
-        add("dataset", item, "cell", f"{d['cell']['cell_id']} [{d['cell']['execution_count']}] {d['cell']['code_sha256']}")
+        add(
+            "dataset",
+            item,
+            "cell",
+            f"{d['cell']['cell_id']} [{d['cell']['execution_count']}] {d['cell']['code_sha256']}",
+        )
     for c in ev["cells"]:
         add("cell", f"{c['cell_id']}", "events", [f"{e['seq']}:{e['event']}" for e in c["events"]])
     for u in ev["unmask"]:
-        add("unmask", u["dataset"], u["decision"], f"{_join(u['columns'])} purpose {u['purpose']} ({u['reason'] or 'allowed'})")
+        add(
+            "unmask",
+            u["dataset"],
+            u["decision"],
+            f"{_join(u['columns'])} purpose {u['purpose']} ({u['reason'] or 'allowed'})",
+        )
     for o in ev["outputs"]:
         add("output", o["path"], "datasets", o["datasets"])
         add("output", o["path"], "sha256", o["sha256"])
@@ -524,7 +566,9 @@ def _table(headers: list[str], rows: list[list[Any]], code: set[int] | None = No
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
         "<tr>"
-        + "".join(f"<td><code>{_e(c)}</code></td>" if i in code else f"<td>{_e(c)}</td>" for i, c in enumerate(row))
+        + "".join(
+            f"<td><code>{_e(c)}</code></td>" if i in code else f"<td>{_e(c)}</td>" for i, c in enumerate(row)
+        )
         + "</tr>"
         for row in rows
     )
@@ -575,7 +619,10 @@ def _html(record: dict[str, Any]) -> str:
         f"<p><b>Data subjects:</b> {_e(record['data_subjects'] or 'not stated (no purpose declared)')}</p>",
         _table(
             ["Entity", "Category", "DPV term", "Columns"],
-            [[c["entity"], c["category"], c["dpv"] or "", c["columns"]] for c in record["personal_data_categories"]],
+            [
+                [c["entity"], c["category"], c["dpv"] or "", c["columns"]]
+                for c in record["personal_data_categories"]
+            ],
         ),
         "<h2>Special categories (Art. 9)</h2>",
         _table(
@@ -595,12 +642,18 @@ def _html(record: dict[str, Any]) -> str:
         f"<p><b>Recipients (policy):</b> {_e(record['recipients'] or 'none stated')}</p>",
         _table(
             ["File", "SHA-256", "Kind", "From datasets", "Cell"],
-            [[o["path"], o["sha256"], o["kind"], o["datasets"], f"{o['cell_id']} [{o['execution_count']}]"] for o in record["outputs"]],
+            [
+                [o["path"], o["sha256"], o["kind"], o["datasets"], f"{o['cell_id']} [{o['execution_count']}]"]
+                for o in record["outputs"]
+            ],
             {1},
         ),
         _table(
             ["Model", "Variable", "Trained on datasets", "Columns", "Rows"],
-            [[m["model_class"], m["variable"], m["datasets"], m["columns"], m["rows"]] for m in record["models"]],
+            [
+                [m["model_class"], m["variable"], m["datasets"], m["columns"], m["rows"]]
+                for m in record["models"]
+            ],
         ),
         "<h2>Retention (Art. 30(1)(f))</h2>",
         _table(["Purpose", "Retention"], [[r["purpose"], r["retention"]] for r in record["retention"]]),
@@ -610,14 +663,24 @@ def _html(record: dict[str, Any]) -> str:
         f"{_e(record['technical_measures']['note'])}</p>",
         _table(
             ["Dataset", "Column", "Category", "Entities", "Strategy", "Detail"],
-            [[m["dataset"], m["column"], m["category"], m["entities"], m["strategy"], m["detail"]] for m in record["technical_measures"]["masking"]],
+            [
+                [m["dataset"], m["column"], m["category"], m["entities"], m["strategy"], m["detail"]]
+                for m in record["technical_measures"]["masking"]
+            ],
         ),
         "<h2>Evidence: datasets loaded</h2>",
         _table(
             ["Dataset", "Source", "Content SHA-256", "Shape", "Loaded at", "Cell", "Code SHA-256"],
             [
-                [d["dataset"], d["source"], d["content_sha256"], d["shape"], d["loaded_at"],
-                 f"{d['cell']['cell_id']} [{d['cell']['execution_count']}]", d["cell"]["code_sha256"]]
+                [
+                    d["dataset"],
+                    d["source"],
+                    d["content_sha256"],
+                    d["shape"],
+                    d["loaded_at"],
+                    f"{d['cell']['cell_id']} [{d['cell']['execution_count']}]",
+                    d["cell"]["code_sha256"],
+                ]
                 for d in record["evidence"]["datasets"]
             ],
             {2, 6},
@@ -626,23 +689,47 @@ def _html(record: dict[str, Any]) -> str:
         _table(
             ["Decision", "Dataset", "Columns", "Purpose", "Basis / reference", "Reason", "When"],
             [
-                [u["decision"], u["dataset"], u["columns"], u["purpose"] or "none",
-                 f"{u['lawful_basis'] or ''} {u['reference'] or ''}".strip(), u["reason"] or "", u["ts"]]
+                [
+                    u["decision"],
+                    u["dataset"],
+                    u["columns"],
+                    u["purpose"] or "none",
+                    f"{u['lawful_basis'] or ''} {u['reference'] or ''}".strip(),
+                    u["reason"] or "",
+                    u["ts"],
+                ]
                 for u in record["evidence"]["unmask"]
             ],
         ),
         "<h2>Evidence: cells</h2>",
         _table(
             ["Notebook", "Cell id", "Execution", "Code SHA-256", "Events"],
-            [[c["notebook"], c["cell_id"], c["execution_count"], c["code_sha256"], [e["event"] for e in c["events"]]]
-             for c in record["evidence"]["cells"]],
+            [
+                [
+                    c["notebook"],
+                    c["cell_id"],
+                    c["execution_count"],
+                    c["code_sha256"],
+                    [e["event"] for e in c["events"]],
+                ]
+                for c in record["evidence"]["cells"]
+            ],
             {3},
         ),
         "<h2>Processing log verification</h2>",
         _table(
             ["Notebook", "Intact", "Records", "Head seq", "Head hash", "Problem"],
-            [[c["notebook"], "yes" if c["ok"] else "NO", c["records_checked"], c["head_seq"], c["head_hash"],
-              c["problem"]["message"] if c["problem"] else ""] for c in v["chains"]],
+            [
+                [
+                    c["notebook"],
+                    "yes" if c["ok"] else "NO",
+                    c["records_checked"],
+                    c["head_seq"],
+                    c["head_hash"],
+                    c["problem"]["message"] if c["problem"] else "",
+                ]
+                for c in v["chains"]
+            ],
             {4},
         ),
         "<p class='muted'>Keep this document together with the head hashes above: they let anyone check later "

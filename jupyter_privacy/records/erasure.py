@@ -86,7 +86,9 @@ def _probes(subjects: list[Subject], key: MaskingKey) -> list[dict[str, Any]]:
     probes: list[dict[str, Any]] = []
     for i, s in enumerate(subjects):
         for entity in s.entities:
-            probes.append({"subject": i, "entity": entity, "part": None, "token": token_for(s.value, key, entity)})
+            probes.append(
+                {"subject": i, "entity": entity, "part": None, "token": token_for(s.value, key, entity)}
+            )
             if entity == "PERSON" and len(s.value.split()) > 1:
                 for part in s.value.split():
                     probes.append(
@@ -121,8 +123,16 @@ def erasure_lookup(
         out = []
         for i, s in enumerate(subjects):
             for entity in s.entities:
-                full = [j for j, p in enumerate(probes) if p["subject"] == i and p["entity"] == entity and p["part"] is None]
-                parts = [j for j, p in enumerate(probes) if p["subject"] == i and p["entity"] == entity and p["part"]]
+                full = [
+                    j
+                    for j, p in enumerate(probes)
+                    if p["subject"] == i and p["entity"] == entity and p["part"] is None
+                ]
+                parts = [
+                    j
+                    for j, p in enumerate(probes)
+                    if p["subject"] == i and p["entity"] == entity and p["part"]
+                ]
                 if any(bits[j] for j in full):
                     out.append({"subject": f"{s.key}", "entity": entity, "match": "value"})
                 elif parts and all(bits[j] for j in parts):
@@ -148,8 +158,14 @@ def erasure_lookup(
         )
         for r in records:
             p = r.payload
-            cell = {"notebook": nb, "cell_id": r.cell_id, "execution_count": r.execution_count,
-                    "code_sha256": r.code_sha256, "seq": r.seq, "ts": r.ts}
+            cell = {
+                "notebook": nb,
+                "cell_id": r.cell_id,
+                "execution_count": r.execution_count,
+                "code_sha256": r.code_sha256,
+                "seq": r.seq,
+                "ts": r.ts,
+            }
             if r.event == "dataset_loaded":
                 fp = p.get("fingerprints")
                 kid = (p.get("masking") or {}).get("key_id")
@@ -158,13 +174,19 @@ def erasure_lookup(
                     why = fp.get("error") if isinstance(fp, dict) else None
                     has_direct = any(f.get("category") == "direct" for f in p.get("findings") or [])
                     if has_direct:
-                        unsearchable.append({**base, "reason": why or "no fingerprints recorded for this load"})
+                        unsearchable.append(
+                            {**base, "reason": why or "no fingerprints recorded for this load"}
+                        )
                     continue
                 if kid and kid != key.key_id:
-                    unsearchable.append({**base, "reason": f"masked under another key ({kid}, not {key.key_id})"})
+                    unsearchable.append(
+                        {**base, "reason": f"masked under another key ({kid}, not {key.key_id})"}
+                    )
                     continue
                 if fp["sha256"] not in answers:
-                    unsearchable.append({**base, "reason": "its fingerprint filter is missing from the sidecar store"})
+                    unsearchable.append(
+                        {**base, "reason": "its fingerprint filter is missing from the sidecar store"}
+                    )
                     continue
                 searched += 1
                 fp_rates.append(float(fp.get("fp_rate", 0.0)))
@@ -187,21 +209,51 @@ def erasure_lookup(
                     hit_ids.add(str(p.get("dataset")))
         for r in records:
             p = r.payload
-            cell = {"notebook": nb, "cell_id": r.cell_id, "execution_count": r.execution_count,
-                    "code_sha256": r.code_sha256, "seq": r.seq, "ts": r.ts}
+            cell = {
+                "notebook": nb,
+                "cell_id": r.cell_id,
+                "execution_count": r.execution_count,
+                "code_sha256": r.code_sha256,
+                "seq": r.seq,
+                "ts": r.ts,
+            }
             if r.event in ("unmask_granted", "unmask_denied") and p.get("dataset") in hit_ids:
-                unmasks.append({**cell, "event": r.event, "dataset": p.get("dataset"),
-                                "columns": [c.get("name") for c in p.get("columns", [])],
-                                "purpose": p.get("purpose")})
+                unmasks.append(
+                    {
+                        **cell,
+                        "event": r.event,
+                        "dataset": p.get("dataset"),
+                        "columns": [c.get("name") for c in p.get("columns", [])],
+                        "purpose": p.get("purpose"),
+                    }
+                )
                 cells.append({**cell, "event": r.event, "dataset": p.get("dataset")})
-            via = sorted(set(p.get("datasets") or []) & hit_ids) if r.event in ("output_written", "model_trained") else []
+            via = (
+                sorted(set(p.get("datasets") or []) & hit_ids)
+                if r.event in ("output_written", "model_trained")
+                else []
+            )
             if via and r.event == "output_written":
-                outputs.append({**cell, "path": p.get("path"), "sha256": p.get("sha256"), "kind": p.get("kind"),
-                                "datasets": via})
+                outputs.append(
+                    {
+                        **cell,
+                        "path": p.get("path"),
+                        "sha256": p.get("sha256"),
+                        "kind": p.get("kind"),
+                        "datasets": via,
+                    }
+                )
                 cells.append({**cell, "event": r.event, "datasets": via})
             elif via:
-                models.append({**cell, "model_class": p.get("model_class"), "variable": p.get("variable"),
-                               "datasets": via, "rows": p.get("rows")})
+                models.append(
+                    {
+                        **cell,
+                        "model_class": p.get("model_class"),
+                        "variable": p.get("variable"),
+                        "datasets": via,
+                        "rows": p.get("rows"),
+                    }
+                )
                 cells.append({**cell, "event": r.event, "datasets": via})
     worst = max(fp_rates, default=0.0)
     expected = float(sum(fp_rates))
@@ -237,7 +289,9 @@ def render_text(result: dict[str, Any]) -> str:
     if broken:
         lines.append("WARNING: THE PROCESSING LOG FAILED VERIFICATION; the answer below may be incomplete:")
         lines += [f"  {c['notebook']}: {c['problem']}" for c in broken]
-    lines.append(f"Erasure look-up for {subjects} (key {result['key_id']}); {result['searched_loads']} loads searched")
+    lines.append(
+        f"Erasure look-up for {subjects} (key {result['key_id']}); {result['searched_loads']} loads searched"
+    )
     if not result["found"]:
         lines.append("NOT FOUND in any searched dataset load.")
     for d in result["datasets"]:
@@ -247,13 +301,17 @@ def render_text(result: dict[str, Any]) -> str:
             f"[{d['execution_count']}] at {d['ts']}: {how} (false-positive rate {d['fp_rate']:.2g})"
         )
     for u in result["unmask"]:
-        lines.append(f"UNMASK  {u['event']} {u['dataset']} columns {', '.join(map(str, u['columns']))} "
-                     f"purpose {u['purpose']} in {u['notebook']} [{u['execution_count']}]")
+        lines.append(
+            f"UNMASK  {u['event']} {u['dataset']} columns {', '.join(map(str, u['columns']))} "
+            f"purpose {u['purpose']} in {u['notebook']} [{u['execution_count']}]"
+        )
     for o in result["outputs"]:
         lines.append(f"OUTPUT  {o['path']} (sha256 {str(o['sha256'])[:16]}) from {', '.join(o['datasets'])}")
     for m in result["models"]:
-        lines.append(f"MODEL   {m['model_class']} ({m['variable']}) in {m['notebook']} [{m['execution_count']}] "
-                     f"trained on {', '.join(m['datasets'])}")
+        lines.append(
+            f"MODEL   {m['model_class']} ({m['variable']}) in {m['notebook']} [{m['execution_count']}] "
+            f"trained on {', '.join(m['datasets'])}"
+        )
     for u in result["unsearchable_loads"]:
         lines.append(f"NOT SEARCHABLE {u['dataset']} {u['source']} in {u['notebook']}: {u['reason']}")
     lines.append(result["false_positive"]["statement"])

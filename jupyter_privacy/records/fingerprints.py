@@ -189,11 +189,16 @@ class FingerprintStore:
         self._lock = threading.Lock()
         if readonly:
             self._conn = sqlite3.connect(
-                self.path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+                self.path.resolve().as_uri() + "?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
             )
         else:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+            self._conn = sqlite3.connect(
+                str(self.path), timeout=30, isolation_level=None, check_same_thread=False
+            )
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
             for statement in _SCHEMA:
@@ -254,7 +259,9 @@ class FingerprintStore:
         fid, m_log2, k, n = row
         data = b"".join(
             r[0]
-            for r in self._conn.execute("SELECT data FROM chunks WHERE filter_id = ? ORDER BY chunk_no", (fid,))
+            for r in self._conn.execute(
+                "SELECT data FROM chunks WHERE filter_id = ? ORDER BY chunk_no", (fid,)
+            )
         )
         return BloomFilter(data, m_log2, k, n)
 

@@ -66,12 +66,21 @@ def _input_dataset(p: dict[str, Any]) -> dict[str, Any]:
             continue
         col = str(f.get("name"))
         tags.append({"key": "pii", "value": "true", "source": "jupyter-privacy", "field": col})
-        tags.append({"key": "pii_category", "value": str(f.get("category")), "source": "jupyter-privacy", "field": col})
+        tags.append(
+            {
+                "key": "pii_category",
+                "value": str(f.get("category")),
+                "source": "jupyter-privacy",
+                "field": col,
+            }
+        )
         for e in f.get("entities") or []:
             tags.append({"key": "pii_entity", "value": str(e), "source": "jupyter-privacy", "field": col})
         m = masked.get(col)
         if m is not None:
-            tags.append({"key": "masking", "value": str(m.get("strategy")), "source": "jupyter-privacy", "field": col})
+            tags.append(
+                {"key": "masking", "value": str(m.get("strategy")), "source": "jupyter-privacy", "field": col}
+            )
     return {
         "namespace": ns,
         "name": name,
@@ -120,7 +129,9 @@ def _column_lineage(
                         {
                             "type": "DIRECT",
                             "subtype": "IDENTITY" if not masking else "TRANSFORMATION",
-                            "description": "pseudonymised/masked on load by jupyter-privacy" if masking else "",
+                            "description": "pseudonymised/masked on load by jupyter-privacy"
+                            if masking
+                            else "",
                             "masking": masking,
                         }
                     ],
@@ -181,7 +192,9 @@ def _event(
             "namespace": namespace,
             "name": job,
             "facets": {
-                "jobType": _facet(JOB_TYPE_FACET, processingType="BATCH", integration="JUPYTER_PRIVACY", jobType=job_type)
+                "jobType": _facet(
+                    JOB_TYPE_FACET, processingType="BATCH", integration="JUPYTER_PRIVACY", jobType=job_type
+                )
             },
         },
         "inputs": inputs or [],
@@ -214,7 +227,11 @@ def notebook_events(
         inputs: list[dict[str, Any]] = []
         used: set[str] = set()
         for r in recs:
-            ids = [str(r.payload.get("dataset"))] if r.event == "dataset_loaded" else [str(d) for d in r.payload.get("datasets") or []]
+            ids = (
+                [str(r.payload.get("dataset"))]
+                if r.event == "dataset_loaded"
+                else [str(d) for d in r.payload.get("datasets") or []]
+            )
             for ds in ids:
                 if ds in loads and ds not in used:
                     used.add(ds)
@@ -223,7 +240,16 @@ def notebook_events(
         parent = (parent_id, job)
         events.append(_event("START", recs[0].ts, run_id, name, namespace, parent=parent, inputs=inputs))
         events.append(
-            _event("COMPLETE", recs[-1].ts, run_id, name, namespace, parent=parent, inputs=inputs, outputs=outputs)
+            _event(
+                "COMPLETE",
+                recs[-1].ts,
+                run_id,
+                name,
+                namespace,
+                parent=parent,
+                inputs=inputs,
+                outputs=outputs,
+            )
         )
     events.append(_event("COMPLETE", records[-1].ts, parent_id, job, namespace, job_type="NOTEBOOK"))
     return events
@@ -247,7 +273,10 @@ def post_http(events: Iterable[dict[str, Any]], url: str, *, timeout: float = 10
     n = 0
     for e in events:
         req = urllib.request.Request(
-            endpoint, data=json.dumps(e).encode("utf-8"), headers={"Content-Type": "application/json"}, method="POST"
+            endpoint,
+            data=json.dumps(e).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+            method="POST",
         )
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             resp.read()
