@@ -44,8 +44,9 @@ class _Concept:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[_Concept, ...]:
-    raw: dict[str, Any] = yaml.safe_load(
-        resources.files("jupyter_privacy.detect").joinpath("data/headers.yaml").read_text("utf-8")
+    raw: dict[str, Any] = yaml.load(
+        resources.files("jupyter_privacy.detect").joinpath("data/headers.yaml").read_text("utf-8"),
+        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),  # libyaml when available: 10x faster
     )
     return tuple(_compile(name, spec) for name, spec in raw.items())
 

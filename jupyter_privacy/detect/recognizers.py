@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .checksums import bsn_valid, nir_valid
 
@@ -33,12 +33,44 @@ PHONE_REGIONS = ("US", "GB", "NL", "DE", "FR", "BE", "ES", "IT", "CA", "AU", "IE
 FULL_SPAN = 0.8
 
 
+class Span(NamedTuple):
+    """A match, shaped like presidio's RecognizerResult where the recognisers' callers look."""
+
+    start: int
+    end: int
+    score: float
+
+
+class RegexRecognizer:
+    """A recogniser for our own identifiers: a pattern plus an optional check-digit function.
+
+    It answers presidio's ``analyze(text, entities, nlp_artifacts)`` call without importing presidio,
+    so scanning a table of, say, BSNs and dates never pays for loading presidio and spaCy.
+    """
+
+    def __init__(self, pattern: str, score: float, validate: Callable[[str], bool] | None = None) -> None:
+        self.pattern = re.compile(pattern)
+        self.score = score
+        self.validate = validate
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: object = None) -> list[Span]:
+        found = []
+        for m in self.pattern.finditer(text):
+            if self.validate is None:
+                found.append(Span(m.start(), m.end(), self.score))
+            elif self.validate(m.group()):
+                found.append(Span(m.start(), m.end(), 1.0))
+        return found
+
+
 @dataclass(frozen=True)
 class ValueRecognizer:
     """One entity type recognised in cell values."""
 
     entity: str
-    recognizer: EntityRecognizer
+    # builds the recogniser on first use: presidio (and spaCy, which it imports) load only when a
+    # value has passed a presidio recogniser's prefilter
+    factory: Callable[[], Any] = field(repr=False)
     prefilter: re.Pattern[str] | None
     category: str = "direct"
     # header concepts (see data/headers.yaml) that back this entity up
@@ -53,10 +85,14 @@ class ValueRecognizer:
     min_score: float = 0.0
     context: tuple[str, ...] = field(default=())
 
+    @cached_property
+    def recognizer(self) -> Any:
+        return self.factory()
+
     def matches(self, value: str, *, whole: bool) -> bool:
         """Whether ``value`` contains (``whole=False``) or is (``whole=True``) this entity."""
         try:
-            results = self.recognizer.analyze(value, [self.entity], None)  # type: ignore[arg-type]
+            results = self.recognizer.analyze(value, [self.entity], None)
         except Exception:
             log.debug("recogniser %s failed on a value", self.entity, exc_info=True)
             return False
@@ -69,43 +105,17 @@ class ValueRecognizer:
         return False
 
 
-def _nl_bsn() -> EntityRecognizer:
-    from presidio_analyzer import Pattern, PatternRecognizer
-
-    class NlBsnRecognizer(PatternRecognizer):
-        """Dutch citizen service number (burgerservicenummer), validated with the 11-proef."""
-
-        def validate_result(self, pattern_text: str) -> bool:
-            return bsn_valid(pattern_text)
-
-    return NlBsnRecognizer(
-        supported_entity="NL_BSN",
-        patterns=[Pattern("BSN", r"\b\d{4}\.?\d{2}\.?\d{3}\b|\b\d{8}\b", 0.3)],
-        context=["bsn", "burgerservicenummer", "sofinummer"],
-        supported_language="en",
-    )
+def _nl_bsn() -> RegexRecognizer:
+    """Dutch citizen service number (burgerservicenummer), validated with the 11-proef."""
+    return RegexRecognizer(r"\b\d{4}\.?\d{2}\.?\d{3}\b|\b\d{8}\b", 0.3, bsn_valid)
 
 
-def _fr_nir() -> EntityRecognizer:
-    from presidio_analyzer import Pattern, PatternRecognizer
-
-    class FrNirRecognizer(PatternRecognizer):
-        """French social security number (NIR / numéro INSEE), validated with its mod-97 key."""
-
-        def validate_result(self, pattern_text: str) -> bool:
-            return nir_valid(pattern_text)
-
-    return FrNirRecognizer(
-        supported_entity="FR_NIR",
-        patterns=[
-            Pattern(
-                "NIR",
-                r"\b[1-478]\s?\d{2}\s?(?:0[1-9]|1[0-2]|[2-9]\d)\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}\s?\d{2}\b",
-                0.3,
-            )
-        ],
-        context=["nir", "insee", "securite sociale", "sécurité sociale"],
-        supported_language="en",
+def _fr_nir() -> RegexRecognizer:
+    """French social security number (NIR / numéro INSEE), validated with its mod-97 key."""
+    return RegexRecognizer(
+        r"\b[1-478]\s?\d{2}\s?(?:0[1-9]|1[0-2]|[2-9]\d)\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}\s?\d{2}\b",
+        0.3,
+        nir_valid,
     )
 
 
@@ -162,24 +172,30 @@ def _credit_card() -> EntityRecognizer:
     return CreditCardRecognizer(patterns=[Pattern("card number (IIN ranges)", pattern, 0.3)])
 
 
-def _person_in_text() -> EntityRecognizer:
-    """Self-introductions in free text ("my name is Jan Jansen", "je m'appelle Marie Dupont")."""
-    from presidio_analyzer import Pattern, PatternRecognizer
+def _person_in_text() -> RegexRecognizer:
+    """Self-introductions in free text ("my name is Jan Jansen", "je m'appelle Marie Dupont").
 
+    Case-sensitive on the name (capitalised words); the introduction words carry their own
+    case-insensitive group.
+    """
     intro = (
         r"(?i:my name is|my name's|i am|i'm|mijn naam is|ik ben|ik heet|ich bin|ich heiße|"
         r"ich heisse|mein name ist|je m'appelle|je suis|mon nom est|me llamo|mi nombre es|soy|"
         r"mi chiamo|sono)"
     )
     name = r"[A-ZÀ-Þ][a-zß-ÿ'\-]+(?:\s+(?:van|de|der|den|von|du|da|di|le|la)?\s*[A-ZÀ-Þ][a-zß-ÿ'\-]+){0,3}"
-    return PatternRecognizer(
-        supported_entity="PERSON",
-        patterns=[Pattern("self introduction", rf"(?<=\b){intro}\s+{name}", 0.6)],
-        supported_language="en",
-        # presidio matches case-insensitively by default, which would make "I am very happy" an
-        # introduction of "very"; the introduction words carry their own (?i:...) group instead
-        global_regex_flags=re.DOTALL | re.MULTILINE,
-    )
+    return RegexRecognizer(rf"(?<=\b){intro}\s+{name}", 0.6)
+
+
+def _presidio(class_name: str) -> Callable[[], Any]:
+    """A factory for one of presidio's predefined recognisers, imported when first needed."""
+
+    def build() -> Any:
+        from presidio_analyzer import predefined_recognizers
+
+        return getattr(predefined_recognizers, class_name)()
+
+    return build
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -188,26 +204,29 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
-    """The built-in value recognisers (created once per process; presidio objects are reusable)."""
-    from presidio_analyzer.predefined_recognizers import (
-        DeTaxIdRecognizer,
-        EsNifRecognizer,
-        IbanRecognizer,
-        IpRecognizer,
-        ItFiscalCodeRecognizer,
-        MacAddressRecognizer,
-        NhsRecognizer,
-        PlPeselRecognizer,
-        UkNinoRecognizer,
-        UkPostcodeRecognizer,
-        UsSsnRecognizer,
-    )
-
+    """The built-in value recognisers (built once per process; each recogniser on first use)."""
     digits_7 = r"(?:\D*\d){7}"
+    # our own pure-Python recognisers first: a column they settle never loads presidio
     return (
         ValueRecognizer(
+            "NL_BSN",
+            _nl_bsn,
+            _compile(r"\d{4}\.?\d{2}\.?\d{3}|\d{8}"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            validated=True,
+            in_text=False,
+        ),
+        ValueRecognizer(
+            "FR_NIR",
+            _fr_nir,
+            _compile(r"(?i)[1-478][\d ]{12,18}|[1-478][\d ]{5,7}2[ab][\d ]{6,10}"),
+            header_concepts=frozenset({"NATIONAL_ID"}),
+            validated=True,
+            text_prefilter=_compile(r"\b[1-478]\s?\d{2}\s?\d{2}"),
+        ),
+        ValueRecognizer(
             "EMAIL_ADDRESS",
-            _email(),
+            _email,
             _compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"),
             header_concepts=frozenset({"EMAIL_ADDRESS"}),
             validated=True,
@@ -215,7 +234,7 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
         ),
         ValueRecognizer(
             "CREDIT_CARD",
-            _credit_card(),
+            _credit_card,
             _compile(r"(?:\d[ \-]?){12,18}\d"),
             header_concepts=frozenset({"CREDIT_CARD"}),
             validated=True,
@@ -223,7 +242,7 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
         ),
         ValueRecognizer(
             "IBAN_CODE",
-            IbanRecognizer(),
+            _presidio("IbanRecognizer"),
             _compile(r"(?i)[a-z]{2}\d{2}[ ]?(?:[a-z0-9]{1,4}[ ]?){3,8}"),
             header_concepts=frozenset({"IBAN_CODE"}),
             validated=True,
@@ -231,31 +250,23 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
         ),
         ValueRecognizer(
             "IP_ADDRESS",
-            IpRecognizer(),
-            _compile(r"(?i)[0-9a-f:.]{7,45}(?:/\d{1,3})?"),
+            _presidio("IpRecognizer"),
+            _compile(r"(?i)(?=[0-9a-f]*[.:])[0-9a-f:.]{7,45}(?:/\d{1,3})?"),
             header_concepts=frozenset({"IP_ADDRESS"}),
             validated=True,
             text_prefilter=_compile(r"\d+\.\d+\.\d+\.\d+|[0-9a-fA-F]{1,4}::?[0-9a-fA-F]{1,4}:"),
         ),
         ValueRecognizer(
             "MAC_ADDRESS",
-            MacAddressRecognizer(),
+            _presidio("MacAddressRecognizer"),
             _compile(r"(?i)(?:[0-9a-f]{2}[:\-]){5}[0-9a-f]{2}|(?:[0-9a-f]{4}\.){2}[0-9a-f]{4}"),
             header_concepts=frozenset({"MAC_ADDRESS"}),
             validated=True,
             text_prefilter=_compile(r"(?i)(?:[0-9a-f]{2}[:\-]){5}[0-9a-f]{2}"),
         ),
         ValueRecognizer(
-            "NL_BSN",
-            _nl_bsn(),
-            _compile(r"\d{4}\.?\d{2}\.?\d{3}|\d{8}"),
-            header_concepts=frozenset({"NATIONAL_ID"}),
-            validated=True,
-            in_text=False,
-        ),
-        ValueRecognizer(
             "UK_NHS",
-            NhsRecognizer(),
+            _presidio("NhsRecognizer"),
             _compile(r"\d{3}[ \-]?\d{3}[ \-]?\d{4}"),
             header_concepts=frozenset({"NATIONAL_ID"}),
             validated=True,
@@ -263,22 +274,14 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
         ),
         ValueRecognizer(
             "UK_NINO",
-            UkNinoRecognizer(),
+            _presidio("UkNinoRecognizer"),
             _compile(r"(?i)[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]"),
             header_concepts=frozenset({"NATIONAL_ID"}),
             text_prefilter=_compile(r"(?i)\b[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]\b"),
         ),
         ValueRecognizer(
-            "FR_NIR",
-            _fr_nir(),
-            _compile(r"(?i)[1-478][\d ]{12,18}|[1-478][\d ]{5,7}2[ab][\d ]{6,10}"),
-            header_concepts=frozenset({"NATIONAL_ID"}),
-            validated=True,
-            text_prefilter=_compile(r"\b[1-478]\s?\d{2}\s?\d{2}"),
-        ),
-        ValueRecognizer(
             "DE_TAX_ID",
-            DeTaxIdRecognizer(),
+            _presidio("DeTaxIdRecognizer"),
             _compile(r"[1-9]\d{10}"),
             header_concepts=frozenset({"NATIONAL_ID"}),
             validated=True,
@@ -286,7 +289,7 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
         ),
         ValueRecognizer(
             "ES_NIF",
-            EsNifRecognizer(),
+            _presidio("EsNifRecognizer"),
             _compile(r"(?i)\d{8}-?[a-z]"),
             header_concepts=frozenset({"NATIONAL_ID"}),
             validated=True,
@@ -294,7 +297,7 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
         ),
         ValueRecognizer(
             "IT_FISCAL_CODE",
-            ItFiscalCodeRecognizer(),
+            _presidio("ItFiscalCodeRecognizer"),
             _compile(r"(?i)[a-z]{6}\d{2}[a-z]\d{2}[a-z]\d{3}[a-z]"),
             header_concepts=frozenset({"NATIONAL_ID"}),
             validated=True,
@@ -302,7 +305,7 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
         ),
         ValueRecognizer(
             "PL_PESEL",
-            PlPeselRecognizer(),
+            _presidio("PlPeselRecognizer"),
             _compile(r"\d{11}"),
             header_concepts=frozenset({"NATIONAL_ID"}),
             validated=True,
@@ -311,22 +314,22 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
         ValueRecognizer(
             # bare 9-digit numbers are SSNs only when the header says so; 123-45-6789 stands alone
             "US_SSN",
-            UsSsnRecognizer(),
-            _compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}"),
+            _presidio("UsSsnRecognizer"),
+            _compile(r"\d{3}[- .]\d{2}[- .]\d{4}"),  # bare 9 digits score 0.05 in presidio: below min_score
             header_concepts=frozenset({"NATIONAL_ID"}),
             min_score=0.5,
             text_prefilter=_compile(r"\b\d{3}[- .]\d{2}[- .]\d{4}\b"),
         ),
         ValueRecognizer(
             "PHONE_NUMBER",
-            _phone(),
+            _phone,
             _compile(rf"(?=^{digits_7})\+?[\d\s().\-/]{{7,22}}(?:\s*(?:x|ext\.?|#)\s*\d{{1,6}})?"),
             header_concepts=frozenset({"PHONE_NUMBER"}),
             text_prefilter=_compile(digits_7),
         ),
         ValueRecognizer(
             "UK_POSTCODE",
-            UkPostcodeRecognizer(),
+            _presidio("UkPostcodeRecognizer"),
             _compile(r"(?i)[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}"),
             category="quasi",
             header_concepts=frozenset({"POSTCODE"}),
@@ -337,43 +340,42 @@ def builtin_recognizers() -> tuple[ValueRecognizer, ...]:
 
 def custom_recognizers(specs: Iterable[Any]) -> tuple[ValueRecognizer, ...]:
     """Value recognisers for the policy's ``detection.custom_recognizers`` entries."""
-    from presidio_analyzer import Pattern, PatternRecognizer
 
-    out = []
-    for spec in specs:
-        recognizer = PatternRecognizer(
-            supported_entity=spec.entity,
-            name=spec.name,
-            patterns=[Pattern(p.name, p.regex, p.score) for p in spec.patterns],
-            context=list(spec.context),
-            supported_language="en",
-        )
-        out.append(
-            ValueRecognizer(
-                spec.entity,
-                recognizer,
-                prefilter=None,
-                category=spec.category,
-                header_concepts=frozenset({spec.entity}),
-                context=tuple(spec.context) + tuple(spec.header_keywords),
+    def factory(spec: Any) -> Callable[[], Any]:
+        def build() -> Any:
+            from presidio_analyzer import Pattern, PatternRecognizer
+
+            return PatternRecognizer(
+                supported_entity=spec.entity,
+                name=spec.name,
+                patterns=[Pattern(p.name, p.regex, p.score) for p in spec.patterns],
+                context=list(spec.context),
+                supported_language="en",
             )
+
+        return build
+
+    return tuple(
+        ValueRecognizer(
+            spec.entity,
+            factory(spec),
+            prefilter=None,
+            category=spec.category,
+            header_concepts=frozenset({spec.entity}),
+            context=tuple(spec.context) + tuple(spec.header_keywords),
         )
-    return tuple(out)
+        for spec in specs
+    )
 
 
 def text_recognizers(recognizers: Sequence[ValueRecognizer]) -> tuple[ValueRecognizer, ...]:
     """The recognisers that are meaningful inside running text, plus self-introduced names."""
     person = ValueRecognizer(
         "PERSON",
-        _person_intro(),
+        _person_in_text,
         None,
         text_prefilter=_compile(
             r"(?i)\b(?:name|naam|ben|heet|bin|hei|suis|appelle|llamo|soy|chiamo|sono|i am|i'm)\b"
         ),
     )
     return (*tuple(r for r in recognizers if r.in_text), person)
-
-
-@lru_cache(maxsize=1)
-def _person_intro() -> EntityRecognizer:
-    return _person_in_text()

@@ -46,8 +46,9 @@ def _alternation(words: list[str]) -> str:
 
 @lru_cache(maxsize=1)
 def _load() -> tuple[frozenset[str], tuple[_Vocab, ...], frozenset[str], frozenset[str]]:
-    raw: dict[str, Any] = yaml.safe_load(
-        resources.files("jupyter_privacy.detect").joinpath("data/vocabularies.yaml").read_text("utf-8")
+    raw: dict[str, Any] = yaml.load(
+        resources.files("jupyter_privacy.detect").joinpath("data/vocabularies.yaml").read_text("utf-8"),
+        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),  # libyaml when available: 10x faster
     )
     neutral = frozenset(fold(w) for w in raw.pop("neutral"))
     gender = raw.pop("GENDER")
