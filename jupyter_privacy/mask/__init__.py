@@ -27,7 +27,17 @@ _WHERE = {
     "token_for": "tokens",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "ColumnMasking",
+    "MaskedFrame",
+    "MaskingKey",
+    "MissingKeyError",
+    "generate_key",
+    "load_key",
+    "mask_frame",
+    "pseudonymise",
+    "token_for",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -131,7 +131,7 @@ def mask_free_text(
 
 def _analyze(rec: ValueRecognizer, text: str) -> list[Any]:
     try:
-        return [r for r in rec.recognizer.analyze(text, [rec.entity], None) if r.score >= rec.min_score]  # type: ignore[arg-type]
+        return [r for r in rec.recognizer.analyze(text, [rec.entity], None) if r.score >= rec.min_score]
     except Exception:
         return [_WHOLE]
 
