@@ -27,6 +27,7 @@ import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,6 +48,7 @@ MIN_LOG2 = 13
 """Smallest filter: 2**13 bits = 1 KiB (one chunk)."""
 CHUNK_BYTES = 1024
 CHUNK_BITS = CHUNK_BYTES * 8
+PARALLEL_COLUMNS = 4
 FINGERPRINT_SUFFIX = ".fingerprints"
 
 _SCHEMA = [
@@ -66,6 +68,7 @@ _SCHEMA = [
         chunk_no INTEGER NOT NULL,
         data BLOB NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS chunks_lookup ON chunks (m_log2, chunk_no, filter_id)",
+    "CREATE INDEX IF NOT EXISTS chunks_filter ON chunks (filter_id, chunk_no)",
 ]
 
 _HEX_LUT = np.zeros(256, dtype=np.uint8)
@@ -124,11 +127,16 @@ def item_hashes(digests: np.ndarray, entity: str) -> np.ndarray:
 
 
 def _positions(items: np.ndarray, m_log2: int, k: int) -> np.ndarray:
-    """``(len(items), k)`` bit positions by double hashing: ``h1 + i * h2 (mod 2**m_log2)``, h2 odd."""
-    mask = np.uint64((1 << m_log2) - 1)
-    h1 = items & np.uint64(0xFFFFFFFF)
-    h2 = (items >> np.uint64(32)) | np.uint64(1)
-    steps = np.arange(k, dtype=np.uint64)
+    """``(len(items), k)`` bit positions by double hashing: ``h1 + i * h2 (mod 2**m_log2)``, h2 odd.
+
+    Computed in uint32 (wrap-around is exact modulo ``2**m_log2`` for ``m_log2 <= 32``).
+    """
+    if m_log2 > 32:
+        raise ValueError("filters larger than 2**32 bits are not supported")
+    mask = np.uint32((1 << m_log2) - 1)
+    h1 = (items & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    h2 = ((items >> np.uint64(32)) | np.uint64(1)).astype(np.uint32)
+    steps = np.arange(k, dtype=np.uint32)
     with np.errstate(over="ignore"):
         return (h1[:, None] + steps[None, :] * h2[:, None]) & mask
 
@@ -161,14 +169,20 @@ class BloomFilter:
 
 
 def build_filter(
-    items: np.ndarray, *, bits_per_item: int = BITS_PER_ITEM, k: int = PROBES, m_log2: int | None = None
+    items: np.ndarray,
+    *,
+    bits_per_item: int = BITS_PER_ITEM,
+    k: int = PROBES,
+    m_log2: int | None = None,
+    distinct: bool = False,
 ) -> BloomFilter:
-    """A Bloom filter of ``items`` (uint64; duplicates are counted once)."""
-    unique = np.unique(items.astype(np.uint64))
+    """A Bloom filter of ``items`` (uint64). Duplicates are counted once unless the caller says the items
+    are ``distinct`` already (skips a sort of the items)."""
+    unique = items.astype(np.uint64, copy=False) if distinct else np.unique(items.astype(np.uint64))
     size = m_log2 if m_log2 is not None else filter_log2(len(unique), bits_per_item)
     bitmap = np.zeros(1 << size, dtype=bool)
     if len(unique):
-        bitmap[_positions(unique, size, k).ravel().astype(np.int64)] = True
+        bitmap[_positions(unique, size, k).ravel()] = True
     return BloomFilter(np.packbits(bitmap, bitorder="little").tobytes(), size, k, len(unique))
 
 
@@ -330,8 +344,7 @@ def fingerprint_frame(raw: Any, masked: Any, key: Any) -> tuple[BloomFilter, lis
     """
     from ..mask.tokens import pseudonymise
 
-    parts: list[np.ndarray] = []
-    columns: list[dict[str, Any]] = []
+    jobs: list[tuple[str, str, Any]] = []
     positions = {c.column: i for i, c in enumerate(masked.columns)}
     names = [str(c) for c in masked.frame.columns]
     for cm in masked.columns:
@@ -342,15 +355,24 @@ def fingerprint_frame(raw: Any, masked: Any, key: Any) -> tuple[BloomFilter, lis
             continue
         index = names.index(cm.column)
         if cm.strategy == "pseudonymise":
-            series = masked.frame.iloc[:, index]
+            jobs.append((cm.column, entity, masked.frame.iloc[:, index]))
         else:
-            series = pseudonymise(raw.iloc[:, index], entity, key)
-        digests = column_digests(series, entity)
-        parts.append(item_hashes(digests, entity))
-        columns.append({"column": cm.column, "entity": entity, "distinct": len(digests)})
+            jobs.append((cm.column, entity, pseudonymise(raw.iloc[:, index], entity, key)))
+
+    def work(job: tuple[str, str, Any]) -> np.ndarray:
+        return item_hashes(column_digests(job[2], job[1]), job[1])
+
+    # Arrow's unique and the hex decoding release the GIL: columns run in parallel
+    with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:
+        parts = list(pool.map(work, jobs))
+    columns = [
+        {"column": column, "entity": entity, "distinct": len(part)}
+        for (column, entity, _s), part in zip(jobs, parts, strict=True)
+    ]
     if not parts:
         return None
-    return build_filter(np.concatenate(parts)), columns
+    # tokens are distinct per column (pc.unique) and entity-salted across columns
+    return build_filter(np.concatenate(parts), distinct=True), columns
 
 
 def record_fingerprints(ledger_path: str | Path, raw: Any, masked: Any, key: Any) -> dict[str, Any] | None:
