@@ -111,7 +111,9 @@ def _write(text: str, output: str | None) -> None:
 def project_notebooks(directory: str, known: list[str]) -> list[str]:
     """Recorded notebooks whose path lies under ``directory``."""
     root = os.path.abspath(os.path.expanduser(directory))
-    return [nb for nb in known if os.path.abspath(nb) == root or os.path.abspath(nb).startswith(root + os.sep)]
+    return [
+        nb for nb in known if os.path.abspath(nb) == root or os.path.abspath(nb).startswith(root + os.sep)
+    ]
 
 
 def run_export(args: argparse.Namespace) -> int:
