@@ -19,7 +19,7 @@ from .strategies import (
     mask_free_text,
     redact,
 )
-from .tokens import pseudonymise
+from .tokens import pseudonymise_with_tokens
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -51,6 +51,8 @@ class MaskedFrame:
     frame: pd.DataFrame
     columns: list[ColumnMasking]
     key_id: str
+    # column position -> the tokens of its distinct values (pseudonymised columns), for fingerprints
+    distinct_tokens: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"key_id": self.key_id, "columns": [c.to_dict() for c in self.columns]}
@@ -87,7 +89,7 @@ def mask_frame(df: pd.DataFrame, scan: ScanResult, policy: Policy, key: MaskingK
         )
 
     # Factorising (Arrow) and hashing (polars, Rust) release the GIL: columns run two at a time.
-    def work(item: tuple[int, ColumnFinding]) -> tuple[int, ColumnFinding, pd.Series, str, str]:
+    def work(item: tuple[int, ColumnFinding]) -> tuple[int, ColumnFinding, pd.Series, str, str, Any]:
         position, finding = item
         return (position, finding, *_mask_column(df.iloc[:, position], finding, policy, key))
 
@@ -96,36 +98,48 @@ def mask_frame(df: pd.DataFrame, scan: ScanResult, policy: Policy, key: MaskingK
             results = list(pool.map(work, structured))
     else:
         results = [work(item) for item in structured]
-    for position, finding, masked_series, strategy, detail in results:
+    distinct: dict[int, Any] = {}
+    for position, finding, masked_series, strategy, detail, tokens in results:
         out.isetitem(position, masked_series)
         applied[position] = ColumnMasking(finding.name, finding.category, finding.entities, strategy, detail)
-    return MaskedFrame(out, [applied[p] for p in sorted(applied)], key.key_id)
+        if tokens is not None:
+            distinct[position] = tokens
+    return MaskedFrame(out, [applied[p] for p in sorted(applied)], key.key_id, distinct)
 
 
 def _mask_column(
     series: pd.Series, finding: ColumnFinding, policy: Policy, key: MaskingKey
-) -> tuple[pd.Series, str, str]:
+) -> tuple[pd.Series, str, str, Any]:
+    """The masked column, the strategy, a description, and the distinct tokens (pseudonyms only)."""
     entity = finding.entities[0] if finding.entities else finding.category.upper()
     rule = policy.masking.rule_for(entity, finding.category)
     strategy = rule.strategy
     if strategy == "keep":
-        return series, "keep", "kept as is by the policy (not masked)"
+        return series, "keep", "kept as is by the policy (not masked)", None
     if strategy == "redact":
-        return redact(series), "redact", "values replaced by [REDACTED]"
+        return redact(series), "redact", "values replaced by [REDACTED]", None
     if strategy == "generalise":
         if entity == "DATE_OF_BIRTH":
             granularity = rule.granularity or "year"
-            return generalise_date(series, granularity), "generalise", f"dates reduced to their {granularity}"
+            return (
+                generalise_date(series, granularity),
+                "generalise",
+                f"dates reduced to their {granularity}",
+                None,
+            )
         if entity in ("POSTCODE", "UK_POSTCODE"):
             keep = rule.keep_prefix if rule.keep_prefix is not None else DEFAULT_PREFIX
-            return generalise_prefix(series, keep), "generalise", f"kept the first {keep} characters"
+            return generalise_prefix(series, keep), "generalise", f"kept the first {keep} characters", None
         if entity == "AGE":
-            return generalise_age(series), "generalise", "ages in ten-year bands"
+            return generalise_age(series), "generalise", "ages in ten-year bands", None
         if entity == "GEO_COORDINATE":
-            return generalise_coordinate(series), "generalise", "rounded to 0.1 degree"
+            return generalise_coordinate(series), "generalise", "rounded to 0.1 degree", None
+        masked, tokens = pseudonymise_with_tokens(series, entity, key)
         return (
-            pseudonymise(series, entity, key),
+            masked,
             "pseudonymise",
             "no generalisation hierarchy for this entity; keyed pseudonyms instead",
+            tokens,
         )
-    return pseudonymise(series, entity, key), "pseudonymise", f"keyed pseudonyms (HMAC-SHA256, {key.key_id})"
+    masked, tokens = pseudonymise_with_tokens(series, entity, key)
+    return masked, "pseudonymise", f"keyed pseudonyms (HMAC-SHA256, {key.key_id})", tokens

@@ -86,7 +86,12 @@ def token_for(value: str, key: MaskingKey, entity: str) -> str:
 
 
 def pseudonymise(series: pd.Series, entity: str, key: MaskingKey) -> pd.Series:
-    """Replace every value by its keyed token; nulls stay null. Returns a string column.
+    """Replace every value by its keyed token; nulls stay null. Returns a string column."""
+    return pseudonymise_with_tokens(series, entity, key)[0]
+
+
+def pseudonymise_with_tokens(series: pd.Series, entity: str, key: MaskingKey) -> tuple[pd.Series, pa.Array]:
+    """:func:`pseudonymise`, plus the token of each distinct value (for erasure fingerprints).
 
     Arrow dictionary-encodes the column (each distinct value once), the distinct values are hashed,
     and Arrow's ``take`` spreads the tokens back over the rows; all three release the GIL.
@@ -97,4 +102,4 @@ def pseudonymise(series: pd.Series, entity: str, key: MaskingKey) -> pd.Series:
     out = masked.to_pandas(types_mapper=_STR.get)
     out.index = series.index
     out.name = series.name
-    return out
+    return out, tokens
