@@ -14,6 +14,7 @@ from .context import CellContext
 from .interception import Interception
 from .lineage import Lineage
 from .magics import PrivacyMagics
+from .openlineage_live import LiveLineage
 from .session import PrivacySession, current_session, set_session
 
 __all__ = [
@@ -51,10 +52,14 @@ def load_ipython_extension(ipython: Any) -> None:
         if code and ("sklearn" in code or "joblib" in code):
             lineage.import_and_hook(code)
 
+    live = LiveLineage(session) if session.policy.openlineage.enabled else None
+
     def post_run_cell(_result: Any) -> None:
         if lineage.outputs or lineage.fits:
             lineage.flush(ipython.user_ns)
         lineage.hook_modules()
+        if live is not None:
+            live.emit()
 
     ipython.events.register("pre_run_cell", pre_run_cell)
     ipython.events.register("post_run_cell", post_run_cell)

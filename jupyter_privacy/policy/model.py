@@ -370,6 +370,33 @@ class InterceptionSettings(_Strict):
     readers: list[Reader] = Field(default_factory=lambda: list(ALL_READERS))
 
 
+class OpenLineageSettings(_Strict):
+    """Emit OpenLineage run events (spec 2-0-2) live from kernels, after each cell that loaded data,
+    wrote files or trained models. ``jupyter-privacy lineage`` builds the same events from the log."""
+
+    enabled: bool = False
+    transport: Literal["file", "http"] = "file"
+    file: NonEmptyStr = "~/.local/share/jupyter-privacy/openlineage.jsonl"
+    url: str | None = None
+    namespace: NonEmptyStr = "jupyter-privacy"
+
+    @model_validator(mode="after")
+    def _url_for_http(self) -> OpenLineageSettings:
+        if self.transport == "http" and not self.url:
+            raise PydanticCustomError(
+                "openlineage_url_missing",
+                "transport is `http` but no `url` is given",
+                {
+                    "subpath": ".url",
+                    "hint": "add `url: http://marquez:5000` (the /api/v1/lineage path is added)",
+                },
+            )
+        return self
+
+    def resolved_file(self) -> Path:
+        return _expand(self.file)
+
+
 class KernelSettings(_Strict):
     """How kernels take part. ``autoload``: the extension starts in every kernel whose IPython config
     lists ``jupyter_privacy.kernel.autoload`` (installed by the admin; see docs/admin-guide.md)."""
@@ -428,6 +455,7 @@ class Policy(_Strict):
     masking: MaskingSettings = MaskingSettings()
     interception: InterceptionSettings = InterceptionSettings()
     kernel: KernelSettings = KernelSettings()
+    openlineage: OpenLineageSettings = OpenLineageSettings()
     log: LogSettings = LogSettings()
     key: KeySettings = KeySettings()
 
