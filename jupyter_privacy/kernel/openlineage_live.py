@@ -44,7 +44,7 @@ class LiveLineage:
                 target = self.settings.resolved_file()
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_jsonl(fresh, target)
-        except Exception as exc:  # noqa: BLE001 - lineage is best effort; the log stays the record
+        except Exception as exc:
             if not self.warned:
                 print(
                     f"jupyter-privacy: OpenLineage events could not be sent ({exc}); "
