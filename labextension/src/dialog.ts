@@ -1,5 +1,5 @@
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
-import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { Kernel } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
 
 import { h } from './dom';
@@ -57,20 +57,23 @@ export class PurposeForm extends Widget implements Dialog.IBodyWidget<IPurposeCh
   private readonly _art9Row: HTMLElement;
 }
 
-/** Run code in the kernel; resolves with the error (ename, evalue) if the cell failed, else null. */
+/**
+ * Run code in the kernel; resolves with the error (ename, evalue) if it failed, else null.
+ *
+ * IPython prints a UsageError (how the magics refuse) to stderr instead of sending an `error` message,
+ * so the execute reply is what tells success from refusal.
+ */
 export async function runInKernel(
   kernel: Kernel.IKernelConnection,
   code: string
 ): Promise<{ ename: string; evalue: string } | null> {
-  let failure: { ename: string; evalue: string } | null = null;
   const future = kernel.requestExecute({ code, silent: false, store_history: false });
-  future.onIOPub = (msg: KernelMessage.IIOPubMessage): void => {
-    if (KernelMessage.isErrorMsg(msg)) {
-      failure = { ename: msg.content.ename, evalue: msg.content.evalue };
-    }
-  };
-  await future.done;
-  return failure;
+  const reply = await future.done;
+  const content = reply.content;
+  if (content.status === 'error') {
+    return { ename: content.ename, evalue: content.evalue };
+  }
+  return null;
 }
 
 /**

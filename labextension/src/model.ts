@@ -241,7 +241,7 @@ export function timelineRows(state: INotebookState, max = 30): ITimelineRow[] {
   const rows: ITimelineRow[] = [];
   const cells = state.timeline.slice(-max).reverse();
   for (const cell of cells) {
-    const label = cell.execution_count === null ? 'kernel' : `[${cell.execution_count}]`;
+    const label = cell.execution_count === null ? '–' : `[${cell.execution_count}]`;
     for (const e of cell.events) {
       rows.push({ cell: label, kind: e.event, text: eventText(e, names) });
     }
