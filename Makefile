@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True,)
 
-.PHONY: help lab test lint clean distclean chromium check-prereqs
+.PHONY: help lab test lint clean distclean chromium check-prereqs screenshots
 
 help:
 	@echo "make lab    install into .venv (editable, frontend built) and start JupyterLab on examples/"
@@ -74,6 +74,10 @@ chromium:
 test: $(VENV)/.installed-test chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/jlpm test
+
+# Regenerate the screenshots in docs/img (UI tests and the Art. 30 export test, light and dark theme).
+screenshots: $(VENV)/.installed-test chromium
+	JUPYTER_PRIVACY_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/ui tests/records/test_article30.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check jupyter_privacy tests

@@ -11,6 +11,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from screens import screenshot_dir
 
 from jupyter_privacy.ledger import SqliteLedgerStore
 from jupyter_privacy.records.article30 import build_record, load_schema, render
@@ -147,8 +148,7 @@ def test_screenshot_of_the_html_export(flow: Any, tmp_path: Path) -> None:
         "--disable-quic",
         "--no-first-run",
     ]
-    target = ROOT / "docs" / "img" / "article30-export.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = screenshot_dir() / "article30-export.png"
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=args, headless=True)
         try:

@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from screens import screenshot_dir
 from test_sidebar import CHROMIUM, CHROMIUM_ARGS, Lab, _free_port, _wait_until_ready
 
 REPO = Path(__file__).resolve().parents[2]
-IMG = REPO / "docs" / "img"
+IMG = screenshot_dir()
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -183,7 +184,6 @@ def test_flag_declare_export_in_a_real_browser(privacy_lab: tuple[Lab, Path]) ->
             assert "churn-model" in json.dumps(record["purposes"])
             expect(panel.locator(".jp-PrivacyPanel-timeline")).to_contain_text("processing record exported")
 
-            IMG.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(IMG / "privacy-sidebar-light.png"))
             inline.screenshot(path=str(IMG / "inline-summary-light.png"))
             page.evaluate(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from screens import screenshot_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "sidebar-placeholder.png"
+SCREENSHOT = screenshot_dir() / "sidebar-placeholder.png"
 STARTUP_DEADLINE_S = 90.0
 
 pytestmark = pytest.mark.skipif(
@@ -163,7 +164,6 @@ def test_privacy_sidebar_follows_the_open_notebook(lab: Lab) -> None:
             expect(panel.locator(".jp-PrivacyPanel-notebook")).to_have_text("customers.ipynb")
             expect(panel.locator(".jp-PrivacyPanel-status")).to_have_text("no notebook data yet")
 
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
         finally:
             browser.close()
