@@ -71,7 +71,8 @@ chromium:
 	  echo "      install it with: sudo apt-get install chromium"; \
 	fi
 
-test: $(VENV)/.installed-test chromium
+# The test command: static checks first (they are quick), then every test suite.
+test: lint chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/jlpm test
 
@@ -80,7 +81,8 @@ screenshots: $(VENV)/.installed-test chromium
 	JUPYTER_PRIVACY_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/ui tests/records/test_article30.py
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check jupyter_privacy tests
+	$(BIN)/ruff check jupyter_privacy tests benchmarks examples/make_data.py
+	$(BIN)/ruff format --check jupyter_privacy
 	$(BIN)/mypy
 	$(BIN)/jlpm eslint:check
 	$(BIN)/jlpm tsc --noEmit
