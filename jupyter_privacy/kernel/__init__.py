@@ -99,7 +99,9 @@ def _warm_up() -> None:
     from ..detect.vocab import special_category_matches
     from ..mask import tokens  # noqa: F401  (imports polars and its hash plugin)
 
-    builtin_recognizers()
+    for recognizer in builtin_recognizers():
+        # build each one now (imports presidio; libphonenumber loads its region tables on first use)
+        recognizer.matches("0000000", whole=True)
     match_header("email")
     special_category_matches(pd.Series([1], index=["x"]))
 

@@ -47,6 +47,7 @@ PROBES = 14
 MIN_LOG2 = 13
 """Smallest filter: 2**13 bits = 1 KiB (one chunk)."""
 CHUNK_BYTES = 1024
+_BLOCK = 1 << 16
 CHUNK_BITS = CHUNK_BYTES * 8
 PARALLEL_COLUMNS = 4
 FINGERPRINT_SUFFIX = ".fingerprints"
@@ -181,8 +182,9 @@ def build_filter(
     unique = items.astype(np.uint64, copy=False) if distinct else np.unique(items.astype(np.uint64))
     size = m_log2 if m_log2 is not None else filter_log2(len(unique), bits_per_item)
     bitmap = np.zeros(1 << size, dtype=bool)
-    if len(unique):
-        bitmap[_positions(unique, size, k).ravel()] = True
+    # in blocks: the (items x k) position matrix of a million items would be hundreds of MB at once
+    for start in range(0, len(unique), _BLOCK):
+        bitmap[_positions(unique[start : start + _BLOCK], size, k).ravel()] = True
     return BloomFilter(np.packbits(bitmap, bitorder="little").tobytes(), size, k, len(unique))
 
 
