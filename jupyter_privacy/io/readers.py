@@ -9,11 +9,11 @@ from __future__ import annotations
 import bz2
 import codecs
 import csv
-import warnings
 import gzip
 import json
 import lzma
 import os
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
