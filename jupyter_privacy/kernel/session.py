@@ -328,7 +328,7 @@ class PrivacySession:
         """Scan, mask and log a freshly read frame; returns the masked frame tagged with its dataset."""
         key = self.key  # a missing key fails here, before anything is logged
         scan = scan_dataframe(df, self.loaded, source=source)
-        masked = mask_frame(df, scan, self.policy, key)
+        masked = mask_frame(df, scan, self.policy, key, inplace=True)  # raw columns freed as they go
         dataset = Dataset(
             id=f"ds-{content_sha256[:12]}",
             source=source,

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
 
 from ..detect.findings import ColumnFinding, ScanResult
 from ..detect.recognizers import builtin_recognizers, custom_recognizers, text_recognizers
@@ -58,12 +59,16 @@ class MaskedFrame:
         return {"key_id": self.key_id, "columns": [c.to_dict() for c in self.columns]}
 
 
-def mask_frame(df: pd.DataFrame, scan: ScanResult, policy: Policy, key: MaskingKey) -> MaskedFrame:
+def mask_frame(
+    df: pd.DataFrame, scan: ScanResult, policy: Policy, key: MaskingKey, *, inplace: bool = False
+) -> MaskedFrame:
     """A copy of ``df`` with every flagged column masked per the policy; unflagged columns untouched.
 
     Columns are matched to findings by position, so duplicate or non-string column names are fine.
+    ``inplace=True`` replaces the columns of ``df`` itself, so each raw column is freed as soon as its
+    masked version exists (a governed load never holds the raw and the masked frame at once).
     """
-    out = df.copy(deep=False)
+    out = df if inplace else df.copy(deep=False)
     applied: dict[int, ColumnMasking] = {}
     texts = None
     structured: list[tuple[int, ColumnFinding]] = []
@@ -88,30 +93,40 @@ def mask_frame(df: pd.DataFrame, scan: ScanResult, policy: Policy, key: MaskingK
             spans,
         )
 
-    # Factorising (Arrow) and hashing (polars, Rust) release the GIL: columns run two at a time.
+    # Factorising (Arrow) and hashing (polars, Rust) release the GIL: columns run two at a time, and each
+    # masked column replaces its raw one as soon as it is ready.
     def work(item: tuple[int, ColumnFinding]) -> tuple[int, ColumnFinding, pd.Series, str, str, Any]:
         position, finding = item
-        return (position, finding, *_mask_column(df.iloc[:, position], finding, policy, key))
+        raw = df.iloc[:, position]
+        masked_series, strategy, detail, tokens = _mask_column(raw, finding, policy, key)
+        if tokens is None and finding.category == "direct":
+            # erasure look-ups need the pseudonyms of every direct identifier, however it was masked
+            tokens = pseudonymise_with_tokens(raw, _entity(finding), key)[1]
+        return position, finding, masked_series, strategy, detail, tokens
 
-    if len(structured) > 1:
-        with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:
-            results = list(pool.map(work, structured))
-    else:
-        results = [work(item) for item in structured]
     distinct: dict[int, Any] = {}
-    for position, finding, masked_series, strategy, detail, tokens in results:
-        out.isetitem(position, masked_series)
-        applied[position] = ColumnMasking(finding.name, finding.category, finding.entities, strategy, detail)
-        if tokens is not None:
-            distinct[position] = tokens
+    with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:
+        for position, finding, masked_series, strategy, detail, tokens in pool.map(work, structured):
+            out.isetitem(position, masked_series)
+            applied[position] = ColumnMasking(
+                finding.name, finding.category, finding.entities, strategy, detail
+            )
+            if tokens is not None:
+                distinct[position] = tokens
+            # hand the raw column's buffers back to the system now, not when Arrow's pool decides to
+            pa.default_memory_pool().release_unused()
     return MaskedFrame(out, [applied[p] for p in sorted(applied)], key.key_id, distinct)
+
+
+def _entity(finding: ColumnFinding) -> str:
+    return finding.entities[0] if finding.entities else finding.category.upper()
 
 
 def _mask_column(
     series: pd.Series, finding: ColumnFinding, policy: Policy, key: MaskingKey
 ) -> tuple[pd.Series, str, str, Any]:
     """The masked column, the strategy, a description, and the distinct tokens (pseudonyms only)."""
-    entity = finding.entities[0] if finding.entities else finding.category.upper()
+    entity = _entity(finding)
     rule = policy.masking.rule_for(entity, finding.category)
     strategy = rule.strategy
     if strategy == "keep":

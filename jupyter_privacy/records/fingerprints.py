@@ -356,10 +356,12 @@ def fingerprint_frame(raw: Any, masked: Any, key: Any) -> tuple[BloomFilter, lis
         if cm.column not in names or cm.column not in positions:
             continue
         index = names.index(cm.column)
-        if cm.strategy == "pseudonymise":
+        tokens = getattr(masked, "distinct_tokens", {}).get(index)
+        if tokens is not None:
             # the masking step kept the token of each distinct value: no pass over the rows needed
-            tokens = getattr(masked, "distinct_tokens", {}).get(index)
-            jobs.append((cm.column, entity, tokens if tokens is not None else masked.frame.iloc[:, index]))
+            jobs.append((cm.column, entity, tokens))
+        elif cm.strategy == "pseudonymise":
+            jobs.append((cm.column, entity, masked.frame.iloc[:, index]))
         else:
             jobs.append((cm.column, entity, pseudonymise(raw.iloc[:, index], entity, key)))
 
