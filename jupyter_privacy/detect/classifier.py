@@ -24,6 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ..policy.model import SPECIAL_CATEGORIES
 from .findings import ColumnFinding
 from .headers import STEM, WEAK, HeaderHint, header_tokens
 from .ner import PERSON_LABELS, PLACE_LABELS, NerModel
@@ -31,18 +32,7 @@ from .profile import ColumnProfile, text_values
 from .recognizers import ValueRecognizer
 from .vocab import gender_coverage, special_category_matches
 
-SPECIAL = frozenset(
-    {
-        "HEALTH",
-        "RELIGION",
-        "ETHNICITY",
-        "SEXUAL_ORIENTATION",
-        "POLITICAL_OPINION",
-        "TRADE_UNION",
-        "BIOMETRIC",
-        "GENETIC",
-    }
-)
+SPECIAL = frozenset(SPECIAL_CATEGORIES)
 # header concepts -> reported entity when the decision rests on the name
 HEADER_ENTITY = {"ONLINE_ID": "ONLINE_IDENTIFIER", "GEO_COORDINATE": "GEO_COORDINATE"}
 

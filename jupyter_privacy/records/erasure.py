@@ -158,14 +158,7 @@ def erasure_lookup(
         )
         for r in records:
             p = r.payload
-            cell = {
-                "notebook": nb,
-                "cell_id": r.cell_id,
-                "execution_count": r.execution_count,
-                "code_sha256": r.code_sha256,
-                "seq": r.seq,
-                "ts": r.ts,
-            }
+            cell = _cell(nb, r)
             if r.event == "dataset_loaded":
                 fp = p.get("fingerprints")
                 kid = (p.get("masking") or {}).get("key_id")
@@ -209,14 +202,7 @@ def erasure_lookup(
                     hit_ids.add(str(p.get("dataset")))
         for r in records:
             p = r.payload
-            cell = {
-                "notebook": nb,
-                "cell_id": r.cell_id,
-                "execution_count": r.execution_count,
-                "code_sha256": r.code_sha256,
-                "seq": r.seq,
-                "ts": r.ts,
-            }
+            cell = _cell(nb, r)
             if r.event in ("unmask_granted", "unmask_denied") and p.get("dataset") in hit_ids:
                 unmasks.append(
                     {
@@ -316,3 +302,15 @@ def render_text(result: dict[str, Any]) -> str:
         lines.append(f"NOT SEARCHABLE {u['dataset']} {u['source']} in {u['notebook']}: {u['reason']}")
     lines.append(result["false_positive"]["statement"])
     return "\n".join(lines) + "\n"
+
+
+def _cell(notebook: str, r: Any) -> dict[str, Any]:
+    """Where a log record was written: notebook, cell, execution count, code hash, position, time."""
+    return {
+        "notebook": notebook,
+        "cell_id": r.cell_id,
+        "execution_count": r.execution_count,
+        "code_sha256": r.code_sha256,
+        "seq": r.seq,
+        "ts": r.ts,
+    }
