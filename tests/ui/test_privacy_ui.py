@@ -6,18 +6,15 @@ Also saves the screenshots of docs/ui.md (light and dark theme) to docs/img/.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from screens import screenshot_dir
-from test_sidebar import CHROMIUM, CHROMIUM_ARGS, Lab, _free_port, _wait_until_ready
+from test_sidebar import CHROMIUM, CHROMIUM_ARGS, Lab, running_lab
 
 REPO = Path(__file__).resolve().parents[2]
 IMG = screenshot_dir()
@@ -61,49 +58,13 @@ def privacy_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab,
     (private / "privacy_policy.yaml").write_text(policy)
 
     home = tmp_path_factory.mktemp("labhome")
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
-    port, token = _free_port(), secrets.token_hex(16)
-    log = private / "jupyter-lab.log"
     env = {
-        **os.environ,
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         "JUPYTER_PRIVACY_POLICY": str(private / "privacy_policy.yaml"),
         "JUPYTER_PRIVACY_KEY": secrets.token_hex(32),
     }
-    with log.open("wb") as log_file:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyter",
-                "lab",
-                "--no-browser",
-                f"--port={port}",
-                "--ip=127.0.0.1",
-                f"--ServerApp.token={token}",
-                "--ServerApp.allow_root=True",
-                "--LabApp.expose_app_in_browser=True",
-                f"--JupyterPrivacy.alias_path={private / 'aliases.json'}",
-                f"--notebook-dir={root}",
-            ],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_ready(proc, f"{base}/api/status", token, log)
-        yield Lab(url=base, token=token), root
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    args = ["--LabApp.expose_app_in_browser=True", f"--JupyterPrivacy.alias_path={private / 'aliases.json'}"]
+    with running_lab(root, home, private / "jupyter-lab.log", env=env, args=args) as running:
+        yield running, root
 
 
 def api(lab: Lab, endpoint: str) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -11,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,42 @@ def _wait_until_ready(proc: subprocess.Popen[bytes], api: str, token: str, log: 
     raise TimeoutError(f"jupyter lab not ready after {STARTUP_DEADLINE_S}s:\n{log.read_text()}")
 
 
+@contextlib.contextmanager
+def running_lab(
+    root: Path, home: Path, log: Path, *, env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> Iterator[Lab]:
+    """A real ``jupyter lab`` on loopback serving ``root``, isolated in ``home``, stopped on exit."""
+    # No "get notified about Jupyter news?" toast over screenshots (and no news fetch offline).
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    port, token = _free_port(), secrets.token_hex(16)
+    full_env = {
+        **os.environ,
+        # Isolate from the user's settings and workspaces so the layout is the default one.
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        **(env or {}),
+    }
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+        f"--ServerApp.token={token}", "--ServerApp.allow_root=True", *args, f"--notebook-dir={root}",
+    ]  # fmt: skip
+    with log.open("wb") as log_file:
+        proc = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=full_env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_ready(proc, f"{base}/api/status", token, log)
+        yield Lab(url=base, token=token)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("notebooks")
@@ -87,48 +124,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     }
     (root / "customers.ipynb").write_text(json.dumps(notebook))
     home = tmp_path_factory.mktemp("home")
-    # No "get notified about Jupyter news?" toast over the screenshot (and no news fetch offline).
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    notification = settings / "notification.jupyterlab-settings"
-    notification.parent.mkdir(parents=True)
-    notification.write_text(json.dumps({"fetchNews": "false"}))
-    port, token = _free_port(), secrets.token_hex(16)
-    log = root.parent / "jupyter-lab.log"
-    env = {
-        **os.environ,
-        # Isolate from the user's settings and workspaces so the layout is the default one.
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-    }
-    with log.open("wb") as log_file:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyter",
-                "lab",
-                "--no-browser",
-                f"--port={port}",
-                "--ip=127.0.0.1",
-                f"--ServerApp.token={token}",
-                "--ServerApp.allow_root=True",
-                f"--notebook-dir={root}",
-            ],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_ready(proc, f"{base}/api/status", token, log)
-        yield Lab(url=base, token=token)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_lab(root, home, root.parent / "jupyter-lab.log") as running:
+        yield running
 
 
 def test_health_endpoint_needs_auth_and_reports_version(lab: Lab) -> None:
