@@ -93,8 +93,9 @@ class ValueRecognizer:
         """Whether ``value`` contains (``whole=False``) or is (``whole=True``) this entity."""
         try:
             results = self.recognizer.analyze(value, [self.entity], None)
-        except Exception:
-            log.debug("recogniser %s failed on a value", self.entity, exc_info=True)
+        except Exception as exc:
+            # no traceback: its message could quote the value, which may be personal data
+            log.debug("recogniser %s failed on a value (%s)", self.entity, type(exc).__name__)
             return False
         length = len(value)
         for r in results:

@@ -1,5 +1,5 @@
 """Reading tabular files into DataFrames with errors a person can act on."""
 
-from .readers import SUPPORTED_SUFFIXES, DataReadError, read_table
+from .readers import SUPPORTED_SUFFIXES, DataReadError, describe_error, read_table
 
-__all__ = ["SUPPORTED_SUFFIXES", "DataReadError", "read_table"]
+__all__ = ["SUPPORTED_SUFFIXES", "DataReadError", "describe_error", "read_table"]

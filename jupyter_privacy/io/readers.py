@@ -13,6 +13,7 @@ import gzip
 import json
 import lzma
 import os
+import re
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -92,10 +93,23 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
     return df
 
 
-def _short(exc: BaseException) -> str:
-    """The first line of a parser's message, cut short (parsers name positions, not contents)."""
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
+
+
+def describe_error(exc: BaseException, limit: int = 120) -> str:
+    """The first line of a third-party error message with every quoted fragment blanked out.
+
+    Parsers and database drivers sometimes quote the offending value (``invalid input syntax for
+    type integer: 'alice@example.org'``); such a value may be personal data and must not reach a
+    message, so anything in quotes becomes ``'…'``. Positions, types and field counts stay.
+    """
     text = str(exc).strip()
-    return text.splitlines()[0][:120] if text else "no details"
+    first = text.splitlines()[0] if text else "no details"
+    return _QUOTED.sub("'…'", first)[:limit]
+
+
+def _short(exc: BaseException) -> str:
+    return describe_error(exc)
 
 
 def _read_delimited(p: Path, sep: str | None) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import __version__
 from ..detect import ScanResult, scan_dataframe
-from ..io import DataReadError, read_table
+from ..io import DataReadError, describe_error, read_table
 from ..ledger import LedgerRecord, LedgerStore, open_store
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..policy import LoadedPolicy, Purpose, load_policy
@@ -304,7 +304,7 @@ class PrivacySession:
             df = _as_internal(lambda: pd.read_sql(query, con))
         except Exception as exc:
             raise LoadError(
-                f"the SQL query could not be run ({type(exc).__name__}: {str(exc)[:160]})"
+                f"the SQL query could not be run ({type(exc).__name__}: {describe_error(exc, 160)})"
             ) from None
         where = con if isinstance(con, str) else type(con).__name__
         source = f"sql:{_redact_url(where)}#{hashlib.sha256(query.encode()).hexdigest()[:12]}"

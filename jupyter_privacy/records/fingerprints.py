@@ -404,4 +404,5 @@ def record_fingerprints(ledger_path: str | Path, raw: Any, masked: Any, key: Any
             "columns": columns,
         }
     except Exception as exc:
-        return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+        # the type only: this goes into the processing log, and a message might quote a value
+        return {"error": f"{type(exc).__name__} while building the fingerprints"}

@@ -252,3 +252,21 @@ def test_arbitrary_bytes_give_a_frame_or_a_data_read_error(
         assert path.name in str(exc)
     else:
         assert isinstance(df, pd.DataFrame)
+
+
+def test_error_descriptions_blank_quoted_values() -> None:
+    from jupyter_privacy.io import describe_error
+
+    exc = ValueError("invalid input syntax for type integer: 'alice@example.org' at \"Bob Jansen\"\nmore")
+    text = describe_error(exc)
+    assert "alice@example.org" not in text and "Bob Jansen" not in text
+    assert text.startswith("invalid input syntax for type integer: '…'")
+
+
+def test_bad_json_error_never_quotes_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "people.json"
+    path.write_text('[{"email": "carol.secret@example.org", "age": 41}, {"email": carol2@example.org}]')
+    with pytest.raises(DataReadError) as err:
+        read_table(path)
+    assert "example.org" not in str(err.value)
+    assert str(path) in str(err.value)

@@ -123,3 +123,14 @@ def test_other_key_loads_are_reported_unsearchable(flow: Any) -> None:
 def test_bad_subjects(bad: str) -> None:
     with pytest.raises(SubjectError):
         parse_subject(bad)
+
+
+def test_a_failing_fingerprint_build_logs_no_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from jupyter_privacy.records import fingerprints
+
+    def boom(*_args: object) -> None:
+        raise ValueError("could not convert 'dave@example.org'")
+
+    monkeypatch.setattr(fingerprints, "fingerprint_frame", boom)
+    out = fingerprints.record_fingerprints(tmp_path / "ledger.sqlite3", None, None, None)
+    assert out == {"error": "ValueError while building the fingerprints"}
