@@ -173,6 +173,9 @@ def _values(
     best: tuple[float, ValueRecognizer, float, HeaderHint | None] | None = None
     for rec in recognizers:
         support = next((concepts[c] for c in rec.header_concepts if c in concepts), None)
+        ceiling = (1.0 if rec.validated else 0.9) + (0.05 if support is not None else 0.0)
+        if best is not None and ceiling <= best[0]:
+            continue  # even full coverage could not outrank what was found: skip the slow check
         candidates = (
             values.str.fullmatch(rec.prefilter)
             if rec.prefilter is not None

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..io.arrow import take_rows
+
 # textual spellings of "no value" that CSV exports are full of
 NULL_TOKENS = frozenset(
     {
@@ -106,7 +108,7 @@ def sample_rows(df: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
         return df
     rng = np.random.default_rng(seed)
     positions = np.sort(rng.choice(len(df), size=n, replace=False))
-    return df.iloc[positions]
+    return take_rows(df, positions)
 
 
 def _to_text(value: Any) -> str:

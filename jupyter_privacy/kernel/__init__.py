@@ -91,19 +91,35 @@ def _current_cell(ipython: Any) -> CellContext:
 
 
 def _warm_up() -> None:
-    """Build the recognisers and lexicons now, so the first load is not slowed by one-time setup."""
+    """Do the one-time set-up now, so that the first load in the kernel is not slowed by it.
+
+    Scanning and masking a small made-up table builds every recogniser (importing presidio), makes
+    libphonenumber load the region tables it uses, compiles the pandas/Arrow regular expressions,
+    and starts polars' thread pool and its hash plugin.
+    """
     import pandas as pd
 
-    from ..detect.headers import match_header
+    from ..detect.engine import scan_dataframe
     from ..detect.recognizers import builtin_recognizers
-    from ..detect.vocab import special_category_matches
-    from ..mask import tokens  # noqa: F401  (imports polars and its hash plugin)
+    from ..mask.keys import MaskingKey
+    from ..mask.tokens import pseudonymise
+    from ..policy import default_policy
 
     for recognizer in builtin_recognizers():
-        # build each one now (imports presidio; libphonenumber loads its region tables on first use)
         recognizer.matches("0000000", whole=True)
-    match_header("email")
-    special_category_matches(pd.Series([1], index=["x"]))
+    people = pd.DataFrame(
+        {
+            "name": ["Ann Example", "Bo Sample", "Cy Person", "Di Tester"],
+            "email": ["ann@example.org", "bo@example.net", "cy@example.com", "di@example.org"],
+            "phone": ["(201) 555-0143", "+44 20 7946 0958", "212.555.0199x12", "+31 6 12345678"],
+            "ssn": ["078-05-1120", "219-09-9999", "457-55-5462", "123-45-6789"],
+            "street": ["1 Main Street", "22 Elm Road", "3 Oak Avenue", "4 Pine Lane"],
+            "diagnosis": ["E11.9", "J45.909", "I10", "F32.A"],
+            "amount": [1.5, 2.5, 3.5, 4.5],
+        }
+    )
+    scan_dataframe(people, default_policy())
+    pseudonymise(people["email"], "EMAIL_ADDRESS", MaskingKey("w" * 64, "warm-up"))
 
 
 def unload_ipython_extension(ipython: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,13 +47,16 @@ class Interception:
                 return result  # our own reads, and iterators (chunksize=...) pass through
             target = args[0] if args else next(iter(kwargs.values()), None)
             path = Path(os.fspath(target)).expanduser() if isinstance(target, str | os.PathLike) else None
-            if path is not None and path.is_file():
-                source, sha = str(path.resolve()), _file_sha256(path)
-            else:
-                source, sha = f"{name}:<{type(target).__name__}>", frame_sha256(result)
-            return session.govern(
-                result, source=source, content_sha256=sha, reread=lambda: original(*args, **kwargs)
-            )
+            reread = lambda: original(*args, **kwargs)  # noqa: E731
+            if path is None or not path.is_file():
+                source = f"{name}:<{type(target).__name__}>"
+                return session.govern(
+                    result, source=source, content_sha256=frame_sha256(result), reread=reread
+                )
+            # the file's hash is computed while the frame is scanned and masked (hashlib releases the GIL)
+            with ThreadPoolExecutor(max_workers=1) as hasher:
+                sha = hasher.submit(_file_sha256, path)
+                return session.govern(result, source=str(path.resolve()), content_sha256=sha, reread=reread)
 
         reader.__name__ = name
         reader.__doc__ = original.__doc__

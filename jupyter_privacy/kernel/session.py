@@ -14,6 +14,7 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -276,27 +277,20 @@ class PrivacySession:
     ) -> pd.DataFrame:
         """Read a file, find its personal data, and return the masked frame."""
         path = Path(source).expanduser()
-        holder: dict[str, str] = {}
-        # hashing releases the GIL, so the content hash is computed while pandas parses
-        hasher = threading.Thread(target=lambda: holder.update(sha=_file_sha256(path)), daemon=True)
-        started = path.is_file()
-        if started:
-            hasher.start()
         try:
             df = _as_internal(lambda: read_table(path, sheet=sheet))
         except DataReadError as exc:
             raise LoadError(str(exc)) from None
-        finally:
-            if started:
-                hasher.join()
-        absolute = str(path.resolve())
-        return self.govern(
-            df,
-            source=absolute,
-            content_sha256=holder["sha"],
-            reread=lambda: read_table(path, sheet=sheet),
-            variable=variable,
-        )
+        # the content hash (hashlib releases the GIL) is computed while the frame is scanned and masked
+        with ThreadPoolExecutor(max_workers=1) as hasher:
+            content = hasher.submit(_file_sha256, path)
+            return self.govern(
+                df,
+                source=str(path.resolve()),
+                content_sha256=content,
+                reread=lambda: read_table(path, sheet=sheet),
+                variable=variable,
+            )
 
     def load_sql(self, query: str, con: Any, *, variable: str | None = None) -> pd.DataFrame:
         """Run a SQL query (SQLAlchemy URL or DB-API connection) and return the masked result."""
@@ -321,7 +315,7 @@ class PrivacySession:
         df: pd.DataFrame,
         *,
         source: str,
-        content_sha256: str,
+        content_sha256: str | Future[str],
         reread: Callable[[], pd.DataFrame],
         variable: str | None = None,
     ) -> pd.DataFrame:
@@ -329,6 +323,8 @@ class PrivacySession:
         key = self.key  # a missing key fails here, before anything is logged
         scan = scan_dataframe(df, self.loaded, source=source)
         masked = mask_frame(df, scan, self.policy, key, inplace=True)  # raw columns freed as they go
+        if isinstance(content_sha256, Future):
+            content_sha256 = content_sha256.result()
         dataset = Dataset(
             id=f"ds-{content_sha256[:12]}",
             source=source,

@@ -20,7 +20,7 @@ from .strategies import (
     mask_free_text,
     redact,
 )
-from .tokens import pseudonymise_with_tokens
+from .tokens import pseudonymise_column
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -52,8 +52,8 @@ class MaskedFrame:
     frame: pd.DataFrame
     columns: list[ColumnMasking]
     key_id: str
-    # column position -> the tokens of its distinct values (pseudonymised columns), for fingerprints
-    distinct_tokens: dict[int, Any] = field(default_factory=dict, repr=False)
+    # column position -> the HMAC digests (uint64) of its distinct values, for erasure fingerprints
+    distinct_digests: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"key_id": self.key_id, "columns": [c.to_dict() for c in self.columns]}
@@ -98,21 +98,21 @@ def mask_frame(
     def work(item: tuple[int, ColumnFinding]) -> tuple[int, ColumnFinding, pd.Series, str, str, Any]:
         position, finding = item
         raw = df.iloc[:, position]
-        masked_series, strategy, detail, tokens = _mask_column(raw, finding, policy, key)
-        if tokens is None and finding.category == "direct":
+        masked_series, strategy, detail, digests = _mask_column(raw, finding, policy, key)
+        if digests is None and finding.category == "direct":
             # erasure look-ups need the pseudonyms of every direct identifier, however it was masked
-            tokens = pseudonymise_with_tokens(raw, _entity(finding), key)[1]
-        return position, finding, masked_series, strategy, detail, tokens
+            digests = pseudonymise_column(raw, _entity(finding), key).digests
+        return position, finding, masked_series, strategy, detail, digests
 
     distinct: dict[int, Any] = {}
     with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:
-        for position, finding, masked_series, strategy, detail, tokens in pool.map(work, structured):
+        for position, finding, masked_series, strategy, detail, digests in pool.map(work, structured):
             out.isetitem(position, masked_series)
             applied[position] = ColumnMasking(
                 finding.name, finding.category, finding.entities, strategy, detail
             )
-            if tokens is not None:
-                distinct[position] = tokens
+            if digests is not None:
+                distinct[position] = digests
             # hand the raw column's buffers back to the system now, not when Arrow's pool decides to
             pa.default_memory_pool().release_unused()
     return MaskedFrame(out, [applied[p] for p in sorted(applied)], key.key_id, distinct)
@@ -125,7 +125,7 @@ def _entity(finding: ColumnFinding) -> str:
 def _mask_column(
     series: pd.Series, finding: ColumnFinding, policy: Policy, key: MaskingKey
 ) -> tuple[pd.Series, str, str, Any]:
-    """The masked column, the strategy, a description, and the distinct tokens (pseudonyms only)."""
+    """The masked column, the strategy, a description, and the distinct digests (pseudonyms only)."""
     entity = _entity(finding)
     rule = policy.masking.rule_for(entity, finding.category)
     strategy = rule.strategy
@@ -149,12 +149,12 @@ def _mask_column(
             return generalise_age(series), "generalise", "ages in ten-year bands", None
         if entity == "GEO_COORDINATE":
             return generalise_coordinate(series), "generalise", "rounded to 0.1 degree", None
-        masked, tokens = pseudonymise_with_tokens(series, entity, key)
+        done = pseudonymise_column(series, entity, key)
         return (
-            masked,
+            done.series,
             "pseudonymise",
             "no generalisation hierarchy for this entity; keyed pseudonyms instead",
-            tokens,
+            done.digests,
         )
-    masked, tokens = pseudonymise_with_tokens(series, entity, key)
-    return masked, "pseudonymise", f"keyed pseudonyms (HMAC-SHA256, {key.key_id})", tokens
+    done = pseudonymise_column(series, entity, key)
+    return done.series, "pseudonymise", f"keyed pseudonyms (HMAC-SHA256, {key.key_id})", done.digests

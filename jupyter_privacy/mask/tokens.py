@@ -1,15 +1,22 @@
 """Keyed, deterministic pseudonyms: HMAC-SHA256 over distinct values, vectorised.
 
 The same value gives the same token under the same key in every table, notebook and session, so
-joins and group-bys keep working; without the key no token can be reversed or recomputed. Each
-distinct value is hashed once (``pd.factorize``), by polars-hash's Rust HMAC-SHA256 (identical to
-``hmac.new(key, value, sha256)``), and the column comes back as a categorical of tokens.
+joins and group-bys keep working; without the key no token can be reversed or recomputed.
+
+A column is masked in three vectorised steps, each of which releases the GIL:
+
+1. group the rows by value (Arrow's dictionary encoding, straight on pandas' chunked Arrow strings);
+2. hash each distinct value once with polars-hash's Rust HMAC-SHA256 (identical to
+   ``hmac.new(key, value, sha256)``);
+3. spread the tokens back over the rows. Every token of a column has the same byte length, so the
+   masked column is a gather of fixed-size records plus arithmetic offsets.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,11 +27,14 @@ import pyarrow.compute as pc
 
 from .keys import MaskingKey
 
-TOKEN_HEX = 16
+TOKEN_HEX = 16  # 64 bits: no collisions to speak of below billions of distinct values
 _STR = {
     pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),
     pa.string(): pd.StringDtype("pyarrow", na_value=np.nan),
-}  # 64 bits: no collisions to speak of below billions of distinct values
+}
+_HEX_VALUE = np.zeros(256, dtype=np.uint8)
+for _i, _c in enumerate("0123456789abcdef"):
+    _HEX_VALUE[ord(_c)] = _HEX_VALUE[ord(_c.upper())] = _i
 
 # readable token shapes: PREFIX + hex + SUFFIX
 _SHAPES = {
@@ -37,8 +47,16 @@ def token_shape(entity: str) -> tuple[str, str]:
     return _SHAPES.get(entity, (f"{entity}_", ""))
 
 
-def _arrow_strings(series: pd.Series) -> pa.Array:
-    """The column as one Arrow string array (zero-copy for pandas' Arrow-backed strings)."""
+@dataclass
+class Pseudonyms:
+    """A pseudonymised column and the 64-bit HMAC digest of each of its distinct values."""
+
+    series: pd.Series
+    digests: np.ndarray  # uint64, distinct, nulls excluded: what the erasure fingerprints need
+
+
+def _arrow_strings(series: pd.Series) -> pa.ChunkedArray:
+    """The column as Arrow strings (zero-copy for pandas' Arrow-backed strings)."""
     values = series
     if pd.api.types.is_float_dtype(values.dtype):
         floats = values.to_numpy(dtype=float, na_value=np.nan)
@@ -51,13 +69,12 @@ def _arrow_strings(series: pd.Series) -> pa.Array:
         arr = None
     if arr is None:
         arr = pa.array(values.astype("str").array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if pa.types.is_dictionary(arr.type):
-        arr = arr.dictionary_decode()
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.large_string())
-    return arr
+    chunked = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+    if pa.types.is_dictionary(chunked.type):
+        chunked = pa.chunked_array([c.dictionary_decode() for c in chunked.chunks], chunked.type.value_type)
+    if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+        chunked = pc.cast(chunked, pa.large_string())
+    return chunked
 
 
 def _normalised(values: pa.Array, entity: str) -> pa.Array:
@@ -66,13 +83,26 @@ def _normalised(values: pa.Array, entity: str) -> pa.Array:
     return pc.utf8_lower(out) if entity == "EMAIL_ADDRESS" else out
 
 
-def hmac_tokens(values: pa.Array, key: MaskingKey, entity: str) -> pa.Array:
-    """Token strings for ``values`` (no nulls), in order, as an Arrow array."""
-    prefix, suffix = token_shape(entity)
-    frame = pl.DataFrame({"v": pl.from_arrow(values)})  # zero-copy
+def group_rows(values: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """A group code for every row (int32) and the distinct values in code order (Arrow's dictionary
+    encoding, chunk by chunk with one shared dictionary). Null rows get a code of their own whose
+    value is the empty string; callers mask them out by the input's validity."""
+    encoded = pc.dictionary_encode(values)
+    dictionary = (
+        encoded.chunk(encoded.num_chunks - 1).dictionary if encoded.num_chunks else pa.array([], values.type)
+    )
+    indices = pa.chunked_array([c.indices for c in encoded.chunks], pa.int32()).combine_chunks()
+    if indices.null_count:
+        dictionary = pa.concat_arrays([dictionary, pa.array([""], dictionary.type)])
+        indices = pc.fill_null(indices, len(dictionary) - 1)
+    return indices.to_numpy(zero_copy_only=False), dictionary
+
+
+def hmac_hex(values: pa.Array, key: MaskingKey) -> pl.Series:
+    """The first ``TOKEN_HEX`` hex digits of HMAC-SHA256(key, value) of each value, in order."""
+    frame = pl.DataFrame({"v": pl.from_arrow(values)})
     digest = pl.col("v").chash.hmac_sha256(key=key.secret)  # type: ignore[attr-defined]
-    out = frame.select(pl.concat_str([pl.lit(prefix), digest.str.slice(0, TOKEN_HEX), pl.lit(suffix)]))
-    return out.to_series().to_arrow()
+    return frame.select(digest.str.slice(0, TOKEN_HEX)).to_series()
 
 
 def token_for(value: str, key: MaskingKey, entity: str) -> str:
@@ -85,21 +115,72 @@ def token_for(value: str, key: MaskingKey, entity: str) -> str:
     return f"{prefix}{digest[:TOKEN_HEX]}{suffix}"
 
 
+def hex_to_u64(hexes: np.ndarray) -> np.ndarray:
+    """Rows of 16 ASCII hex digits (an ``(n, 16)`` uint8 array) as big-endian 64-bit integers."""
+    nibbles = _HEX_VALUE[hexes]
+    packed = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]
+    return np.ascontiguousarray(packed).view(">u8").ravel().astype(np.uint64)
+
+
+def _hex_rows(hexes: pl.Series) -> np.ndarray:
+    """``TOKEN_HEX``-character strings (no nulls) as an ``(n, TOKEN_HEX)`` uint8 array."""
+    arr = hexes.to_arrow()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    if len(arr) and not np.all(np.diff(offsets) == TOKEN_HEX):
+        raise ValueError("unexpected HMAC digest length")  # never expected: a digest has a fixed size
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if len(arr) else np.zeros(0, np.uint8)
+    start = int(offsets[0]) if len(arr) else 0
+    return data[start : start + TOKEN_HEX * len(arr)].reshape(-1, TOKEN_HEX)
+
+
+def _token_records(hexes: np.ndarray, entity: str) -> np.ndarray:
+    """Each token as one fixed-size record of bytes: PREFIX + hex digits + SUFFIX."""
+    prefix, suffix = (part.encode("utf-8") for part in token_shape(entity))
+    records = np.empty((len(hexes), len(prefix) + TOKEN_HEX + len(suffix)), dtype=np.uint8)
+    records[:, : len(prefix)] = np.frombuffer(prefix, dtype=np.uint8)
+    records[:, len(prefix) : len(prefix) + TOKEN_HEX] = hexes
+    records[:, len(prefix) + TOKEN_HEX :] = np.frombuffer(suffix, dtype=np.uint8)
+    return records
+
+
+def _spread(records: np.ndarray, codes: np.ndarray, nulls: np.ndarray | None) -> pa.Array:
+    """``records[codes]`` as a string array: a gather of fixed-size records, arithmetic offsets."""
+    n, width = len(codes), records.shape[1]
+    fixed = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), len(records), [None, pa.py_buffer(records)]
+    )
+    data = pc.take(fixed, pa.array(codes)).buffers()[1]
+    validity, null_count = None, 0
+    if nulls is not None:
+        validity, null_count = pa.py_buffer(np.packbits(~nulls, bitorder="little")), int(nulls.sum())
+    offsets = pa.py_buffer(np.arange(0, (n + 1) * width, width, dtype=np.int64))
+    return pa.LargeStringArray.from_buffers(n, offsets, data, validity, null_count)
+
+
 def pseudonymise(series: pd.Series, entity: str, key: MaskingKey) -> pd.Series:
     """Replace every value by its keyed token; nulls stay null. Returns a string column."""
-    return pseudonymise_with_tokens(series, entity, key)[0]
+    return pseudonymise_column(series, entity, key).series
 
 
-def pseudonymise_with_tokens(series: pd.Series, entity: str, key: MaskingKey) -> tuple[pd.Series, pa.Array]:
-    """:func:`pseudonymise`, plus the token of each distinct value (for erasure fingerprints).
-
-    Arrow dictionary-encodes the column (each distinct value once), the distinct values are hashed,
-    and Arrow's ``take`` spreads the tokens back over the rows; all three release the GIL.
-    """
-    encoded = pc.dictionary_encode(_arrow_strings(series))
-    tokens = hmac_tokens(_normalised(encoded.dictionary, entity), key, entity)
-    masked = pc.take(tokens, encoded.indices)
-    out = masked.to_pandas(types_mapper=_STR.get)
-    out.index = series.index
-    out.name = series.name
-    return out, tokens
+def pseudonymise_column(series: pd.Series, entity: str, key: MaskingKey) -> Pseudonyms:
+    """:func:`pseudonymise`, plus the HMAC digest of each distinct value (for erasure fingerprints)."""
+    values = _arrow_strings(series)
+    n = len(values)
+    nulls = values.is_null().to_numpy(zero_copy_only=False) if values.null_count else None
+    if n == 0 or values.null_count == n:
+        out = pa.nulls(n, pa.large_string())
+        digests = np.zeros(0, dtype=np.uint64)
+    else:
+        codes, distinct = group_rows(values)
+        hexes = _hex_rows(hmac_hex(_normalised(distinct, entity), key))
+        out = _spread(_token_records(hexes, entity), codes, nulls)
+        digests = hex_to_u64(hexes)
+        if nulls is not None:
+            digests = np.delete(digests, codes[int(np.argmax(nulls))])  # the null rows' placeholder
+        digests = pd.unique(digests)
+    masked = out.to_pandas(types_mapper=_STR.get)
+    masked.index = series.index
+    masked.name = series.name
+    return Pseudonyms(masked, np.asarray(digests, dtype=np.uint64))

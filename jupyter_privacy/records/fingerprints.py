@@ -37,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..mask.tokens import TOKEN_HEX, token_shape
+from ..mask.tokens import TOKEN_HEX, hex_to_u64, token_shape
 
 SCHEME = "jp-bloom-v1"
 BITS_PER_ITEM = 20
@@ -71,11 +71,6 @@ _SCHEMA = [
     "CREATE INDEX IF NOT EXISTS chunks_lookup ON chunks (m_log2, chunk_no, filter_id)",
     "CREATE INDEX IF NOT EXISTS chunks_filter ON chunks (filter_id, chunk_no)",
 ]
-
-_HEX_LUT = np.zeros(256, dtype=np.uint8)
-for _i, _c in enumerate("0123456789abcdef"):
-    _HEX_LUT[ord(_c)] = _i
-    _HEX_LUT[ord(_c.upper())] = _i
 
 
 def fingerprint_path(ledger_path: str | Path) -> Path:
@@ -117,9 +112,7 @@ def token_digests(tokens: pa.Array | Sequence[str], entity: str) -> np.ndarray:
     hexes = pc.cast(hexes, pa.binary(TOKEN_HEX))  # fixed-size: one contiguous buffer
     raw = np.frombuffer(hexes.buffers()[1], dtype=np.uint8)
     off = hexes.offset * TOKEN_HEX
-    nib = _HEX_LUT[raw[off : off + len(hexes) * TOKEN_HEX].reshape(-1, TOKEN_HEX)]
-    packed = (nib[:, 0::2] << 4) | nib[:, 1::2]
-    return np.ascontiguousarray(packed).view(">u8").ravel().astype(np.uint64)
+    return hex_to_u64(raw[off : off + len(hexes) * TOKEN_HEX].reshape(-1, TOKEN_HEX))
 
 
 def item_hashes(digests: np.ndarray, entity: str) -> np.ndarray:
@@ -182,9 +175,20 @@ def build_filter(
     unique = items.astype(np.uint64, copy=False) if distinct else np.unique(items.astype(np.uint64))
     size = m_log2 if m_log2 is not None else filter_log2(len(unique), bits_per_item)
     bitmap = np.zeros(1 << size, dtype=bool)
-    # in blocks: the (items x k) position matrix of a million items would be hundreds of MB at once
-    for start in range(0, len(unique), _BLOCK):
+
+    def fill(start: int) -> None:
+        # concurrent blocks only ever store True: the order of the stores does not matter
         bitmap[_positions(unique[start : start + _BLOCK], size, k).ravel()] = True
+
+    # in blocks (the (items x k) position matrix of a million items would be hundreds of MB at once),
+    # two threads: numpy releases the GIL for the arithmetic and the scattered stores
+    starts = range(0, len(unique), _BLOCK)
+    if len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(fill, starts))
+    else:
+        for start in starts:
+            fill(start)
     return BloomFilter(np.packbits(bitmap, bitorder="little").tobytes(), size, k, len(unique))
 
 
@@ -356,17 +360,20 @@ def fingerprint_frame(raw: Any, masked: Any, key: Any) -> tuple[BloomFilter, lis
         if cm.column not in names or cm.column not in positions:
             continue
         index = names.index(cm.column)
-        tokens = getattr(masked, "distinct_tokens", {}).get(index)
-        if tokens is not None:
-            # the masking step kept the token of each distinct value: no pass over the rows needed
-            jobs.append((cm.column, entity, tokens))
+        digests = getattr(masked, "distinct_digests", {}).get(index)
+        if digests is not None:
+            # the masking step kept the digest of each distinct value: no pass over the rows needed
+            jobs.append((cm.column, entity, digests))
         elif cm.strategy == "pseudonymise":
             jobs.append((cm.column, entity, masked.frame.iloc[:, index]))
         else:
             jobs.append((cm.column, entity, pseudonymise(raw.iloc[:, index], entity, key)))
 
     def work(job: tuple[str, str, Any]) -> np.ndarray:
-        return item_hashes(column_digests(job[2], job[1]), job[1])
+        _column, entity, values = job
+        if isinstance(values, np.ndarray):
+            return item_hashes(values, entity)
+        return item_hashes(column_digests(values, entity), entity)
 
     # Arrow's unique and the hex decoding release the GIL: columns run in parallel
     with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:

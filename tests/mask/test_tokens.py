@@ -7,12 +7,14 @@ import hmac
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from jupyter_privacy.mask import MaskingKey, pseudonymise, token_for
 from jupyter_privacy.mask.keys import MissingKeyError, load_key
+from jupyter_privacy.mask.tokens import pseudonymise_column
 from jupyter_privacy.policy import default_policy
 
 KEY = MaskingKey("k" * 64, "test")
@@ -79,6 +81,31 @@ def test_tokens_are_a_function_of_the_value(values: list[str]) -> None:
     for v, t in zip(values, out, strict=True):
         norm = v.strip()
         assert seen.setdefault(norm, t) == t
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), min_size=1, max_size=60))
+def test_hash_grouping_equals_exact_grouping(values: list[str | None]) -> None:
+    """Every token is the HMAC of its own (normalised) value, whichever way the rows were grouped."""
+    out = pseudonymise(pd.Series(values, dtype="str"), "X", KEY)
+    for v, t in zip(values, out, strict=True):
+        assert pd.isna(t) if v is None else t == token_for(v, KEY, "X")
+
+
+def test_chunked_arrow_columns_with_nulls() -> None:
+    text = pa.large_string()
+    chunks = pa.chunked_array([pa.array(["a", "b", None], text), pa.array(["b", "c", "a"], text)])
+    series = pd.Series(pd.arrays.ArrowStringArray(chunks, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+    expected = [token_for(v, KEY, "X") if v else None for v in ["a", "b", None, "b", "c", "a"]]
+    done = pseudonymise_column(series, "X", KEY)
+    assert [None if pd.isna(t) else t for t in done.series] == expected
+    # one digest per distinct value, none for the nulls
+    assert sorted(done.digests) == sorted({int(t[2:18], 16) for t in expected if t})
+
+
+def test_non_ascii_entity_names_keep_fixed_width_tokens() -> None:
+    out = pseudonymise(pd.Series(["x", "y", None, "x"]), "NÚMERO", KEY)
+    assert out[0] == out[3] == token_for("x", KEY, "NÚMERO") and out[1] == token_for("y", KEY, "NÚMERO")
+    assert pd.isna(out[2])
 
 
 def test_key_repr_and_str_never_show_the_secret() -> None:
