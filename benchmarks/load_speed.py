@@ -1,6 +1,6 @@
 """Cold masked load vs plain ``pandas.read_csv`` of a 1,000,000-row CSV, and the cost of cell tracking.
 
-    python benchmarks/load_speed.py [--rows 1000000] [--people 200000] [--repeat 5]
+    python benchmarks/load_speed.py [--rows 1000000] [--people 200000] [--repeat 5] [--breakdown]
 
 The CSV has 5 personal-data columns (name, email, phone, SSN, street) drawn from a pool of
 --people distinct people, plus an id, an amount and a status; it is generated once into
@@ -55,6 +55,36 @@ flagged = [c.name for c in next(iter(session.datasets.values())).scan.flagged()]
 print(json.dumps({"seconds": t, "mem": peak - before, "shape": list(df.shape), "flagged": flagged}))
 """
 
+BREAKDOWN = """
+import json, resource, sys, time
+from jupyter_privacy.kernel import _warm_up
+from jupyter_privacy.kernel import session as S
+session = S.PrivacySession()
+session.start()
+_warm_up()
+stages = {}
+def usage():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime, r.ru_stime
+def timed(name):
+    fn = getattr(S, name)
+    def wrapper(*args, **kwargs):
+        (u0, s0), t0 = usage(), time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            (u1, s1), wall = usage(), time.perf_counter() - t0
+            stages[name] = {"wall": wall, "user": u1 - u0, "sys": s1 - s0}
+    setattr(S, name, wrapper)
+for name in ("read_table", "scan_dataframe", "mask_frame", "record_fingerprints"):
+    timed(name)
+(u0, s0), t0 = usage(), time.perf_counter()
+session.load(sys.argv[1])
+(u1, s1), wall = usage(), time.perf_counter() - t0
+stages["whole load"] = {"wall": wall, "user": u1 - u0, "sys": s1 - s0}
+print(json.dumps(stages))
+"""
+
 CELLS = """
 import time, json, sys
 from IPython.core.interactiveshell import InteractiveShell
@@ -91,7 +121,9 @@ def make_csv(rows: int, people: int) -> Path:
 
 
 def run(code: str, *args: str, env: dict[str, str]) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -100,6 +132,12 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--people", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time each stage of one governed load (wall and CPU seconds; the file hash runs "
+        "on a second thread during scan and masking)",
+    )
     args = ap.parse_args()
     path = make_csv(args.rows, args.people)
 
@@ -112,8 +150,12 @@ def main() -> None:
         log: {{path: {tmp / "ledger.sqlite3"}}}
         """)
     )
-    env = dict(os.environ, JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY="b" * 64,
-               JUPYTER_PRIVACY_NOTEBOOK=str(tmp / "bench.ipynb"))
+    env = dict(
+        os.environ,
+        JUPYTER_PRIVACY_POLICY=str(policy),
+        JUPYTER_PRIVACY_KEY="b" * 64,
+        JUPYTER_PRIVACY_NOTEBOOK=str(tmp / "bench.ipynb"),
+    )
 
     plain, masked = [], []
     for _ in range(args.repeat):
@@ -123,15 +165,29 @@ def main() -> None:
     t_masked = statistics.median(r["seconds"] for r in masked)
     m_plain = statistics.median(r["mem"] for r in plain)
     m_masked = statistics.median(r["mem"] for r in masked)
-    print(f"file: {path.name} ({path.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows, {args.people:,} people)")
+    print(
+        f"file: {path.name} ({path.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows, {args.people:,} people)"
+    )
     print(f"flagged: {', '.join(masked[0]['flagged'])}")
     print(f"pandas.read_csv     : median {t_plain:.3f} s, peak +{m_plain / 1e6:.0f} MB")
     print(f"privacy load (cold) : median {t_masked:.3f} s, peak +{m_masked / 1e6:.0f} MB")
-    print(f"ratio time {t_masked / t_plain:.2f}x (target <= 3x, stretch 2x); memory {m_masked / m_plain:.2f}x (target <= 2.5x)")
+    print(
+        f"ratio time {t_masked / t_plain:.2f}x (target <= 3x, stretch 2x); memory {m_masked / m_plain:.2f}x (target <= 2.5x)"
+    )
+
+    if args.breakdown:
+        runs = [run(BREAKDOWN, str(path), env=env) for _ in range(3)]
+        print("stages of a governed load (median of 3 fresh processes; CPU = user + system):")
+        for stage in runs[0]:
+            wall = statistics.median(r[stage]["wall"] for r in runs)
+            cpu = statistics.median(r[stage]["user"] + r[stage]["sys"] for r in runs)
+            print(f"  {stage:20s} wall {wall:.3f} s, CPU {cpu:.3f} s")
 
     off = statistics.median(run(CELLS, "off", env=env)["per_cell"] for _ in range(3))
     on = statistics.median(run(CELLS, "on", env=env)["per_cell"] for _ in range(3))
-    print(f"cell tracking: {off * 1e6:.0f} us/cell without, {on * 1e6:.0f} us/cell with -> +{(on - off) * 1e6:.0f} us (target < 1000 us)")
+    print(
+        f"cell tracking: {off * 1e6:.0f} us/cell without, {on * 1e6:.0f} us/cell with -> +{(on - off) * 1e6:.0f} us (target < 1000 us)"
+    )
 
 
 if __name__ == "__main__":
