@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from .strategies import (
     mask_free_text,
     redact,
 )
-from .tokens import pseudonymise_column
+from .tokens import GroupedColumn, group_column, pseudonymise_column, tokenise
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -93,28 +93,45 @@ def mask_frame(
             spans,
         )
 
-    # Factorising (Arrow) and hashing (polars, Rust) release the GIL: columns run two at a time, and each
-    # masked column replaces its raw one as soon as it is ready.
-    def work(item: tuple[int, ColumnFinding]) -> tuple[int, ColumnFinding, pd.Series, str, str, Any]:
+    # Grouping (Arrow), HMAC (polars-hash, Rust) and the gathers release the GIL: columns run two at a
+    # time. A pseudonymised column is two tasks (group its rows; hash and spread the tokens), so the
+    # two threads stay busy to the end instead of idling while the last column finishes.
+    def first(item: tuple[int, ColumnFinding]) -> _Result | _Pending:
         position, finding = item
         raw = df.iloc[:, position]
-        masked_series, strategy, detail, digests = _mask_column(raw, finding, policy, key)
-        if digests is None and finding.category == "direct":
+        result = _mask_column(raw, finding, policy, key)
+        if not isinstance(result, _Pending) and result[3] is None and finding.category == "direct":
             # erasure look-ups need the pseudonyms of every direct identifier, however it was masked
-            digests = pseudonymise_column(raw, _entity(finding), key).digests
-        return position, finding, masked_series, strategy, detail, digests
+            result = (*result[:3], pseudonymise_column(raw, _entity(finding), key).digests)
+        return result
+
+    def second(pending: _Pending) -> _Result:
+        done = tokenise(pending.grouped, pending.entity, key)
+        return done.series, pending.strategy, pending.detail, done.digests
 
     distinct: dict[int, Any] = {}
+
+    def finish(position: int, finding: ColumnFinding, result: _Result) -> None:
+        masked_series, strategy, detail, digests = result
+        out.isetitem(position, masked_series)
+        applied[position] = ColumnMasking(finding.name, finding.category, finding.entities, strategy, detail)
+        if digests is not None:
+            distinct[position] = digests
+        # hand the raw column's buffers back to the system now, not when Arrow's pool decides to
+        pa.default_memory_pool().release_unused()
+
     with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:
-        for position, finding, masked_series, strategy, detail, digests in pool.map(work, structured):
-            out.isetitem(position, masked_series)
-            applied[position] = ColumnMasking(
-                finding.name, finding.category, finding.entities, strategy, detail
-            )
-            if digests is not None:
-                distinct[position] = digests
-            # hand the raw column's buffers back to the system now, not when Arrow's pool decides to
-            pa.default_memory_pool().release_unused()
+        started = {pool.submit(first, item): item for item in structured}
+        tokenising: dict[Future[_Result], tuple[int, ColumnFinding]] = {}
+        for future in as_completed(started):
+            position, finding = started[future]
+            result = future.result()
+            if isinstance(result, _Pending):
+                tokenising[pool.submit(second, result)] = (position, finding)
+            else:
+                finish(position, finding, result)
+        for done in as_completed(tokenising):
+            finish(*tokenising[done], done.result())
     return MaskedFrame(out, [applied[p] for p in sorted(applied)], key.key_id, distinct)
 
 
@@ -122,10 +139,24 @@ def _entity(finding: ColumnFinding) -> str:
     return finding.entities[0] if finding.entities else finding.category.upper()
 
 
+_Result = tuple[pd.Series, str, str, Any]
+"""A masked column, its strategy, a description, and the digests of its distinct values (or None)."""
+
+
+@dataclass
+class _Pending:
+    """A column to pseudonymise whose rows are grouped; the tokens are still to be computed."""
+
+    grouped: GroupedColumn
+    entity: str
+    strategy: str
+    detail: str
+
+
 def _mask_column(
     series: pd.Series, finding: ColumnFinding, policy: Policy, key: MaskingKey
-) -> tuple[pd.Series, str, str, Any]:
-    """The masked column, the strategy, a description, and the distinct digests (pseudonyms only)."""
+) -> _Result | _Pending:
+    """The masked column (or, for pseudonyms, its grouped rows still to be tokenised)."""
     entity = _entity(finding)
     rule = policy.masking.rule_for(entity, finding.category)
     strategy = rule.strategy
@@ -149,12 +180,12 @@ def _mask_column(
             return generalise_age(series), "generalise", "ages in ten-year bands", None
         if entity == "GEO_COORDINATE":
             return generalise_coordinate(series), "generalise", "rounded to 0.1 degree", None
-        done = pseudonymise_column(series, entity, key)
-        return (
-            done.series,
+        return _Pending(
+            group_column(series),
+            entity,
             "pseudonymise",
             "no generalisation hierarchy for this entity; keyed pseudonyms instead",
-            done.digests,
         )
-    done = pseudonymise_column(series, entity, key)
-    return done.series, "pseudonymise", f"keyed pseudonyms (HMAC-SHA256, {key.key_id})", done.digests
+    return _Pending(
+        group_column(series), entity, "pseudonymise", f"keyed pseudonyms (HMAC-SHA256, {key.key_id})"
+    )

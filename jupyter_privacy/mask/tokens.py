@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ import pyarrow.compute as pc
 
 from .keys import MaskingKey
 
+HMAC_SPLIT = 20_000
 TOKEN_HEX = 16  # 64 bits: no collisions to speak of below billions of distinct values
 _STR = {
     pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),
@@ -99,8 +101,14 @@ def group_rows(values: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
 
 
 def hmac_hex(values: pa.Array, key: MaskingKey) -> pl.Series:
-    """The first ``TOKEN_HEX`` hex digits of HMAC-SHA256(key, value) of each value, in order."""
-    frame = pl.DataFrame({"v": pl.from_arrow(values)})
+    """The first ``TOKEN_HEX`` hex digits of HMAC-SHA256(key, value) of each value, in order.
+
+    Large inputs go to polars in two chunks: it hashes the chunks on two threads, which keeps both
+    cores busy when this is the last column still being masked.
+    """
+    half = len(values) // 2
+    pieces = [values.slice(0, half), values.slice(half)] if half >= HMAC_SPLIT else [values]
+    frame = pl.DataFrame({"v": pl.from_arrow(pa.chunked_array(pieces, values.type))})
     digest = pl.col("v").chash.hmac_sha256(key=key.secret)  # type: ignore[attr-defined]
     return frame.select(digest.str.slice(0, TOKEN_HEX)).to_series()
 
@@ -164,16 +172,36 @@ def pseudonymise(series: pd.Series, entity: str, key: MaskingKey) -> pd.Series:
     return pseudonymise_column(series, entity, key).series
 
 
-def pseudonymise_column(series: pd.Series, entity: str, key: MaskingKey) -> Pseudonyms:
-    """:func:`pseudonymise`, plus the HMAC digest of each distinct value (for erasure fingerprints)."""
+@dataclass
+class GroupedColumn:
+    """A column grouped by value, ready to be tokenised (first half of :func:`pseudonymise_column`)."""
+
+    index: pd.Index
+    name: Any
+    length: int
+    codes: np.ndarray | None  # None: nothing but nulls
+    distinct: pa.Array | None
+    nulls: np.ndarray | None
+
+
+def group_column(series: pd.Series) -> GroupedColumn:
+    """Group a column's rows by value (each distinct value once, Arrow's dictionary encoding)."""
     values = _arrow_strings(series)
     n = len(values)
     nulls = values.is_null().to_numpy(zero_copy_only=False) if values.null_count else None
     if n == 0 or values.null_count == n:
-        out = pa.nulls(n, pa.large_string())
+        return GroupedColumn(series.index, series.name, n, None, None, nulls)
+    codes, distinct = group_rows(values)
+    return GroupedColumn(series.index, series.name, n, codes, distinct, nulls)
+
+
+def tokenise(grouped: GroupedColumn, entity: str, key: MaskingKey) -> Pseudonyms:
+    """Second half of :func:`pseudonymise_column`: HMAC each distinct value, spread the tokens."""
+    codes, distinct, nulls = grouped.codes, grouped.distinct, grouped.nulls
+    if codes is None or distinct is None:
+        out = pa.nulls(grouped.length, pa.large_string())
         digests = np.zeros(0, dtype=np.uint64)
     else:
-        codes, distinct = group_rows(values)
         hexes = _hex_rows(hmac_hex(_normalised(distinct, entity), key))
         out = _spread(_token_records(hexes, entity), codes, nulls)
         digests = hex_to_u64(hexes)
@@ -181,6 +209,11 @@ def pseudonymise_column(series: pd.Series, entity: str, key: MaskingKey) -> Pseu
             digests = np.delete(digests, codes[int(np.argmax(nulls))])  # the null rows' placeholder
         digests = pd.unique(digests)
     masked = out.to_pandas(types_mapper=_STR.get)
-    masked.index = series.index
-    masked.name = series.name
+    masked.index = grouped.index
+    masked.name = grouped.name
     return Pseudonyms(masked, np.asarray(digests, dtype=np.uint64))
+
+
+def pseudonymise_column(series: pd.Series, entity: str, key: MaskingKey) -> Pseudonyms:
+    """:func:`pseudonymise`, plus the HMAC digest of each distinct value (for erasure fingerprints)."""
+    return tokenise(group_column(series), entity, key)
