@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jupyter_privacy.mask import MaskingKey, pseudonymise, token_for
+from jupyter_privacy.mask import MaskingKey, pseudonymise, token_for, tokens
 from jupyter_privacy.mask.keys import MissingKeyError, load_key
 from jupyter_privacy.mask.tokens import pseudonymise_column
 from jupyter_privacy.policy import default_policy
@@ -100,6 +100,15 @@ def test_chunked_arrow_columns_with_nulls() -> None:
     assert [None if pd.isna(t) else t for t in done.series] == expected
     # one digest per distinct value, none for the nulls
     assert sorted(done.digests) == sorted({int(t[2:18], 16) for t in expected if t})
+
+
+def test_large_columns_hashed_in_two_chunks_give_the_same_tokens() -> None:
+    n = 2 * tokens.HMAC_SPLIT + 7  # enough distinct values for the two-chunk HMAC path
+    values = [f" Person{i}@Example.org" for i in range(n)] * 2 + [None]
+    done = pseudonymise_column(pd.Series(values, dtype="str"), "EMAIL_ADDRESS", KEY)
+    assert len(done.digests) == n and done.series.isna().sum() == 1
+    for i in [0, 1, tokens.HMAC_SPLIT - 1, tokens.HMAC_SPLIT, n - 1, n, 2 * n - 1]:
+        assert done.series[i] == token_for(values[i] or "", KEY, "EMAIL_ADDRESS")
 
 
 def test_non_ascii_entity_names_keep_fixed_width_tokens() -> None:
