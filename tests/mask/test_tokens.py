@@ -84,7 +84,7 @@ def test_tokens_are_a_function_of_the_value(values: list[str]) -> None:
 
 
 @given(st.lists(st.one_of(st.none(), st.text(max_size=12)), min_size=1, max_size=60))
-def test_hash_grouping_equals_exact_grouping(values: list[str | None]) -> None:
+def test_every_token_is_the_hmac_of_its_own_value(values: list[str | None]) -> None:
     """Every token is the HMAC of its own (normalised) value, whichever way the rows were grouped."""
     out = pseudonymise(pd.Series(values, dtype="str"), "X", KEY)
     for v, t in zip(values, out, strict=True):
