@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from screens import screenshot_dir
-from test_sidebar import CHROMIUM, CHROMIUM_ARGS, Lab, running_lab
+from test_sidebar import CHROMIUM, CHROMIUM_ARGS, Lab, running_lab, write_notebook
 
 REPO = Path(__file__).resolve().parents[2]
 IMG = screenshot_dir()
@@ -35,23 +35,7 @@ CELLS = [
 def privacy_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, Path]]:
     root = tmp_path_factory.mktemp("work")
     shutil.copy(REPO / "examples" / "data" / "customers.csv", root / "customers.csv")
-    notebook = {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": f"c{i}",
-                "metadata": {},
-                "outputs": [],
-                "source": src,
-            }
-            for i, src in enumerate(CELLS)
-        ],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (root / "churn.ipynb").write_text(json.dumps(notebook))
+    write_notebook(root / "churn.ipynb", CELLS)
     private = tmp_path_factory.mktemp("admin")
     policy = (REPO / "examples" / "privacy_policy.yaml").read_text()
     policy = policy.replace("~/.local/share/jupyter-privacy/ledger.sqlite3", str(private / "ledger.sqlite3"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 import test_privacy_ui
 from test_privacy_ui import REPO, api
-from test_sidebar import CHROMIUM, CHROMIUM_ARGS, Lab
+from test_sidebar import CHROMIUM, CHROMIUM_ARGS, Lab, write_notebook
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -34,31 +33,6 @@ KERNEL_TIMEOUT_MS = 90_000
 UI_TIMEOUT_MS = 30_000
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook shown in the main area
 _PAGES = itertools.count()
-
-
-def write_notebook(path: Path, cells: list[str]) -> None:
-    path.write_text(
-        json.dumps(
-            {
-                "cells": [
-                    {
-                        "cell_type": "code",
-                        "execution_count": None,
-                        "id": f"c{i}",
-                        "metadata": {},
-                        "outputs": [],
-                        "source": src,
-                    }
-                    for i, src in enumerate(cells)
-                ],
-                "metadata": {
-                    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
-                },
-                "nbformat": 4,
-                "nbformat_minor": 5,
-            }
-        )
-    )
 
 
 @pytest.fixture(scope="module")

@@ -68,6 +68,16 @@ def _wait_until_ready(proc: subprocess.Popen[bytes], api: str, token: str, log: 
     raise TimeoutError(f"jupyter lab not ready after {STARTUP_DEADLINE_S}s:\n{log.read_text()}")
 
 
+def write_notebook(path: Path, cells: Sequence[str]) -> None:
+    """A notebook of code cells with stable ids ``c0, c1, ...`` and the default Python kernel."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    kernel = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    cells_ = [new_code_cell(src, id=f"c{i}") for i, src in enumerate(cells)]
+    nbformat.write(new_notebook(cells=cells_, metadata={"kernelspec": kernel}), path)
+
+
 @contextlib.contextmanager
 def running_lab(
     root: Path, home: Path, log: Path, *, env: dict[str, str] | None = None, args: Sequence[str] = ()
@@ -107,22 +117,7 @@ def running_lab(
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("notebooks")
-    notebook = {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": "c1",
-                "metadata": {},
-                "outputs": [],
-                "source": "1 + 1",
-            }
-        ],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (root / "customers.ipynb").write_text(json.dumps(notebook))
+    write_notebook(root / "customers.ipynb", ["1 + 1"])
     home = tmp_path_factory.mktemp("home")
     with running_lab(root, home, root.parent / "jupyter-lab.log") as running:
         yield running
