@@ -90,7 +90,12 @@ def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
     """A timeline entry: the event and the few payload fields that say what happened (no values)."""
     p = record["payload"]
     event = record["event"]
-    out: dict[str, Any] = {"seq": record["seq"], "ts": record["ts"], "event": event, "user": record.get("user")}
+    out: dict[str, Any] = {
+        "seq": record["seq"],
+        "ts": record["ts"],
+        "event": event,
+        "user": record.get("user"),
+    }
     if event == "dataset_loaded":
         out.update(dataset=p.get("dataset"), source=p.get("source"), variable=p.get("variable"))
     elif event == "purpose_declared":
