@@ -15,6 +15,7 @@ from .interception import Interception
 from .lineage import Lineage
 from .magics import PrivacyMagics
 from .openlineage_live import LiveLineage
+from .raw_outputs import RawOutputs
 from .session import PrivacySession, current_session, set_session
 
 __all__ = [
@@ -38,6 +39,8 @@ def load_ipython_extension(ipython: Any) -> None:
     session.start()  # fails loudly here if the processing log cannot be opened
     lineage = Lineage(session)
     lineage.install()
+    raw_outputs = RawOutputs(session, ipython)
+    raw_outputs.install()
     interception = None
     if session.policy.interception.enabled:
         interception = Interception(session, list(session.policy.interception.readers))
@@ -69,6 +72,7 @@ def load_ipython_extension(ipython: Any) -> None:
         session=session,
         lineage=lineage,
         interception=interception,
+        raw_outputs=raw_outputs,
         hooks=(("pre_run_cell", pre_run_cell), ("post_run_cell", post_run_cell)),
     )
     _warm_up()
@@ -129,6 +133,7 @@ def unload_ipython_extension(ipython: Any) -> None:
     for event, fn in _STATE["hooks"]:
         ipython.events.unregister(event, fn)
     _STATE["lineage"].uninstall()
+    _STATE["raw_outputs"].uninstall()
     if _STATE["interception"] is not None:
         _STATE["interception"].uninstall()
     magics = ipython.magics_manager.magics

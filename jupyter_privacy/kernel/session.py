@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import threading
+import uuid
 import warnings
 import weakref
 from collections.abc import Callable, Iterable
@@ -137,6 +138,11 @@ class Grant:
     columns: list[str]
     purpose: str
     frames: list[weakref.ref[pd.DataFrame]] = field(default_factory=list, repr=False)
+    id: str = field(default_factory=lambda: f"g-{uuid.uuid4().hex[:12]}")
+
+
+GrantListener = Callable[[Grant, pd.DataFrame], None]
+"""Called with each new grant and the raw values it hands out (before the grant is logged)."""
 
 
 class PrivacySession:
@@ -152,6 +158,7 @@ class PrivacySession:
         self.datasets: dict[str, Dataset] = {}
         self.declaration: Declaration | None = None
         self.grants: list[Grant] = []
+        self.grant_listeners: list[GrantListener] = []
         self._store: LedgerStore | None = None
         self._key: MaskingKey | None = None
         self._lock = threading.RLock()
@@ -401,8 +408,10 @@ class PrivacySession:
         with self._lock:
             assert self.declaration is not None
             grant = Grant(dataset.id, list(columns), self.declaration.purpose.id, [weakref.ref(out)])
+            for listener in self.grant_listeners:
+                listener(grant, rows)
             self.grants.append(grant)
-            self.log("unmask_granted", self._grant_payload(dataset, columns, reason))
+            self.log("unmask_granted", {"grant": grant.id, **self._grant_payload(dataset, columns, reason)})
         return out
 
     def _refusal(self, dataset: Dataset, columns: list[str]) -> str | None:

@@ -185,6 +185,11 @@ class Purpose(_Strict):
     retention: NonEmptyStr = Field(description="Free text or an ISO 8601 duration such as P2Y.")
     data_subjects: list[str] = []
     recipients: list[str] = []
+    keep_raw_outputs: bool = Field(
+        False,
+        description="Keep outputs that show values unmasked under this purpose in saved notebooks "
+        "(default: the save hook replaces them with a placeholder naming the grant).",
+    )
 
     @model_validator(mode="after")
     def _special_needs_condition(self) -> Purpose:
