@@ -11,7 +11,9 @@ from typing import Any
 
 from ..policy import LoadedPolicy
 
-_CURRENT_EVENTS = frozenset({"purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied"})
+_CURRENT_EVENTS = frozenset(
+    {"purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied", "grants_revoked"}
+)
 
 
 def policy_summary(loaded: LoadedPolicy, poll_interval: float) -> dict[str, Any]:
@@ -159,6 +161,8 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
             if purpose is not None and purpose.get("purpose") != p.get("purpose"):
                 grants = []
             purpose = {**p, "seq": record["seq"], "ts": record["ts"], "user": record.get("user")}
+        elif event == "grants_revoked":
+            grants = []
         elif event == "dataset_loaded":
             ds = _dataset(record)
             datasets.pop(ds["dataset"], None)
