@@ -31,6 +31,7 @@ from ..policy import LoadedPolicy, Purpose, load_policy
 from ..records.fingerprints import record_fingerprints
 from .context import CellContext, kernel_id, notebook_path
 from .errors import LoadError, PurposeError, UnmaskDenied
+from .labels import LabelGuard
 
 ATTRS_KEY = "jupyter_privacy"
 
@@ -156,6 +157,7 @@ class PrivacySession:
         self._key: MaskingKey | None = None
         self._lock = threading.RLock()
         self.started = False
+        self.labels = LabelGuard(lambda: self.key, self.policy.detection.ner_model)
 
     # -- infrastructure -------------------------------------------------------------------------
 
@@ -186,7 +188,7 @@ class PrivacySession:
             return self.store.append(
                 self.notebook,
                 event,
-                payload,
+                self.labels.sanitise(payload),  # column names and index labels can be values
                 kernel_id=self.kernel_id,
                 cell_id=cell.cell_id,
                 execution_count=cell.execution_count,
@@ -279,6 +281,9 @@ class PrivacySession:
         path = Path(source).expanduser()
         try:
             df = _as_internal(lambda: read_table(path, sheet=sheet))
+            headerless = bool(self.labels.personal(df.columns))
+            if headerless:  # the "header" is a person: the file has no header row (or is keyed by people)
+                df = _as_internal(lambda: read_table(path, sheet=sheet, labels_are_data=True))
         except DataReadError as exc:
             raise LoadError(str(exc)) from None
         # the content hash (hashlib releases the GIL) is computed while the frame is scanned and masked
@@ -288,7 +293,7 @@ class PrivacySession:
                 df,
                 source=str(path.resolve()),
                 content_sha256=content,
-                reread=lambda: read_table(path, sheet=sheet),
+                reread=lambda: read_table(path, sheet=sheet, labels_are_data=headerless),
                 variable=variable,
             )
 
@@ -321,6 +326,8 @@ class PrivacySession:
     ) -> pd.DataFrame:
         """Scan, mask and log a freshly read frame; returns the masked frame tagged with its dataset."""
         key = self.key  # a missing key fails here, before anything is logged
+        shape = (int(df.shape[0]), int(df.shape[1]))
+        df, index = self.labels.prepare(df)  # index labels scanned as columns; personal names tokenised
         scan = scan_dataframe(df, self.loaded, source=source)
         masked = mask_frame(df, scan, self.policy, key, inplace=True)  # raw columns freed as they go
         if isinstance(content_sha256, Future):
@@ -329,14 +336,14 @@ class PrivacySession:
             id=f"ds-{content_sha256[:12]}",
             source=source,
             content_sha256=content_sha256,
-            shape=(int(df.shape[0]), int(df.shape[1])),
+            shape=shape,
             scan=scan,
             masking=masked,
             loaded_at=_now(),
             reread=reread,
             variable=variable,
         )
-        frame = masked.frame
+        frame = self.labels.finish(masked.frame, index)
         tag(frame, [dataset.id])
         payload = self._loaded_payload(dataset)
         # erasure look-ups (Art. 17): keyed fingerprints of the direct identifiers, filter hash in the log
@@ -452,7 +459,7 @@ class PrivacySession:
 
     def _reread(self, dataset: Dataset) -> pd.DataFrame:
         try:
-            raw = _as_internal(dataset.reread)
+            raw = self.labels.tokenised_columns(_as_internal(dataset.reread))
         except (DataReadError, OSError) as exc:
             raise LoadError(f"the source of {dataset.id} cannot be read again for unmasking: {exc}") from None
         sha = (
@@ -511,7 +518,7 @@ class PrivacySession:
             },
             "key_id": self.key_id(),
             "purpose": self.declaration.to_dict() if self.declaration else None,
-            "datasets": [d.summary() for d in self.datasets.values()],
+            "datasets": [self.labels.sanitise(d.summary()) for d in self.datasets.values()],
             "grants": [
                 {"dataset": g.dataset, "columns": g.columns, "purpose": g.purpose} for g in self.grants
             ],
