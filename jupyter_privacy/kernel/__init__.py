@@ -15,7 +15,9 @@ from .interception import Interception
 from .lineage import Lineage
 from .magics import PrivacyMagics
 from .openlineage_live import LiveLineage
+from .raw_outputs import RawOutputs
 from .session import PrivacySession, current_session, set_session
+from .shutdown import on_exit
 
 __all__ = [
     "PrivacyMagics",
@@ -38,6 +40,8 @@ def load_ipython_extension(ipython: Any) -> None:
     session.start()  # fails loudly here if the processing log cannot be opened
     lineage = Lineage(session)
     lineage.install()
+    raw_outputs = RawOutputs(session, ipython)
+    raw_outputs.install()
     interception = None
     if session.policy.interception.enabled:
         interception = Interception(session, list(session.policy.interception.readers))
@@ -69,7 +73,9 @@ def load_ipython_extension(ipython: Any) -> None:
         session=session,
         lineage=lineage,
         interception=interception,
+        raw_outputs=raw_outputs,
         hooks=(("pre_run_cell", pre_run_cell), ("post_run_cell", post_run_cell)),
+        forget_exit=on_exit(session),
     )
     _warm_up()
 
@@ -128,7 +134,9 @@ def unload_ipython_extension(ipython: Any) -> None:
         return
     for event, fn in _STATE["hooks"]:
         ipython.events.unregister(event, fn)
+    _STATE["forget_exit"]()
     _STATE["lineage"].uninstall()
+    _STATE["raw_outputs"].uninstall()
     if _STATE["interception"] is not None:
         _STATE["interception"].uninstall()
     magics = ipython.magics_manager.magics

@@ -296,7 +296,12 @@ def _parse_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
     try:
         loader = _StrictLoader(text)  # the reader rejects control characters here already
         node = loader.get_single_node()
+        _check_depth(node, source)
         document = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        # PyYAML composes recursively: a deep enough file exhausts the stack before any check can run.
+        line = loader.get_mark().line + 1 if loader is not None else None
+        raise PolicyError(source, [_too_deep_problem(line)]) from None
     except yaml.MarkedYAMLError as exc:
         raise PolicyError(source, [_yaml_problem(exc)]) from None
     except yaml.reader.ReaderError as exc:
@@ -317,6 +322,31 @@ def _parse_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
         if loader is not None:
             loader.dispose()
     return node, document
+
+
+MAX_NESTING = 32  # far deeper than any policy field; deeper data only serves to exhaust the stack
+
+
+def _check_depth(root: yaml.Node | None, source: str) -> None:
+    """Refuse documents nested deeper than :data:`MAX_NESTING` (iteratively, so it cannot overflow)."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise PolicyError(source, [_too_deep_problem(node.start_mark.line + 1)])
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+
+
+def _too_deep_problem(line: int | None) -> PolicyProblem:
+    return PolicyProblem(
+        "",
+        f"is nested too deeply (more than {MAX_NESTING} levels of lists or mappings)",
+        f"a policy needs only a few levels; check for unbalanced brackets; start from examples/{POLICY_FILENAME}",
+        line,
+    )
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> PolicyProblem:

@@ -37,6 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..ledger.private_files import create_private_file
 from ..mask.tokens import TOKEN_HEX, hex_to_u64, token_shape
 
 SCHEME = "jp-bloom-v1"
@@ -215,7 +216,7 @@ class FingerprintStore:
                 check_same_thread=False,
             )
         else:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            create_private_file(self.path)  # as private as the log it belongs to
             self._conn = sqlite3.connect(
                 str(self.path), timeout=30, isolation_level=None, check_same_thread=False
             )

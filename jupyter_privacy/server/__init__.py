@@ -21,6 +21,7 @@ from .handlers import (
     VerifyHandler,
 )
 from .renames import CONTENTS_SCHEMA, rename_listener
+from .save_hook import pre_save_hook
 from .service import PrivacyService
 
 URL_PREFIX = "jupyter-privacy"
@@ -52,6 +53,8 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
             service, serverapp.contents_manager, serverapp.session_manager, serverapp.log
         ),
     )
+    # saved notebooks leave out outputs that show unmasked values (see save_hook)
+    serverapp.contents_manager.register_pre_save_hook(pre_save_hook(service))
     serverapp.log.info("jupyter_privacy: server extension loaded (auth resource %r)", AUTH_RESOURCE)
 
 

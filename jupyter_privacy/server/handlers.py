@@ -23,9 +23,11 @@ from ..ledger import LedgerError
 from ..policy import PolicyError
 from .config import AUTH_RESOURCE
 from .paths import check_api_path, notebook_os_path
+from .request_body import json_object
 from .service import EXPORT_FORMATS, ExportUnavailable, PrivacyService
 
 SERVICE_KEY = "jupyter_privacy_service"
+EXPORT_EXAMPLE = '{"path": "analysis.ipynb", "format": "html"}'
 
 
 class PrivacyHandler(APIHandler):
@@ -126,15 +128,13 @@ class ExportHandler(PrivacyHandler):
     @tornado.web.authenticated
     @authorized("read")
     async def post(self) -> None:
-        body = self.get_json_body() or {}
-        fmt = body.get("format", "json")
+        body = json_object(self.request.body, ("path", "kernel", "format"), EXPORT_EXAMPLE)
+        fmt = body.get("format") or "json"
         if fmt not in EXPORT_FORMATS:
             raise tornado.web.HTTPError(
                 400, f"unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
             )
         path = body.get("path")
-        if path is not None and not isinstance(path, str):
-            raise tornado.web.HTTPError(400, "`path` must be a string")
         api_path, os_path = await self.notebook(path=path or "", kernel=body.get("kernel") or "")
         try:
             text, content_type = self.run(self.service.export, os_path, fmt)

@@ -170,3 +170,24 @@ def test_show_reports_default_loudly(tmp_path: Path) -> None:
     assert "BUILT-IN DEFAULT" in proc.stdout
     data = json.loads(run("show", "--format", "json", env=isolated_env(tmp_path)).stdout)
     assert data["is_default"] is True and data["warning"]
+
+
+DEEP = {
+    "flow lists": "version: 1\ncontroller: " + "[" * 5000 + "]" * 5000 + "\n",
+    "flow mappings": "version: 1\ncontroller: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n",
+    "block mappings": "version: 1\ncontroller:\n" + "".join("  " * i + "a:\n" for i in range(1, 3000)),
+    "moderately deep under a purpose": MINIMAL
+    + "purposes:\n  - {id: a, description: d, lawful_bases: [consent], retention: P1Y, unmask: "
+    + "[" * 300 + "]" * 300 + "}\n",
+}
+
+
+@pytest.mark.parametrize("case", list(DEEP), ids=list(DEEP))
+def test_check_deeply_nested_yaml_is_a_clear_problem(case: str, tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(DEEP[case], encoding="utf-8")
+    proc = run("check", str(path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert_no_traceback(proc)
+    assert f"{path}: is nested too deeply" in proc.stdout, proc.stdout
+    assert "    hint: " in proc.stdout and "line " in proc.stdout

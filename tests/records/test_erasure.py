@@ -134,3 +134,28 @@ def test_a_failing_fingerprint_build_logs_no_message(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(fingerprints, "fingerprint_frame", boom)
     out = fingerprints.record_fingerprints(tmp_path / "ledger.sqlite3", None, None, None)
     assert out == {"error": "ValueError while building the fingerprints"}
+
+
+def test_the_fingerprint_sidecar_is_as_private_as_the_log(flow: Any) -> None:
+    sidecar = fingerprint_path(flow.ledger)
+    assert (flow.ledger.stat().st_mode & 0o777) == 0o600
+    files = [p for p in sidecar.parent.iterdir() if p.name.startswith(sidecar.name)]
+    assert sidecar in files
+    for path in files:  # the database and its -wal / -shm companions
+        assert (path.stat().st_mode & 0o777) == 0o600, path
+
+
+def test_a_new_fingerprint_store_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "fresh" / "deeper" / "ledger.sqlite3.fingerprints"
+        with FingerprintStore(path) as fps:
+            fps.put(build_filter(np.arange(10, dtype=np.uint64)))
+            modes = {p.name: p.stat().st_mode & 0o777 for p in path.parent.iterdir()}
+    finally:
+        os.umask(old)
+    assert modes and set(modes.values()) == {0o600}, modes
+    assert (path.parent.stat().st_mode & 0o777) == 0o700
+    assert (path.parent.parent.stat().st_mode & 0o777) == 0o700

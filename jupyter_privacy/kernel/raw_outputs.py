@@ -1,0 +1,116 @@
+"""Displays of unmasked values: marked in the kernel, so a saved notebook can leave them out.
+
+On every grant the raw values handed out are indexed by keyed fingerprints (:class:`RawValueIndex`,
+no raw value kept) and the index is written beside the ledger for the server's save hook. Every rich
+display and ``Out[n]`` then goes through IPython's display formatter, wrapped here: when the object
+shown is (or derives from) an unmasked frame with granted columns, or the formatted text holds a
+granted raw value, the output's metadata names the grants (``{"jupyter_privacy": {"grants": [...]}}``).
+The live output is shown unchanged; the save hook in the server replaces marked outputs on disk.
+``print`` output carries no metadata: the save hook finds raw values in it by the same fingerprints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from ..mask.raw_index import Fingerprinter, RawValueIndex, indexes_in
+from ..records.clean_outputs import MARK_KEY, output_text
+from ..records.raw_grants import GrantFingerprints, write_grant
+from .errors import UnmaskDenied
+from .session import Grant, PrivacySession, datasets_of
+
+SAMPLE = 50
+"""Cells per granted column checked at the head and at the tail of a displayed frame."""
+
+
+class RawOutputs:
+    """Marks this kernel's outputs that show values of its grants."""
+
+    def __init__(self, session: PrivacySession, shell: Any) -> None:
+        self.session = session
+        self.shell = shell
+        self.indexes: dict[str, RawValueIndex] = {}
+        self.grants: dict[str, Grant] = {}
+        self._fp: Fingerprinter | None = None
+        self._original: Callable[..., Any] | None = None
+
+    def install(self) -> None:
+        self.session.grant_listeners.append(self.on_grant)
+        formatter = getattr(self.shell, "display_formatter", None)
+        if formatter is not None:
+            self._original = formatter.format
+            formatter.format = self._format
+
+    def uninstall(self) -> None:
+        if self.on_grant in self.session.grant_listeners:
+            self.session.grant_listeners.remove(self.on_grant)
+        if self._original is not None:
+            del self.shell.display_formatter.format  # the class's method shows through again
+            self._original = None
+
+    @property
+    def fp(self) -> Fingerprinter:
+        if self._fp is None:
+            self._fp = Fingerprinter(self.session.key)
+        return self._fp
+
+    def on_grant(self, grant: Grant, raw: pd.DataFrame) -> None:
+        """Index the values a grant hands out and store the index for the save hook."""
+        key = self.session.key
+        index = RawValueIndex.build((v for c in raw.columns for v in raw[c].unique()), key)
+        record = GrantFingerprints(
+            grant.id,
+            self.session.notebook,
+            grant.dataset,
+            grant.purpose,
+            tuple(grant.columns),
+            key.key_id,
+            index,
+        )
+        where = self.session.policy.log.resolved_path()
+        try:
+            write_grant(where, record)
+        except OSError as exc:
+            raise UnmaskDenied(
+                f"the raw values cannot be handed out: their fingerprints, which keep them out of saved "
+                f"notebooks, cannot be stored beside the log ({where}): {exc.strerror or exc}"
+            ) from None
+        self.indexes[grant.id] = index
+        self.grants[grant.id] = grant
+
+    def _format(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        assert self._original is not None
+        data, metadata = self._original(obj, *args, **kwargs)
+        grants = self.grants_shown(obj, data) if self.indexes else set()
+        if grants:
+            metadata = {**(metadata or {}), MARK_KEY: {"raw_values": True, "grants": sorted(grants)}}
+        return data, metadata
+
+    def grants_shown(self, obj: Any, data: dict[str, Any]) -> set[str]:
+        """The grants whose raw values ``obj`` (formatted as ``data``) shows."""
+        found = indexes_in(output_text({"data": data}), self.indexes, self.fp)
+        return found | self._in_object(obj)
+
+    def _in_object(self, obj: Any) -> set[str]:
+        if not isinstance(obj, pd.DataFrame | pd.Series):
+            return set()
+        ids = set(datasets_of(obj))
+        frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
+        found = set()
+        for gid, grant in self.grants.items():
+            if grant.dataset not in ids:
+                continue
+            for column in grant.columns:
+                if column not in frame.columns:
+                    continue
+                values = frame[column]
+                if not isinstance(values, pd.Series):  # duplicate column names
+                    values = values.iloc[:, 0]
+                sample = pd.concat([values.head(SAMPLE), values.tail(SAMPLE)]).dropna()
+                if any(self.indexes[gid].contains_value(v, self.fp) for v in sample):
+                    found.add(gid)
+                    break
+        return found
