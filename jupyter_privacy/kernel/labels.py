@@ -140,11 +140,13 @@ class LabelGuard:
                 index.columns = [renamed.get(c, c) for c in index.columns]
         return work, index
 
-    def tokenised_columns(self, raw: pd.DataFrame) -> pd.DataFrame:
-        """A re-read raw frame with the column names its masked frame got (for unmasking)."""
-        if not any(str(c) in self.tokens for c in raw.columns):
-            return raw
-        return raw.set_axis([self.tokens.get(str(c), c) for c in raw.columns], axis=1)
+    def as_scanned(self, raw: pd.DataFrame) -> pd.DataFrame:
+        """A re-read raw frame laid out as it was scanned: index as leading columns, personal column
+        names as their tokens (so an unmask finds each column where the findings say it is)."""
+        work, _index = _expose_index(raw)
+        if not any(str(c) in self.tokens for c in work.columns):
+            return work
+        return work.set_axis([self.tokens.get(str(c), c) for c in work.columns], axis=1)
 
     def finish(self, masked: pd.DataFrame, index: _Index | None) -> pd.DataFrame:
         """The masked frame with its (masked) index put back."""

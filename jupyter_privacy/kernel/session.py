@@ -30,6 +30,7 @@ from ..ledger import LedgerRecord, LedgerStore, open_store
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..policy import LoadedPolicy, Purpose, load_policy
 from ..records.fingerprints import record_fingerprints
+from .alignment import align, check_requested, source_columns
 from .context import CellContext, kernel_id, notebook_path
 from .errors import LoadError, PurposeError, UnmaskDenied
 from .gate import DeclarationRefused, check_declaration
@@ -359,17 +360,8 @@ class PrivacySession:
             raise UnmaskDenied(
                 "this frame was not loaded through jupyter-privacy, so it holds no masked columns"
             )
-        if len(ids) > 1:
-            raise UnmaskDenied(
-                f"this frame combines several datasets ({', '.join(ids)}); unmask the source frames "
-                "before joining them"
-            )
-        dataset = self.datasets.get(ids[0])
-        if dataset is None:
-            raise UnmaskDenied(f"dataset {ids[0]} was loaded in another kernel session; load it again here")
-        missing = [c for c in columns if c not in df.columns]
-        if missing:
-            raise UnmaskDenied(f"no column(s) {', '.join(map(repr, missing))} in this frame")
+        dataset = self._dataset_for(ids, columns)
+        check_requested(df, dataset.scan, dataset.source, columns)
         reason = self._refusal(dataset, columns)
         if reason is not None:
             self.log("unmask_denied", self._grant_payload(dataset, columns, reason))
@@ -377,14 +369,10 @@ class PrivacySession:
                 raise UnmaskDenied(reason)
             warnings.warn(f"policy violation recorded (enforcement: warn): {reason}", stacklevel=3)
         raw = self._reread(dataset)
+        wanted = {str(c) for c in [*df.columns, *df.index.names, *columns] if c is not None}
+        source = source_columns(raw, dataset.scan, wanted, self._remask)
+        rows = align(df, source, columns)
         out = df.copy()
-        try:
-            rows = raw.loc[df.index, columns]
-        except KeyError:
-            raise UnmaskDenied(
-                "the rows of this frame cannot be matched to the source any more (its index was reset or "
-                "rebuilt); unmask the frame returned by the load, then derive from it"
-            ) from None
         for column in columns:
             out[column] = rows[column].to_numpy()
         with self._lock:
@@ -395,6 +383,27 @@ class PrivacySession:
             self.grants.append(grant)
             self.log("unmask_granted", {"grant": grant.id, **self._grant_payload(dataset, columns, reason)})
         return out
+
+    def _dataset_for(self, ids: list[str], columns: list[str]) -> Dataset:
+        """The one dataset (of those a frame derives from) whose columns are requested."""
+        unknown = [i for i in ids if i not in self.datasets]
+        if unknown:
+            raise UnmaskDenied(
+                f"dataset {', '.join(unknown)} was loaded in another kernel session; load it again here"
+            )
+        if len(ids) == 1:
+            return self.datasets[ids[0]]
+        holders = [i for i in ids if set(columns) <= {f.name for f in self.datasets[i].scan.columns}]
+        if len(holders) != 1:
+            raise UnmaskDenied(
+                f"this frame combines several datasets ({', '.join(ids)}); unmask the source frames "
+                "before joining them, or name columns of only one of them "
+                f"({'they are in ' + ', '.join(holders) if holders else 'no dataset has them all'})"
+            )
+        return self.datasets[holders[0]]
+
+    def _remask(self, frame: pd.DataFrame, scan: ScanResult) -> pd.DataFrame:
+        return mask_frame(frame, scan, self.policy, self.key, inplace=True).frame
 
     def _refusal(self, dataset: Dataset, columns: list[str]) -> str | None:
         decl = self.declaration
@@ -439,7 +448,7 @@ class PrivacySession:
                 f"the source {dataset.source} changed since it was loaded (content hash differs); "
                 "load it again before unmasking"
             )
-        return self.labels.tokenised_columns(raw)
+        return self.labels.as_scanned(raw)
 
     def end_purpose(self) -> Declaration:
         """End the declared purpose: every grant made under it is revoked, then ``purpose_ended`` logged."""

@@ -107,6 +107,17 @@ def test_names_as_the_index_are_masked(session: PrivacySession, tmp_path: Path) 
     assert session.datasets[frame.attrs["jupyter_privacy"]["datasets"][0]].finding("name").flagged
 
 
+def test_a_frame_indexed_by_name_can_still_be_unmasked(session: PrivacySession, tmp_path: Path) -> None:
+    path = tmp_path / "by_name.parquet"
+    PEOPLE.set_index("name").to_parquet(path)
+    frame = session.load(path)
+    session.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    derived = frame[frame["amount"] > 15].sort_values("amount", ascending=False)
+    raw = session.unmask(derived, ["email"])
+    assert raw["email"].tolist() == ["piet.bakker@example.com", "jan.jansen@example.net"]
+    assert not set(raw.index) & set(PEOPLE["name"])  # the names stay masked
+
+
 def test_every_record_is_gated_even_for_frames_never_loaded(session: PrivacySession) -> None:
     session.log(
         "output_written",
