@@ -49,7 +49,7 @@ def _user_error(exc: Exception) -> UsageError:
     return UsageError(f"jupyter-privacy: {exc}")
 
 
-def _policy_note() -> str | None:
+def policy_note() -> str | None:
     session = current_session()
     if session.loaded.is_default:
         return (
@@ -143,7 +143,7 @@ class PrivacyMagics(Magics):
             raise _user_error(exc) from None
         dataset = session.datasets[_dataset_id(frame)]
         if not args.quiet:
-            display(load_bundle(dataset.summary(), _policy_note()), raw=True)
+            display(load_bundle(session.labels.sanitise(dataset.summary()), policy_note()), raw=True)
         if args.name:
             self._ns()[args.name] = frame
             return None

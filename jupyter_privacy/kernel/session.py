@@ -36,6 +36,7 @@ from .context import CellContext, kernel_id, notebook_path
 from .errors import LoadError, PurposeError, UnmaskDenied
 from .gate import DeclarationRefused, check_declaration
 from .gate import refusal as gate_refusal
+from .labels import LabelGuard
 
 ATTRS_KEY = "jupyter_privacy"
 
@@ -167,6 +168,7 @@ class PrivacySession:
         self._key: MaskingKey | None = None
         self._lock = threading.RLock()
         self.started = False
+        self.labels = LabelGuard(lambda: self.key, self.policy.detection.ner_model)
 
     # -- infrastructure -------------------------------------------------------------------------
 
@@ -197,7 +199,7 @@ class PrivacySession:
             return self.store.append(
                 self.notebook,
                 event,
-                payload,
+                self.labels.sanitise(payload),  # column names and index labels can be values
                 kernel_id=self.kernel_id,
                 cell_id=cell.cell_id,
                 execution_count=cell.execution_count,
@@ -263,6 +265,9 @@ class PrivacySession:
         path = Path(source).expanduser()
         try:
             df = _as_internal(lambda: read_table(path, sheet=sheet))
+            headerless = bool(self.labels.personal(df.columns))
+            if headerless:  # the "header" is a person: the file has no header row (or is keyed by people)
+                df = _as_internal(lambda: read_table(path, sheet=sheet, labels_are_data=True))
         except DataReadError as exc:
             raise LoadError(str(exc)) from None
         # the content hash (hashlib releases the GIL) is computed while the frame is scanned and masked
@@ -272,7 +277,7 @@ class PrivacySession:
                 df,
                 source=str(path.resolve()),
                 content_sha256=content,
-                reread=lambda: read_table(path, sheet=sheet),
+                reread=lambda: read_table(path, sheet=sheet, labels_are_data=headerless),
                 variable=variable,
             )
 
@@ -307,6 +312,8 @@ class PrivacySession:
         key = self.key  # a missing key fails here, before anything is logged
         df = flatten_nested(df)
         reread = _flattened(reread)
+        shape = (int(df.shape[0]), int(df.shape[1]))
+        df, index = self.labels.prepare(df)  # index labels scanned as columns; personal names tokenised
         scan = scan_dataframe(df, self.loaded, source=source)
         masked = mask_frame(df, scan, self.policy, key, inplace=True)  # raw columns freed as they go
         if isinstance(content_sha256, Future):
@@ -315,14 +322,14 @@ class PrivacySession:
             id=f"ds-{content_sha256[:12]}",
             source=source,
             content_sha256=content_sha256,
-            shape=(int(df.shape[0]), int(df.shape[1])),
+            shape=shape,
             scan=scan,
             masking=masked,
             loaded_at=_now(),
             reread=reread,
             variable=variable,
         )
-        frame = masked.frame
+        frame = self.labels.finish(masked.frame, index)
         tag(frame, [dataset.id])
         payload = self._loaded_payload(dataset)
         # erasure look-ups (Art. 17): keyed fingerprints of the direct identifiers, filter hash in the log
@@ -444,7 +451,7 @@ class PrivacySession:
                 f"the source {dataset.source} changed since it was loaded (content hash differs); "
                 "load it again before unmasking"
             )
-        return raw
+        return self.labels.as_scanned(raw)
 
     def end_purpose(self) -> Declaration:
         """End the declared purpose: every grant made under it is revoked, then ``purpose_ended`` logged."""
@@ -511,7 +518,7 @@ class PrivacySession:
             },
             "key_id": self.key_id(),
             "purpose": self.declaration.to_dict() if self.declaration else None,
-            "datasets": [d.summary() for d in self.datasets.values()],
+            "datasets": [self.labels.sanitise(d.summary()) for d in self.datasets.values()],
             "grants": [
                 {"dataset": g.dataset, "columns": g.columns, "purpose": g.purpose} for g in self.grants
             ],
