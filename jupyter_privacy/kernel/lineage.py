@@ -6,12 +6,11 @@
   unites the inputs' dataset ids there.
 - Writers (``to_csv``/``to_parquet``/... , ``pickle.dump``, ``joblib.dump``) of governed objects log
   ``output_written`` with the file's SHA-256, once the cell has finished (files are closed then).
-- scikit-learn's ``_check_feature_names(estimator, X, reset=True)`` runs in every ``fit`` on a
-  DataFrame; a wrapper notes the estimator and the frame's datasets and columns, and
-  ``model_trained`` is logged when the cell ends, with the variable the model ended up in.
+- Models are followed by :mod:`.models` (one hook module per library), which adds each trained
+  model to :attr:`Lineage.models` so that dumping it is logged as a model output.
 
-Known gaps (documented): frames rebuilt from NumPy arrays lose their lineage; models fitted on
-plain arrays are not seen; writers imported by name before the extension loaded are not wrapped.
+Known gaps (documented): frames rebuilt from NumPy arrays lose their lineage; writers imported by
+name before the extension loaded are not wrapped.
 """
 
 from __future__ import annotations
@@ -81,21 +80,11 @@ class _PendingOutput:
 
 
 @dataclass
-class _PendingFit:
-    estimator: weakref.ref[Any]
-    cls: str
-    datasets: list[str]
-    columns: list[str]
-    rows: int
-
-
-@dataclass
 class Lineage:
     """Patches pandas/pickle/joblib/sklearn for one session; ``uninstall`` restores everything."""
 
     session: PrivacySession
     outputs: list[_PendingOutput] = field(default_factory=list)
-    fits: list[_PendingFit] = field(default_factory=list)
     models: weakref.WeakKeyDictionary[Any, list[str]] = field(default_factory=weakref.WeakKeyDictionary)
     _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
 
@@ -126,20 +115,17 @@ class Lineage:
         self.hook_modules()
 
     def hook_modules(self) -> None:
-        """Wrap joblib and scikit-learn once they are imported (called after every cell)."""
+        """Wrap joblib once it is imported (called after every cell)."""
         patched = {(id(o), n) for o, n, _ in self._restore}
         joblib = sys.modules.get("joblib")
         if joblib is not None and (id(joblib), "dump") not in patched:
             self._patch(joblib, "dump", self._dumper("joblib.dump"))
-        validation = sys.modules.get("sklearn.utils.validation")
-        if validation is not None and (id(validation), "_check_feature_names") not in patched:
-            self._patch(validation, "_check_feature_names", self._fit_hook)
 
     def import_and_hook(self, code: str) -> None:
         """Import the libraries a cell is about to use (if installed) so their hooks are in place."""
         import importlib
 
-        wanted = [("sklearn", "sklearn.utils.validation"), ("joblib", "joblib")]
+        wanted = [("joblib", "joblib")]
         for mention, module in wanted:
             if mention in code and module not in sys.modules:
                 try:
@@ -209,29 +195,6 @@ class Lineage:
 
         return wrap
 
-    def _fit_hook(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        def _check_feature_names(estimator: Any, X: Any, *, reset: bool) -> Any:
-            result = original(estimator, X, reset=reset)
-            if reset:
-                ids = datasets_of(X)
-                if ids:
-                    try:
-                        self.models[estimator] = ids
-                        self.fits.append(
-                            _PendingFit(
-                                weakref.ref(estimator),
-                                f"{type(estimator).__module__}.{type(estimator).__qualname__}",
-                                ids,
-                                [str(c) for c in getattr(X, "columns", [])],
-                                len(X),
-                            )
-                        )
-                    except TypeError:  # an estimator that cannot be weakly referenced
-                        log.debug("cannot track %r", estimator)
-            return result
-
-        return _check_feature_names
-
     # -- helpers ------------------------------------------------------------------------------------
 
     def _model_keys(self) -> list[Any]:
@@ -257,27 +220,9 @@ class Lineage:
                     ids.update(self.object_datasets(step, depth + 1))
         return sorted(ids)
 
-    def flush(self, namespace: dict[str, Any]) -> None:
-        """Log the outputs and fits of the cell that just ended."""
-        fits, self.fits = self.fits, []
+    def flush(self) -> None:
+        """Log the outputs of the cell that just ended."""
         outputs, self.outputs = self.outputs, []
-        for fit in fits:
-            estimator = fit.estimator()
-            names = _names_of(estimator, namespace) if estimator is not None else []
-            owner = _pipeline_owner(estimator, namespace) if estimator is not None and not names else None
-            if owner is not None:
-                names = [owner[0]]
-                self.models[owner[1]] = fit.datasets
-            self.session.log(
-                "model_trained",
-                {
-                    "model_class": fit.cls,
-                    "variable": names[0] if names else None,
-                    "datasets": fit.datasets,
-                    "columns": fit.columns,
-                    "rows": fit.rows,
-                },
-            )
         for out in outputs:
             sha = _sha256(out.path)
             self.session.log(
@@ -314,17 +259,3 @@ def _sha256(path: Path) -> str | None:
         return h.hexdigest()
     except OSError:
         return None
-
-
-def _names_of(obj: Any, namespace: dict[str, Any]) -> list[str]:
-    return sorted(k for k, v in namespace.items() if v is obj and not k.startswith("_"))
-
-
-def _pipeline_owner(estimator: Any, namespace: dict[str, Any]) -> tuple[str, Any] | None:
-    for name, value in namespace.items():
-        steps = getattr(value, "steps", None)
-        if name.startswith("_") or not isinstance(steps, list):
-            continue
-        if any(step is estimator for _n, step in steps):
-            return name, value
-    return None
