@@ -30,7 +30,11 @@ def install(patcher: Patcher, tracker: FitTracker) -> None:
 
     for name, value in list(vars(smf).items()):
         if getattr(value, "__func__", None) is original:
-            patcher.wrap(smf, name, lambda _bound, cls=value.__self__: cls.from_formula)
+            patcher.wrap(smf, name, _rebind(value.__self__))
+
+
+def _rebind(cls: type) -> Callable[[Any], Any]:
+    return lambda _bound: cls.from_formula  # type: ignore[attr-defined]
 
 
 def patch_fits(patcher: Patcher, tracker: FitTracker) -> None:
