@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .detect.findings import ScanResult
     from .policy import LoadedPolicy, Policy
 
-__all__ = ["__version__", "declare_purpose", "load", "load_policy", "scan", "status", "unmask"]
+__all__ = ["__version__", "declare_purpose", "govern", "load", "load_policy", "scan", "status", "unmask"]
 
 
 def scan(
@@ -42,15 +42,45 @@ def load_policy(path: str | None = None) -> LoadedPolicy:
 
 
 def load(
-    source: str, *, sheet: str | int | None = None, sql: str | None = None, con: Any = None
-) -> pd.DataFrame:
-    """Load a file (or run ``sql`` on ``con``) masked and logged, like ``%privacy_load``."""
+    source: str | None = None,
+    *,
+    sheet: str | int | None = None,
+    sql: str | None = None,
+    con: Any = None,
+    engine: str = "pandas",
+    **spark_options: Any,
+) -> Any:
+    """Load a file (or run ``sql`` on ``con``) masked and logged, like ``%privacy_load``.
+
+    ``engine="spark"`` reads ``source`` (Parquet, CSV, JSON; or ``table=NAME``) with Spark and returns
+    a masked Spark DataFrame; ``spark=`` picks the SparkSession, ``format=`` the format.
+    """
     from .kernel.session import current_session
 
     session = current_session()
+    if engine == "spark":
+        from .kernel.spark_load import load_spark
+
+        fmt = spark_options.pop("format", None)
+        return load_spark(session, source, fmt=fmt, **spark_options)
+    if engine != "pandas":
+        raise ValueError(f"unknown engine {engine!r}: use 'pandas' or 'spark'")
+    if source is None and sql is None:
+        raise ValueError("give a file path, or sql= and con=")
     if sql is not None:
         return session.load_sql(sql, con)
-    return session.load(source, sheet=sheet)
+    return session.load(source or "", sheet=sheet)
+
+
+def govern(df: Any, *, source: str = "dataframe", **options: Any) -> Any:
+    """Govern a DataFrame read without jupyter-privacy (e.g. ``spark.table(...)``): scanned, masked,
+    logged; a Spark DataFrame stays a (masked) Spark DataFrame."""
+    from .kernel.session import current_session
+    from .kernel.spark_load import govern_spark_frame, is_spark_frame
+
+    if not is_spark_frame(df):
+        raise TypeError(f"govern() takes a Spark DataFrame, got {type(df).__name__}; use load() for files")
+    return govern_spark_frame(current_session(), df, source=source, **options)
 
 
 def declare_purpose(purpose: str, basis: str, reference: str | None = None, art9: str | None = None) -> Any:

@@ -3,7 +3,9 @@
 All three open the log read-only and never append to it (the CLI is the DPO's reading tool; a
 ``record_exported`` event is logged only by ``%privacy_export`` in a kernel, where the export is part of
 the notebook's own processing). ``export`` exits 0 when every chain verified, 1 when the log failed
-verification (the record is still written, with the warning in it), 2 on errors.
+verification (the record is still written, with the warning in it), 2 on errors, 3 when the log holds
+no processing for the notebooks (the record is written and says so). ``export`` follows notebook renames
+recorded by the server (``--aliases``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from typing import Any
 from ..ledger import LedgerError, SqliteLedgerStore
 from ..mask.keys import MissingKeyError, load_key
 from ..policy import LoadedPolicy, PolicyError, load_policy
+from ..records.aliases import AliasMap
 from .errors import CliError
 from .ledger_cmd import resolve_notebook
+from .notebook_names import Scope, load_aliases, notebook_scope, project_scope, renamed_to
 
 
 def add_parser(subparsers: Any) -> None:
@@ -29,13 +33,20 @@ def add_parser(subparsers: Any) -> None:
         help="the Article 30 record of processing of a notebook or project",
         description="Build the GDPR Art. 30 record of processing activities from the processing log (what "
         "actually ran) and the privacy policy, with every hash chain verified. Read-only: nothing is "
-        "written to the log. Exit status: 0 log intact, 1 log failed verification, 2 error.",
+        "written to the log. A notebook renamed in JupyterLab is found under its new name. Exit status: 0 log "
+        "intact, 1 log failed verification, 2 error, 3 no processing recorded for the notebooks.",
     )
     scope = export.add_mutually_exclusive_group(required=True)
     scope.add_argument("--notebook", metavar="PATH", help="one notebook (a unique suffix of its path works)")
     scope.add_argument("--project", metavar="DIR", help="every notebook in the log whose path is under DIR")
     export.add_argument("--format", choices=("json", "csv", "html"), default="html", help="default: html")
     export.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    export.add_argument(
+        "--aliases",
+        metavar="FILE",
+        help="the server's notebook rename file (c.JupyterPrivacy.alias_path; default: "
+        "{jupyter data dir}/jupyter-privacy/notebook-aliases.json)",
+    )
     _common(export)
     export.set_defaults(func=run_export)
 
@@ -108,28 +119,21 @@ def _write(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
-def project_notebooks(directory: str, known: list[str]) -> list[str]:
-    """Recorded notebooks whose path lies under ``directory``."""
-    root = os.path.abspath(os.path.expanduser(directory))
-    return [
-        nb for nb in known if os.path.abspath(nb) == root or os.path.abspath(nb).startswith(root + os.sep)
-    ]
-
-
 def run_export(args: argparse.Namespace) -> int:
     from ..records.article30 import build_record, render
 
     loaded = _policy(args)
     store = _store(args, loaded)
+    aliases = load_aliases(args.aliases)
     try:
         known = store.notebooks()
         if args.notebook:
-            notebooks = [resolve_notebook(args.notebook, known)]
+            scope = notebook_scope(args.notebook, known, aliases)
         else:
-            notebooks = project_notebooks(args.project, known)
-            if not notebooks:
+            scope = project_scope(args.project, known, aliases)
+            if not scope.chains:
                 raise CliError(f"no notebook under {args.project} has records in {store.location}")
-        record = build_record(store, loaded, notebooks)
+        record = build_record(store, loaded, scope.chains, scope.belongs())
     except LedgerError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -142,7 +146,19 @@ def run_export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if not record["processing_recorded"]:
+        print(f"jupyter-privacy: {_nothing_recorded(scope, aliases)}", file=sys.stderr)
+        return 3
     return 0
+
+
+def _nothing_recorded(scope: Scope, aliases: AliasMap) -> str:
+    moved = [f"{nb} -> {now}" for nb in scope.notebooks if (now := renamed_to(nb, aliases))]
+    renamed = f" Renamed since: {'; '.join(moved)} (export the new name)." if moved else ""
+    return (
+        f"NO PROCESSING RECORDED for {', '.join(scope.notebooks)} in the processing log: the record "
+        f"documents nothing.{renamed}"
+    )
 
 
 def run_lineage(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from .models import ModelHooks
 from .openlineage_live import LiveLineage
 from .raw_outputs import RawOutputs
 from .session import PrivacySession, current_session, set_session
+from .shutdown import on_exit
 
 __all__ = [
     "PrivacyMagics",
@@ -80,6 +81,7 @@ def load_ipython_extension(ipython: Any) -> None:
         raw_outputs=raw_outputs,
         models=models,
         hooks=(("pre_run_cell", pre_run_cell), ("post_run_cell", post_run_cell)),
+        forget_exit=on_exit(session),
     )
     _warm_up()
 
@@ -138,6 +140,7 @@ def unload_ipython_extension(ipython: Any) -> None:
         return
     for event, fn in _STATE["hooks"]:
         ipython.events.unregister(event, fn)
+    _STATE["forget_exit"]()
     _STATE["lineage"].uninstall()
     _STATE["models"].uninstall()
     _STATE["raw_outputs"].uninstall()

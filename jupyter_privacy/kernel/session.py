@@ -32,6 +32,8 @@ from ..policy import LoadedPolicy, Purpose, load_policy
 from ..records.fingerprints import record_fingerprints
 from .context import CellContext, kernel_id, notebook_path
 from .errors import LoadError, PurposeError, UnmaskDenied
+from .gate import DeclarationRefused, check_declaration
+from .gate import refusal as gate_refusal
 
 ATTRS_KEY = "jupyter_privacy"
 
@@ -230,42 +232,15 @@ class PrivacySession:
     def declare_purpose(
         self, purpose_id: str, basis: str | None, reference: str | None = None, art9: str | None = None
     ) -> Declaration:
-        """Declare why raw personal data may be needed; refused unless the policy allows it exactly."""
-        purpose = self.policy.purpose(purpose_id)
-        known = ", ".join(p.id for p in self.policy.purposes) or "none (the policy defines no purposes)"
-        if purpose is None:
-            raise PurposeError(
-                f"unknown purpose {purpose_id!r}; the policy ({self.loaded.source}) defines: {known}"
+        """Declare why raw personal data may be needed; refused (and the refusal logged) unless the
+        policy allows it exactly."""
+        try:
+            purpose, basis = check_declaration(
+                self.policy, self.loaded.source, purpose_id, basis, reference, art9
             )
-        bases = ", ".join(purpose.lawful_bases)
-        if not basis:
-            raise PurposeError(f"purpose {purpose.id!r} needs a lawful basis (--basis); allowed: {bases}")
-        if basis not in purpose.lawful_bases:
-            raise PurposeError(
-                f"lawful basis {basis!r} is not allowed for purpose {purpose.id!r}; allowed: {bases}"
-            )
-        rule = purpose.reference
-        if rule is not None:
-            what = rule.description or (f"matching {rule.pattern}" if rule.pattern else "from the registry")
-            if not reference:
-                raise PurposeError(
-                    f"purpose {purpose.id!r} needs a reference to its assessment document (--ref): {what}"
-                )
-            if not rule.accepts(reference):
-                raise PurposeError(
-                    f"reference {reference!r} is not valid for purpose {purpose.id!r}: expected {what}"
-                )
-        if art9 is not None:
-            allowed = purpose.special_categories
-            if allowed is None:
-                raise PurposeError(
-                    f"purpose {purpose.id!r} allows no special-category data, so no Art. 9 condition applies"
-                )
-            if art9 != allowed.art9_condition:
-                raise PurposeError(
-                    f"Art. 9 condition {art9!r} does not match purpose {purpose.id!r}, "
-                    f"which relies on {allowed.art9_condition!r}"
-                )
+        except DeclarationRefused as exc:
+            self.log("purpose_refused", exc.record)
+            raise
         with self._lock:
             if self.declaration is not None and self.declaration.purpose.id != purpose.id:
                 self.revoke_grants(f"purpose changed to {purpose.id}")
@@ -425,23 +400,8 @@ class PrivacySession:
                 else "the policy defines no purposes, so nothing can be unmasked; ask the admin"
             )
             return f"no purpose declared: {hint}"
-        blocked = []
-        for column in columns:
-            finding = dataset.finding(column)
-            if not finding.flagged:
-                continue
-            entity = finding.entities[0] if finding.entities else finding.category.upper()
-            if not decl.purpose.may_unmask(entity, finding.category, finding.special_category):
-                blocked.append(f"{column} ({finding.category}: {', '.join(finding.entities)})")
-                continue
-            if finding.category == "special" and decl.art9_condition is None:
-                return (
-                    f"column {column} is a special category ({finding.special_category}); declare the purpose "
-                    f"with its Art. 9 condition (--art9 {decl.purpose.special_categories.art9_condition})"  # type: ignore[union-attr]
-                )
-        if blocked:
-            return f"purpose {decl.purpose.id!r} does not allow raw access to: {'; '.join(blocked)}"
-        return None
+        findings = [(c, dataset.finding(c)) for c in columns]
+        return gate_refusal(self.policy, decl.purpose, decl.art9_condition, findings)
 
     def _grant_payload(self, dataset: Dataset, columns: list[str], reason: str | None) -> dict[str, Any]:
         decl = self.declaration
@@ -474,8 +434,27 @@ class PrivacySession:
             )
         return raw
 
+    def end_purpose(self) -> Declaration:
+        """End the declared purpose: every grant made under it is revoked, then ``purpose_ended`` logged."""
+        with self._lock:
+            decl = self.declaration
+            if decl is None:
+                raise PurposeError("no purpose is declared, so there is none to end")
+            self.revoke_grants(f"purpose {decl.purpose.id} ended")
+            self.declaration = None
+            self.log("purpose_ended", {"purpose": decl.purpose.id, "declared_at": decl.declared_at})
+        return decl
+
     def revoke_grants(self, why: str) -> int:
-        """Mask again every column handed out raw under the current purpose (purpose change)."""
+        """Mask again every column handed out raw under the current purpose; logs ``grants_revoked``."""
+        with self._lock:
+            grants = [{"dataset": g.dataset, "columns": g.columns, "purpose": g.purpose} for g in self.grants]
+            revoked = self._remask_granted()
+            if grants:
+                self.log("grants_revoked", {"reason": why, "grants": grants, "columns_masked_again": revoked})
+        return revoked
+
+    def _remask_granted(self) -> int:
         revoked = 0
         for grant in self.grants:
             for ref in grant.frames:

@@ -189,3 +189,17 @@ def _mask_column(
     return _Pending(
         group_column(series), entity, "pseudonymise", f"keyed pseudonyms (HMAC-SHA256, {key.key_id})"
     )
+
+
+def mask_series(series: pd.Series, finding: ColumnFinding, policy: Policy, key: MaskingKey) -> pd.Series:
+    """One flagged column masked exactly as :func:`mask_frame` masks it (other engines mask batch by
+    batch with this, so their tokens are the pandas path's tokens)."""
+    if finding.free_text:
+        recs = text_recognizers(
+            custom_recognizers(policy.detection.custom_recognizers) + builtin_recognizers()
+        )
+        return mask_free_text(series, [r for r in recs if r.entity in finding.entities] or list(recs), key)[0]
+    result = _mask_column(series, finding, policy, key)
+    if isinstance(result, _Pending):
+        return tokenise(result.grouped, result.entity, key).series
+    return result[0]

@@ -139,7 +139,7 @@ class ReferenceRule(_Strict):
             )
         if self.pattern is not None and self.registry:
             for i, doc in enumerate(self.registry):
-                if re.fullmatch(self.pattern, doc) is None:
+                if re.fullmatch(self.pattern, doc, flags=re.ASCII) is None:
                     raise PydanticCustomError(
                         "registry_pattern_mismatch",
                         "registry entry {doc} does not match the reference pattern {pattern}",
@@ -153,8 +153,12 @@ class ReferenceRule(_Strict):
         return self
 
     def accepts(self, reference: str) -> bool:
-        """True if ``reference`` satisfies every rule given (full pattern match, registry membership)."""
-        if self.pattern is not None and re.fullmatch(self.pattern, reference) is None:
+        """True if ``reference`` satisfies every rule given (full pattern match, registry membership).
+
+        The pattern is matched in ASCII mode: ``\\d`` and ``\\w`` accept ASCII digits and letters only, not
+        e.g. Arabic-Indic digits that look different in the register than what was typed.
+        """
+        if self.pattern is not None and re.fullmatch(self.pattern, reference, flags=re.ASCII) is None:
             return False
         return not (self.registry and reference not in self.registry)
 

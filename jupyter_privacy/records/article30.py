@@ -17,6 +17,7 @@ import html
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import resources
 from typing import Any
@@ -93,6 +94,24 @@ PD_TERMS: dict[str, str] = {
 
 CSV_COLUMNS = ("section", "item", "field", "value")
 
+PROCESSING_EVENTS = frozenset(
+    {
+        "purpose_declared",
+        "dataset_loaded",
+        "unmask_granted",
+        "unmask_denied",
+        "output_written",
+        "model_trained",
+    }
+)
+"""Events that are processing of personal data (session starts and exports alone are not)."""
+
+NOTHING_RECORDED = (
+    "NO PROCESSING RECORDED: the processing log holds no dataset loads, purposes, unmask decisions, outputs "
+    "or models for these notebooks, so this record documents nothing. Check the notebook name (was it "
+    "renamed or moved?) and the log location."
+)
+
 
 def load_schema() -> dict[str, Any]:
     """The JSON Schema every JSON record follows (shipped in the package)."""
@@ -117,11 +136,22 @@ def _cell(r: Any) -> dict[str, Any]:
         "cell_id": r.cell_id,
         "execution_count": r.execution_count,
         "code_sha256": r.code_sha256,
+        "user": r.user,
+        "server": r.server,
     }
 
 
-def build_record(store: LedgerStore, loaded_policy: LoadedPolicy, notebooks: list[str]) -> dict[str, Any]:
-    """The Art. 30 record of ``notebooks`` from ``store`` (read only) and the policy in effect."""
+def build_record(
+    store: LedgerStore,
+    loaded_policy: LoadedPolicy,
+    notebooks: list[str],
+    belongs: Callable[[str, Any], bool] | None = None,
+) -> dict[str, Any]:
+    """The Art. 30 record of ``notebooks`` (chain ids) from ``store`` (read only) and the policy in effect.
+
+    ``belongs(chain, record)`` keeps only some records of a chain (a chain can hold records of a notebook
+    renamed since and of a newer notebook under the old name: :mod:`.aliases`); every chain is verified whole.
+    """
     policy = loaded_policy.policy
     chains: list[dict[str, Any]] = []
     declared: dict[str, dict[str, Any]] = {}
@@ -137,6 +167,7 @@ def build_record(store: LedgerStore, loaded_policy: LoadedPolicy, notebooks: lis
     measures: list[dict[str, Any]] = []
     key_ids: set[str] = set()
     fingerprinted = 0
+    processing = 0
 
     for nb in notebooks:
         report = verify_chain(store, nb)
@@ -163,6 +194,9 @@ def build_record(store: LedgerStore, loaded_policy: LoadedPolicy, notebooks: lis
             }
             chains[-1]["ok"] = False
             records = []
+        if belongs is not None:
+            records = [r for r in records if belongs(nb, r)]
+        processing += sum(r.event in PROCESSING_EVENTS for r in records)
         for r in records:
             policy_hashes.add(r.policy_sha256)
             p = r.payload
@@ -364,6 +398,7 @@ def build_record(store: LedgerStore, loaded_policy: LoadedPolicy, notebooks: lis
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "generator": {"name": "jupyter-privacy", "version": __version__},
         "notebooks": list(notebooks),
+        "processing_recorded": processing > 0,
         "controller": _party(policy.controller),
         "dpo": _party(policy.dpo),
         "policy": {
@@ -518,7 +553,8 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "unmask",
             u["dataset"],
             u["decision"],
-            f"{_join(u['columns'])} purpose {u['purpose']} ({u['reason'] or 'allowed'})",
+            f"{_join(u['columns'])} purpose {u['purpose']} ({u['reason'] or 'allowed'}) "
+            f"by {u.get('user') or 'unknown'}",
         )
     for o in ev["outputs"]:
         add("output", o["path"], "datasets", o["datasets"])
@@ -533,6 +569,8 @@ def _csv(record: dict[str, Any]) -> str:
     v = record["verification"]
     if not v["ok"]:
         buf.write(f"# WARNING: PROCESSING LOG FAILED VERIFICATION: {v['problem']}\n")
+    elif not record["processing_recorded"]:
+        buf.write(f"# {NOTHING_RECORDED}\n")
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(_rows(record))
@@ -577,7 +615,9 @@ def _table(headers: list[str], rows: list[list[Any]], code: set[int] | None = No
 
 def _html(record: dict[str, Any]) -> str:
     v = record["verification"]
-    if v["ok"]:
+    if v["ok"] and not record["processing_recorded"]:
+        banner = f"<div class='banner bad' role='alert'>{html.escape(NOTHING_RECORDED)}</div>"
+    elif v["ok"]:
         heads = ", ".join(f"{c['notebook']} seq {c['head_seq']} {c['head_hash']}" for c in v["chains"])
         banner = f"<div class='banner good'>Processing log verified: every hash chain is intact. Heads: {html.escape(heads)}</div>"
     else:
@@ -610,7 +650,10 @@ def _html(record: dict[str, Any]) -> str:
                     p["description"],
                     [f"{b['basis']} ({b['dpv']}, {b['article']})" for b in p["lawful_bases"]],
                     [b["reference"] for b in p["lawful_bases"]],
-                    [f"{d['ts']} cell {d['cell_id']} [{d['execution_count']}]" for d in p["declarations"]],
+                    [
+                        f"{d['ts']} cell {d['cell_id']} [{d['execution_count']}] by {d.get('user') or 'unknown'}"
+                        for d in p["declarations"]
+                    ],
                 ]
                 for p in record["purposes"]
             ],
@@ -687,7 +730,7 @@ def _html(record: dict[str, Any]) -> str:
         ),
         "<h2>Evidence: unmask grants and refusals</h2>",
         _table(
-            ["Decision", "Dataset", "Columns", "Purpose", "Basis / reference", "Reason", "When"],
+            ["Decision", "Dataset", "Columns", "Purpose", "Basis / reference", "Reason", "Who", "When"],
             [
                 [
                     u["decision"],
@@ -696,6 +739,7 @@ def _html(record: dict[str, Any]) -> str:
                     u["purpose"] or "none",
                     f"{u['lawful_basis'] or ''} {u['reference'] or ''}".strip(),
                     u["reason"] or "",
+                    f"{u.get('user') or 'unknown'} on {u.get('server') or 'unknown'}",
                     u["ts"],
                 ]
                 for u in record["evidence"]["unmask"]

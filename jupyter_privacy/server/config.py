@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
-from jupyter_core.paths import jupyter_data_dir
 from traitlets import Float, Unicode, default
 from traitlets.config import Configurable
+
+from ..records.aliases import default_alias_path
 
 AUTH_RESOURCE = "jupyter_privacy"
 """The ``auth_resource`` of every handler: an Authorizer can allow or refuse it as a whole."""
@@ -50,4 +49,4 @@ class JupyterPrivacy(Configurable):
 
     @default("alias_path")
     def _default_alias_path(self) -> str:
-        return os.path.join(jupyter_data_dir(), "jupyter-privacy", "notebook-aliases.json")
+        return default_alias_path()

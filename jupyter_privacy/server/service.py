@@ -15,7 +15,7 @@ from typing import Any
 
 from ..ledger import LedgerError, LedgerStore, SqliteLedgerStore, open_store, verify_chain
 from ..policy import LoadedPolicy, load_policy
-from .aliases import AliasMap
+from ..records.aliases import AliasMap
 from .config import JupyterPrivacy
 from .paths import chain_candidates
 from .state import notebook_state, policy_summary

@@ -1,7 +1,8 @@
 """What the sidebar shows, derived from log records and the policy. Plain functions: no tornado here.
 
 A notebook's *current* state (purpose, datasets, unmask grants) is that of its latest kernel session:
-a kernel keeps purpose and grants in memory, so a restart starts again from "no purpose declared". The
+a kernel keeps purpose and grants in memory, so a restart starts again from "no purpose declared", and
+once that kernel has logged ``session_end`` (restart, shutdown) nothing of it is current. The
 *timeline* covers every record, grouped by cell execution.
 """
 
@@ -11,7 +12,9 @@ from typing import Any
 
 from ..policy import LoadedPolicy
 
-_CURRENT_EVENTS = frozenset({"purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied"})
+_CURRENT_EVENTS = frozenset(
+    {"purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied", "grants_revoked"}
+)
 
 
 def policy_summary(loaded: LoadedPolicy, poll_interval: float) -> dict[str, Any]:
@@ -90,7 +93,12 @@ def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
     """A timeline entry: the event and the few payload fields that say what happened (no values)."""
     p = record["payload"]
     event = record["event"]
-    out: dict[str, Any] = {"seq": record["seq"], "ts": record["ts"], "event": event}
+    out: dict[str, Any] = {
+        "seq": record["seq"],
+        "ts": record["ts"],
+        "event": event,
+        "user": record.get("user"),
+    }
     if event == "dataset_loaded":
         out.update(dataset=p.get("dataset"), source=p.get("source"), variable=p.get("variable"))
     elif event == "purpose_declared":
@@ -134,6 +142,17 @@ def timeline(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return groups
 
 
+def _ended(current: list[dict[str, Any]]) -> str | None:
+    """When the latest session's kernel logged its end (``session_end``), else None."""
+    if not current or current[0]["event"] != "session_start":
+        return None
+    kernel = current[0].get("kernel_id")
+    for record in current:
+        if record["event"] == "session_end" and record.get("kernel_id") == kernel:
+            return str(record["ts"])
+    return None
+
+
 def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
     """The sidebar model of one notebook from its records (already in time order, all chains merged)."""
     start = 0
@@ -141,6 +160,9 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
         if record["event"] == "session_start":
             start = i
     current = records[start:]
+    ended = _ended(current)
+    if ended is not None:
+        current = []  # the kernel is gone, and its purpose, grants and frames with it
     purpose: dict[str, Any] | None = None
     datasets: dict[str, dict[str, Any]] = {}
     grants: list[dict[str, Any]] = []
@@ -153,7 +175,9 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
             # the kernel masks again every column it handed out when the purpose changes
             if purpose is not None and purpose.get("purpose") != p.get("purpose"):
                 grants = []
-            purpose = {**p, "seq": record["seq"], "ts": record["ts"]}
+            purpose = {**p, "seq": record["seq"], "ts": record["ts"], "user": record.get("user")}
+        elif event == "grants_revoked":
+            grants = []
         elif event == "dataset_loaded":
             ds = _dataset(record)
             datasets.pop(ds["dataset"], None)
@@ -167,6 +191,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
                     "reason": p.get("reason"),
                     "seq": record["seq"],
                     "ts": record["ts"],
+                    "user": record.get("user"),
                 }
             )
         else:
@@ -199,6 +224,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
                 "policy_default": session["payload"].get("policy_default"),
                 "enforcement": session["payload"].get("enforcement"),
                 "key_id": session["payload"].get("key_id"),
+                "ended": ended,
             }
             if session
             else None

@@ -352,6 +352,7 @@ def test_python_api(env: Env) -> None:
         "session_start",
         "dataset_loaded",
         "unmask_denied",
+        "purpose_refused",
         "purpose_declared",
         "unmask_granted",
     ]
@@ -484,8 +485,10 @@ def test_purpose_and_unmask_flow_in_a_real_kernel(
         "dataset_loaded",
         "dataset_loaded",
         "unmask_denied",
+        "purpose_refused",  # the ill-formed reference
         "purpose_declared",
         "unmask_granted",
+        "grants_revoked",  # the purpose change masks the granted e-mails again
         "purpose_declared",
     ]
     assert nbformat.validate(nb) is None

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from jupyter_privacy.ledger import SqliteLedgerStore
-from jupyter_privacy.server.aliases import AliasMap
+from jupyter_privacy.records.aliases import AliasMap
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ instead the server remembers each rename as an :class:`Alias` and attributes rec
 a record of chain ``old`` (or of a notebook below a renamed folder ``old/``) belongs to ``new`` when it was
 written before the rename, or afterwards by a kernel that was running for the old path at rename time.
 Records a *new* kernel writes for a new notebook that happens to reuse the old name stay with that name.
+
+The jupyter_server extension records the aliases (it sees the renames); the CLI reads the same file, so
+``jupyter-privacy export --notebook NEW.ipynb`` finds the records written under the old name.
 """
 
 from __future__ import annotations
@@ -16,10 +19,19 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+ALIAS_FILENAME = "notebook-aliases.json"
+
+
+def default_alias_path() -> str:
+    """Where the server keeps renames unless ``c.JupyterPrivacy.alias_path`` says otherwise."""
+    from jupyter_core.paths import jupyter_data_dir
+
+    return os.path.join(jupyter_data_dir(), "jupyter-privacy", ALIAS_FILENAME)
 
 
 def now_ts() -> str:
@@ -92,7 +104,7 @@ class AliasMap:
             self._write()
         return alias
 
-    def owner(self, chain: str, record: dict[str, Any]) -> str:
+    def owner(self, chain: str, record: Mapping[str, Any]) -> str:
         """The notebook path a record of chain ``chain`` belongs to now, following renames in order."""
         current = chain
         for alias in sorted(self._aliases, key=lambda a: a.at):
@@ -115,3 +127,12 @@ class AliasMap:
                         found.add(earlier)
                         frontier.append(earlier)
         return sorted(found)
+
+    def current_name(self, chain: str) -> str:
+        """The name now of the notebook whose records were written under ``chain`` before any rename."""
+        return self.owner(chain, {})
+
+    def notebook_chains(self, notebook: str, known: Iterable[str]) -> list[str]:
+        """The chains among ``known`` that hold records of ``notebook`` (under its current name)."""
+        present = set(known)
+        return [c for c in self.chains_for(notebook) if c in present]

@@ -1,0 +1,167 @@
+"""Governed Spark loads in a kernel session: sample, classify, plan the masking, log ``dataset_loaded``.
+
+The returned Spark DataFrame is masked lazily: Spark runs the masking when it computes the frame
+(on the executors, batch by batch). Nothing is logged until the sample, the scan and the plan have
+all succeeded, so a failed load leaves no record.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..detect import scan_dataframe
+from ..engines.spark import require_pyspark
+from ..io import DataReadError
+from ..mask import MaskedFrame
+from .errors import LoadError
+from .session import Dataset, PrivacySession, _now
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+ENGINE = "spark"
+_UDF_TAG = re.compile(r"jp_mask_(ds-[0-9a-f]{12})")
+
+
+def active_spark() -> SparkSession:
+    """The notebook's SparkSession (``spark.master`` decides local or cluster), started if none runs."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    # local mode: the executors' Python is this kernel's (which has jupyter_privacy and its libraries)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    return SparkSession.builder.getOrCreate()
+
+
+def load_spark(
+    session: PrivacySession,
+    source: str | Path | None = None,
+    *,
+    table: str | None = None,
+    fmt: str | None = None,
+    variable: str | None = None,
+    spark: SparkSession | None = None,
+) -> DataFrame:
+    """Read a path (Parquet, CSV, JSON) or a table with Spark and return it masked and logged."""
+    require_pyspark()
+    from ..engines.spark.source import resolve
+
+    spark = spark or active_spark()
+    try:
+        src = resolve(source or "", fmt=fmt, table=table)
+        sdf = src.read(spark)
+    except DataReadError as exc:
+        raise LoadError(str(exc)) from None
+    files = sdf.inputFiles() if src.table else None
+    # the content hash (hashlib releases the GIL) runs while Spark samples and the sample is scanned
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        content = hasher.submit(src.content_sha256, files)
+        return govern_spark(
+            session,
+            sdf,
+            source=src.description,
+            content_sha256=content,
+            reread=lambda: src.read(spark),
+            variable=variable,
+        )
+
+
+def govern_spark(
+    session: PrivacySession,
+    sdf: DataFrame,
+    *,
+    source: str,
+    content_sha256: str | Future[str],
+    reread: Callable[[], DataFrame],
+    variable: str | None = None,
+) -> DataFrame:
+    """Scan a sample of ``sdf``, plan its masking, log the load; returns the masked DataFrame."""
+    from ..engines.spark.masking import apply_masking, plan_masking
+    from ..engines.spark.sample import take_sample
+    from ..engines.spark.source import spark_error
+
+    key = session.key  # a missing key fails here, before anything is logged
+    try:
+        sample = take_sample(sdf, session.policy.detection.sample_rows)
+        rows = len(sample) if len(sample) < session.policy.detection.sample_rows else sdf.count()
+    except Exception as exc:
+        raise LoadError(str(spark_error(exc, source))) from None
+    scan = scan_dataframe(sample, session.loaded, source=source)
+    scan.rows = int(rows)
+    scan.reidentification = None  # uniqueness needs the whole table; a sample says little about it
+    plans, masked_sample = plan_masking(sample, scan, session.policy, key)
+    if isinstance(content_sha256, Future):
+        content_sha256 = content_sha256.result()
+    dataset = Dataset(
+        id=f"ds-{content_sha256[:12]}",
+        source=source,
+        content_sha256=content_sha256,
+        shape=(int(rows), len(sdf.columns)),
+        scan=scan,
+        masking=MaskedFrame(masked_sample.frame.iloc[:0], masked_sample.columns, key.key_id),
+        loaded_at=_now(),
+        reread=reread,
+        variable=variable,
+    )
+    masked = apply_masking(sdf, plans, session.policy, key, dataset.id)
+    payload = session._loaded_payload(dataset)
+    payload["engine"] = ENGINE
+    with session._lock:
+        session.datasets[dataset.id] = dataset
+        session.log("dataset_loaded", payload)
+    return masked
+
+
+def spark_datasets_of(sdf: Any) -> list[str]:
+    """Ids of the governed datasets a Spark DataFrame derives from (its plan names their masking UDFs)."""
+    try:
+        plan = sdf._jdf.queryExecution().analyzed().toString()
+    except Exception:
+        return []
+    return sorted(set(_UDF_TAG.findall(plan)))
+
+
+def is_spark_frame(obj: Any) -> bool:
+    return type(obj).__module__.startswith("pyspark.sql") and type(obj).__name__ == "DataFrame"
+
+
+def govern_spark_frame(
+    session: PrivacySession, sdf: DataFrame, *, source: str = "dataframe", variable: str | None = None
+) -> DataFrame:
+    """Govern an existing Spark DataFrame (``spark.table(...)``, a join, an in-memory frame).
+
+    Its content hash is the hash of the data files it reads when it has any, else of its rows
+    (computed by Spark; a full pass, as there is nothing else to hash)."""
+    require_pyspark()
+    from ..engines.spark.source import SparkSource
+
+    files = sdf.inputFiles()
+    if files:
+        content: str | Future[str] = SparkSource().content_sha256(files)
+    else:
+        content = _rows_sha256(sdf)
+    return govern_spark(
+        session, sdf, source=source, content_sha256=content, reread=lambda: sdf, variable=variable
+    )
+
+
+def _rows_sha256(sdf: DataFrame) -> str:
+    import hashlib
+
+    from pyspark.sql import functions as F
+
+    digest = sdf.select(
+        F.sum(
+            F.xxhash64(*[F.col("`" + c.replace("`", "``") + "`") for c in sdf.columns]).cast("decimal(38,0)")
+        ).alias("h")
+    )
+    value = digest.collect()[0]["h"]
+    return hashlib.sha256(f"{value}:{','.join(sdf.columns)}".encode()).hexdigest()

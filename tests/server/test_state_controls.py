@@ -1,0 +1,33 @@
+"""The sidebar state after the user's controls: revoked grants (purpose change or end)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jupyter_privacy.ledger import SqliteLedgerStore
+
+
+async def state_of(jp_fetch: Any, path: str) -> dict[str, Any]:
+    response = await jp_fetch("jupyter-privacy", "state", params={"path": path})
+    assert response.code == 200
+    return json.loads(response.body)
+
+
+def append(store_path: Path, nb: Path, event: str, payload: dict[str, Any]) -> None:
+    with SqliteLedgerStore(store_path) as ledger:
+        ledger.append(str(nb), event, payload, kernel_id="kernel-1", policy_sha256="0" * 64)
+
+
+async def test_revoked_grants_leave_the_sidebar(
+    jp_fetch: Any, notebook: Any, session_log: Any, store_path: Path
+) -> None:
+    nb = notebook("revoke.ipynb")
+    session_log(nb)
+    before = await state_of(jp_fetch, "revoke.ipynb")
+    assert before["grants"] and any(c.get("unmasked") for c in before["datasets"][0]["flagged"])
+    append(store_path, nb, "grants_revoked", {"reason": "purpose changed to x", "grants": before["grants"]})
+    after = await state_of(jp_fetch, "revoke.ipynb")
+    assert after["grants"] == []
+    assert not any(c.get("unmasked") for c in after["datasets"][0]["flagged"])
