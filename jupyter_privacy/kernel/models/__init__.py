@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # library module that must be loaded -> (our hook module, word a cell mentions, what to import then)
 LIBRARIES = {
-    "sklearn.pipeline": (".sklearn", "sklearn", "sklearn.pipeline"),
+    "sklearn.base": (".sklearn", "sklearn", "sklearn.pipeline"),
     # all model classes at once: statsmodels' fit methods are wrapped per class
     "statsmodels.base.model": (".statsmodels", "statsmodels", "statsmodels.api"),
     "lightgbm": (".lightgbm", "lightgbm", "lightgbm"),

@@ -15,7 +15,7 @@ from .generic import fit_wrapper
 from .patcher import Patcher
 from .tracker import FitTracker, class_name
 
-MODULE = "sklearn.pipeline"
+MODULE = "sklearn.base"
 
 
 def _step_class(step: Any) -> str:

@@ -142,6 +142,8 @@ class FitTracker:
         if any(p.model is model for p in self.pending):  # fitted twice in one cell: the last fit counts
             self.pending = [p for p in self.pending if p.model is not model]
         self.pending.append(PendingFit(model, library, model_class, inputs, steps, wrapper, extra or {}))
+        with contextlib.suppress(TypeError):  # dumped in the same cell: already known as a model
+            self.lineage.models[model] = sorted({d for i in inputs for d in i.datasets})
 
     def flush(self, namespace: dict[str, Any]) -> None:
         """Log the fits of the cell that just ended, each with the variable the model ended up in."""
