@@ -115,3 +115,8 @@ def _progress(positions: range, df: pd.DataFrame, enabled: bool) -> Iterable[int
     from tqdm.auto import tqdm
 
     return tqdm(positions, desc="scanning columns", unit="col", leave=False)
+
+
+def ner_model(setting: str) -> NerModel:
+    """The NER model of a ``detection.ner_model`` setting, loaded once per process."""
+    return _ner(setting)

@@ -56,7 +56,7 @@ def load_ipython_extension(ipython: Any) -> None:
         count = ipython.execution_count - 1 if getattr(info, "store_history", False) else None
         session.cell = CellContext(cell_id=getattr(info, "cell_id", None), execution_count=count, code=code)
         # a cell that imports joblib or a model library and dumps/fits in the same breath: hook them first
-        if code and "joblib" in code:
+        if code and ("joblib" in code or "pyspark.ml" in code):
             lineage.import_and_hook(code)
         models.before_cell(code, ipython.user_ns)
 
@@ -64,8 +64,8 @@ def load_ipython_extension(ipython: Any) -> None:
 
     def post_run_cell(_result: Any) -> None:
         models.after_cell(ipython.user_ns)  # first: a model dumped in this cell is known as a model
-        if lineage.outputs:
-            lineage.flush()
+        if lineage.outputs or lineage.fits:
+            lineage.flush(ipython.user_ns)
         lineage.hook_modules()
         if live is not None:
             live.emit()

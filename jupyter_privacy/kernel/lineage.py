@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pandas.core.generic import NDFrame
 
+from .models.record import TrainingInput, model_trained_payload
+from .models.tracker import variable_of
 from .session import ATTRS_KEY, datasets_of
 
 if TYPE_CHECKING:
@@ -80,11 +82,21 @@ class _PendingOutput:
 
 
 @dataclass
+class _PendingFit:
+    estimator: weakref.ref[Any]
+    cls: str
+    datasets: list[str]
+    columns: list[str]
+    rows: int | None  # None: not counted (a Spark DataFrame would need a job)
+
+
+@dataclass
 class Lineage:
     """Patches pandas/pickle/joblib/sklearn for one session; ``uninstall`` restores everything."""
 
     session: PrivacySession
     outputs: list[_PendingOutput] = field(default_factory=list)
+    fits: list[_PendingFit] = field(default_factory=list)  # Spark MLlib (spark_lineage)
     models: weakref.WeakKeyDictionary[Any, list[str]] = field(default_factory=weakref.WeakKeyDictionary)
     _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
 
@@ -120,12 +132,16 @@ class Lineage:
         joblib = sys.modules.get("joblib")
         if joblib is not None and (id(joblib), "dump") not in patched:
             self._patch(joblib, "dump", self._dumper("joblib.dump"))
+        if "pyspark.sql.readwriter" in sys.modules:
+            from .spark_lineage import hook_spark
+
+            hook_spark(self, patched)
 
     def import_and_hook(self, code: str) -> None:
         """Import the libraries a cell is about to use (if installed) so their hooks are in place."""
         import importlib
 
-        wanted = [("joblib", "joblib")]
+        wanted = [("joblib", "joblib"), ("pyspark.ml", "pyspark.ml.base")]
         for mention, module in wanted:
             if mention in code and module not in sys.modules:
                 try:
@@ -220,9 +236,23 @@ class Lineage:
                     ids.update(self.object_datasets(step, depth + 1))
         return sorted(ids)
 
-    def flush(self) -> None:
-        """Log the outputs of the cell that just ended."""
+    def flush(self, namespace: dict[str, Any]) -> None:
+        """Log the Spark MLlib fits and the outputs of the cell that just ended."""
+        fits, self.fits = self.fits, []
         outputs, self.outputs = self.outputs, []
+        findings = {ds.id: ds.scan for ds in self.session.datasets.values()}
+        decl = self.session.declaration
+        for fit in fits:
+            model = fit.estimator()
+            payload = model_trained_payload(
+                model_class=fit.cls,
+                library=fit.cls.split(".", 1)[0],
+                variable=variable_of(model, namespace) if model is not None else None,
+                inputs=[TrainingInput(tuple(fit.datasets), tuple(fit.columns), fit.rows)],
+                findings=findings,
+                purpose=decl.purpose.id if decl else None,
+            )
+            self.session.log("model_trained", payload)
         for out in outputs:
             sha = _sha256(out.path)
             self.session.log(

@@ -86,7 +86,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
         scores.to_csv(out / "churn_scores.csv", index=False)
         joblib.dump(model, out / "churn_model.joblib")
         models.after_cell({"model": model, "joined": joined, "scores": scores})
-        lineage.flush()
+        lineage.flush({"model": model, "joined": joined, "scores": scores})
         _cell(session, 4, "%privacy_unmask customers --columns email")
         with pytest.raises(UnmaskDenied):
             session.unmask(customers, ["email"])
