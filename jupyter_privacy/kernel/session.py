@@ -26,6 +26,7 @@ import pandas as pd
 from .. import __version__
 from ..detect import ScanResult, scan_dataframe
 from ..io import DataReadError, describe_error, read_table
+from ..io.nested import flatten_nested
 from ..ledger import LedgerRecord, LedgerStore, open_store
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..policy import LoadedPolicy, Purpose, load_policy
@@ -309,6 +310,8 @@ class PrivacySession:
     ) -> pd.DataFrame:
         """Scan, mask and log a freshly read frame; returns the masked frame tagged with its dataset."""
         key = self.key  # a missing key fails here, before anything is logged
+        df = flatten_nested(df)
+        reread = _flattened(reread)
         shape = (int(df.shape[0]), int(df.shape[1]))
         df, index = self.labels.prepare(df)  # index labels scanned as columns; personal names tokenised
         scan = scan_dataframe(df, self.loaded, source=source)
@@ -521,6 +524,11 @@ class PrivacySession:
             ],
             "log_head": head,
         }
+
+
+def _flattened(read: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
+    """A re-read that gives the frame the same (flattened) shape as the governed load."""
+    return lambda: flatten_nested(read())
 
 
 def _file_sha256(path: Path) -> str:
