@@ -64,6 +64,7 @@ MaskStrategy = Literal["pseudonymise", "redact", "generalise", "keep"]
 Reader = Literal[
     "read_csv",
     "read_table",
+    "read_fwf",
     "read_parquet",
     "read_json",
     "read_excel",
