@@ -15,10 +15,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..ledger import LedgerError, LedgerRecord, LedgerStore, SqliteLedgerStore, verify_all, verify_chain
+from ..ledger import (
+    LedgerError,
+    LedgerRecord,
+    LedgerStore,
+    SqliteLedgerStore,
+    open_store,
+    verify_all,
+    verify_chain,
+)
 from ..ledger.records import canonical_json
 from ..ledger.store import parse_raw
-from ..policy import PolicyError, load_policy
+from ..policy import LoadedPolicy, PolicyError, load_policy
 from .errors import CliError
 
 
@@ -34,6 +42,10 @@ def add_parser(subparsers: Any) -> None:
     verify.add_argument("--notebook", metavar="PATH", help="check only this notebook's chain")
     _store_arg(verify)
     verify.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    verify.add_argument("--checkpoints", metavar="FILE", help="signed checkpoints (default: log.checkpoints)")
+    verify.add_argument(
+        "--public-key", metavar="FILE", help="the witness public key (default: log.witness_public_key)"
+    )
     verify.set_defaults(func=run_verify)
 
     log = subparsers.add_parser(
@@ -43,10 +55,34 @@ def add_parser(subparsers: Any) -> None:
         "stored; run `jupyter-privacy verify` to check them.",
     )
     log.add_argument(
+        "action",
+        nargs="?",
+        choices=("init-db",),
+        help="init-db: create the PostgreSQL schema and roles of a team log (admin; idempotent)",
+    )
+    log.add_argument(
         "--notebook",
         metavar="PATH",
-        required=True,
         help="the notebook (its path; a unique suffix of a recorded path also works)",
+    )
+    log.add_argument(
+        "--dsn-env",
+        metavar="VAR",
+        help="init-db: environment variable with an admin connection string (default: the policy's log.dsn_env)",
+    )
+    log.add_argument(
+        "--writer",
+        metavar="ROLE",
+        action="append",
+        default=[],
+        help="init-db: a notebook user's login role to make a member of jupyter_privacy_writer (repeatable)",
+    )
+    log.add_argument(
+        "--reader",
+        metavar="ROLE",
+        action="append",
+        default=[],
+        help="init-db: a DPO's login role to make a member of jupyter_privacy_reader (repeatable)",
     )
     _store_arg(log)
     log.add_argument(
@@ -64,24 +100,33 @@ def _store_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _open(args: argparse.Namespace) -> SqliteLedgerStore:
+def _open(args: argparse.Namespace) -> LedgerStore:
     if args.store:
-        path = Path(os.path.expanduser(args.store))
+        return open_log(args.store, None)
+    try:
+        loaded = load_policy()
+    except PolicyError as exc:
+        first = exc.problems[0].message if exc.problems else "invalid"
+        raise CliError(
+            f"cannot load the privacy policy {exc.source} to find the processing log: "
+            f"{first} (run `jupyter-privacy policy show`, or pass --store FILE)"
+        ) from None
+    return open_log(None, loaded)
+
+
+def open_log(store: str | None, loaded: LoadedPolicy | None) -> LedgerStore:
+    """The log read-only: the SQLite file ``store``, else the store the policy configures (SQLite or
+    PostgreSQL). Nothing is created; a missing SQLite file is an error naming where it was looked for."""
+    if store is None and loaded is not None and loaded.policy.log.store != "sqlite":
+        try:
+            return open_store(loaded, readonly=True)
+        except LedgerError as exc:
+            raise CliError(str(exc)) from None
+    if store:
+        path = Path(os.path.expanduser(store))
         origin = "--store"
     else:
-        try:
-            loaded = load_policy()
-        except PolicyError as exc:
-            first = exc.problems[0].message if exc.problems else "invalid"
-            raise CliError(
-                f"cannot load the privacy policy {exc.source} to find the processing log: "
-                f"{first} (run `jupyter-privacy policy show`, or pass --store FILE)"
-            ) from None
-        if loaded.policy.log.store != "sqlite":
-            raise CliError(
-                f"the policy's log.store {loaded.policy.log.store!r} is not supported by this "
-                "command (only sqlite)"
-            )
+        assert loaded is not None
         path = loaded.policy.log.resolved_path()
         origin = f"log.path of the {'built-in default policy' if loaded.is_default else loaded.source}"
     if not path.exists():
@@ -121,33 +166,74 @@ def resolve_notebook(given: str, known: list[str]) -> str:
 
 def run_verify(args: argparse.Namespace) -> int:
     store = _open(args)
+    witness = witness_settings(args.checkpoints, args.public_key, _policy_log(bool(args.store)))
     try:
         if args.notebook:
-            reports = [verify_chain(store, resolve_notebook(args.notebook, store.notebooks()))]
+            notebook = resolve_notebook(args.notebook, store.notebooks())
+            reports = [verify_chain(store, notebook)]
         else:
             reports = verify_all(store)
+        findings = check_witness(store, witness)
+        if args.notebook:
+            findings = [f for f in findings if f.notebook == notebook]
     except LedgerError as exc:
         raise CliError(str(exc)) from None
     finally:
         store.close()
-    ok = all(r.ok for r in reports)
+    ok = all(r.ok for r in reports) and not any(f.tampered for f in findings)
     if args.format == "json":
-        print(
-            json.dumps(
-                {"store": store.location, "ok": ok, "chains": [r.to_dict() for r in reports]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        out = {"store": store.location, "ok": ok, "chains": [r.to_dict() for r in reports]}
+        if witness is not None:
+            out["witness"] = [f.to_dict() for f in findings]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         if not reports:
             print(f"no notebooks recorded in {store.location}", file=sys.stderr)
         for report in reports:
             print(report.summary())
+        for finding in findings:
+            if finding.kind != "signed":
+                print(finding.summary())
     return 0 if ok else 1
 
 
+def witness_settings(checkpoints: str | None, public_key: str | None, log: Any | None) -> Any:
+    """(checkpoint file, public key) from the options, else from the policy's ``log`` settings; None
+    when no witness is set up."""
+    checkpoints = checkpoints or (log.checkpoints if log is not None else None)
+    public_key = public_key or (log.witness_public_key if log is not None else None)
+    if not (checkpoints and public_key):
+        return None
+    return Path(checkpoints).expanduser(), Path(public_key).expanduser()
+
+
+def _policy_log(explicit_store: bool) -> Any | None:
+    """The policy's log settings; with --store, an unloadable policy only means no witness settings."""
+    try:
+        return load_policy().policy.log
+    except PolicyError:
+        if explicit_store:
+            return None
+        raise
+
+
+def check_witness(store: LedgerStore, witness: Any) -> list[Any]:
+    """The witness findings of every chain (empty when no witness is set up)."""
+    if witness is None:
+        return []
+    from ..ledger.witness import check_store, load_public_key
+
+    checkpoints, public_key = witness
+    return check_store(store, checkpoints, load_public_key(public_key))
+
+
 def run_log(args: argparse.Namespace) -> int:
+    if args.action == "init-db":
+        from .init_db_cmd import run_init_db
+
+        return run_init_db(args)
+    if not args.notebook:
+        raise CliError("give the notebook whose records to print: jupyter-privacy log --notebook PATH")
     store = _open(args)
     damaged: list[str] = []
     try:

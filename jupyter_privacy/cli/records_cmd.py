@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..ledger import LedgerError, SqliteLedgerStore
+from ..ledger import LedgerError, LedgerStore
 from ..mask.keys import MissingKeyError, load_key
 from ..policy import LoadedPolicy, PolicyError, load_policy
 from ..records.aliases import AliasMap
 from .errors import CliError
-from .ledger_cmd import resolve_notebook
+from .ledger_cmd import open_log, resolve_notebook
 from .notebook_names import Scope, load_aliases, notebook_scope, project_scope, renamed_to
+from .witness_report import apply_witness
 
 
 def add_parser(subparsers: Any) -> None:
@@ -98,14 +98,8 @@ def _policy(args: argparse.Namespace) -> LoadedPolicy:
         raise CliError(f"cannot load the privacy policy {exc.source}: {first}") from None
 
 
-def _store(args: argparse.Namespace, loaded: LoadedPolicy) -> SqliteLedgerStore:
-    path = Path(os.path.expanduser(args.store)) if args.store else loaded.policy.log.resolved_path()
-    if not path.exists():
-        raise CliError(f"no processing log found at {path}; pass --store FILE or set log.path in the policy")
-    try:
-        return SqliteLedgerStore(path, readonly=True)
-    except LedgerError as exc:
-        raise CliError(str(exc)) from None
+def _store(args: argparse.Namespace, loaded: LoadedPolicy) -> LedgerStore:
+    return open_log(args.store, loaded)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -134,6 +128,7 @@ def run_export(args: argparse.Namespace) -> int:
             if not scope.chains:
                 raise CliError(f"no notebook under {args.project} has records in {store.location}")
         record = build_record(store, loaded, scope.chains, scope.belongs())
+        apply_witness(record, store, loaded, scope.chains)
     except LedgerError as exc:
         raise CliError(str(exc)) from None
     finally:

@@ -26,6 +26,7 @@ import pandas as pd
 from .. import __version__
 from ..detect import ScanResult, scan_dataframe
 from ..io import DataReadError, describe_error, read_table
+from ..io.nested import flatten_nested
 from ..ledger import LedgerRecord, LedgerStore, open_store
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..policy import LoadedPolicy, Purpose, load_policy
@@ -311,6 +312,8 @@ class PrivacySession:
     ) -> pd.DataFrame:
         """Scan, mask and log a freshly read frame; returns the masked frame tagged with its dataset."""
         key = self.key  # a missing key fails here, before anything is logged
+        df = flatten_nested(df)
+        reread = _flattened(reread)
         shape = (int(df.shape[0]), int(df.shape[1]))
         df, index = self.labels.prepare(df)  # index labels scanned as columns; personal names tokenised
         scan = scan_dataframe(df, self.loaded, source=source)
@@ -442,9 +445,8 @@ class PrivacySession:
             raw = _as_internal(dataset.reread)
         except (DataReadError, OSError) as exc:
             raise LoadError(f"the source of {dataset.id} cannot be read again for unmasking: {exc}") from None
-        sha = (
-            _file_sha256(Path(dataset.source)) if not dataset.source.startswith("sql:") else frame_sha256(raw)
-        )
+        # files by their bytes; SQL results, chunks, sheets and in-memory sources by their contents
+        sha = _file_sha256(Path(dataset.source)) if Path(dataset.source).is_file() else frame_sha256(raw)
         if sha != dataset.content_sha256:
             raise LoadError(
                 f"the source {dataset.source} changed since it was loaded (content hash differs); "
@@ -523,6 +525,11 @@ class PrivacySession:
             ],
             "log_head": head,
         }
+
+
+def _flattened(read: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
+    """A re-read that gives the frame the same (flattened) shape as the governed load."""
+    return lambda: flatten_nested(read())
 
 
 def _file_sha256(path: Path) -> str:
