@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .session import _file_sha256, frame_sha256, internal_read
+from ..io import describe_error
+from .display import load_bundle
+from .errors import LoadError
+from .session import _file_sha256, datasets_of, frame_sha256, internal_read
 
 if TYPE_CHECKING:
     from .session import PrivacySession
@@ -42,23 +45,81 @@ class Interception:
         session = self.session
 
         def reader(*args: Any, **kwargs: Any) -> Any:
-            result = original(*args, **kwargs)
-            if internal_read() or not isinstance(result, pd.DataFrame):
-                return result  # our own reads, and iterators (chunksize=...) pass through
+            if internal_read():
+                return original(*args, **kwargs)
+            try:
+                result = original(*args, **kwargs)
+            except OSError:
+                raise  # a missing or unreadable file: its message names the path, not the contents
+            except Exception as exc:
+                raise _sanitised(exc, name) from None
+            if not isinstance(result, pd.DataFrame):
+                return result  # iterators (chunksize=...) pass through
             target = args[0] if args else next(iter(kwargs.values()), None)
             path = Path(os.fspath(target)).expanduser() if isinstance(target, str | os.PathLike) else None
+            _refuse_personal_labels(session, result, name, path)
             reread = lambda: original(*args, **kwargs)  # noqa: E731
             if path is None or not path.is_file():
                 source = f"{name}:<{type(target).__name__}>"
-                return session.govern(
+                frame = session.govern(
                     result, source=source, content_sha256=frame_sha256(result), reread=reread
                 )
-            # the file's hash is computed while the frame is scanned and masked (hashlib releases the GIL)
-            with ThreadPoolExecutor(max_workers=1) as hasher:
-                sha = hasher.submit(_file_sha256, path)
-                return session.govern(result, source=str(path.resolve()), content_sha256=sha, reread=reread)
+            else:
+                # the file's hash is computed while the frame is scanned and masked (hashlib releases the GIL)
+                with ThreadPoolExecutor(max_workers=1) as hasher:
+                    sha = hasher.submit(_file_sha256, path)
+                    frame = session.govern(
+                        result, source=str(path.resolve()), content_sha256=sha, reread=reread
+                    )
+            _show(session, frame)
+            return frame
 
         reader.__name__ = name
         reader.__doc__ = original.__doc__
         reader.__wrapped__ = original  # type: ignore[attr-defined]
         return reader
+
+
+_HOW_TO_READ = {
+    "read_json": "pd.read_json(path, orient='index') (one row per key; the keys become the index, which is "
+    "masked)",
+    "read_excel": "pd.read_excel(path, header=None)",
+}
+
+
+def _refuse_personal_labels(
+    session: PrivacySession, frame: pd.DataFrame, name: str, path: Path | None
+) -> None:
+    """Column names that are personal data: the file has no header row, or is keyed by people."""
+    found = session.labels.personal(frame.columns)
+    if not found:
+        return
+    kinds = ", ".join(sorted(set(found.values())))
+    where = f" of {path}" if path is not None else ""
+    how = _HOW_TO_READ.get(name, f"pd.{name}(path, header=None)")
+    raise LoadError(
+        f"pd.{name}: {len(found)} of the {frame.shape[1]} column names{where} are personal data ({kinds}), "
+        f"so they would be shown and logged raw; the file has no header row or is keyed by people. "
+        f"Read it with {how}, or with %privacy_load, which detects this layout."
+    )
+
+
+def _sanitised(exc: Exception, name: str) -> Exception:
+    """The reader's error without the values it quotes (a parser error can quote a cell)."""
+    message = f"pd.{name}: {describe_error(exc, 200)} (quoted values hidden by jupyter-privacy)"
+    try:
+        return type(exc)(message)
+    except Exception:
+        return LoadError(f"{type(exc).__name__}: {message}")
+
+
+def _show(session: PrivacySession, frame: pd.DataFrame) -> None:
+    """The inline summary of an intercepted read, as ``%privacy_load`` shows it (in a notebook only)."""
+    if session.shell is None:
+        return
+    from IPython.display import display
+
+    from .magics import policy_note
+
+    dataset = session.datasets[datasets_of(frame)[0]]
+    display(load_bundle(session.labels.sanitise(dataset.summary()), policy_note()), raw=True)
