@@ -128,10 +128,12 @@ class Dataset:
                     "entities": c.entities,
                     "score": c.score,
                     "coverage": c.coverage,
+                    "rule": c.rule,
                     "reasons": c.reasons,
                 }
                 for c in self.scan.flagged()
             ],
+            "table": self.scan.table.to_dict(),
             "masking": self.masking.to_dict(),
             "reidentification": self.scan.reidentification.to_dict() if self.scan.reidentification else None,
         }
@@ -443,9 +445,8 @@ class PrivacySession:
             raw = _as_internal(dataset.reread)
         except (DataReadError, OSError) as exc:
             raise LoadError(f"the source of {dataset.id} cannot be read again for unmasking: {exc}") from None
-        sha = (
-            _file_sha256(Path(dataset.source)) if not dataset.source.startswith("sql:") else frame_sha256(raw)
-        )
+        # files by their bytes; SQL results, chunks, sheets and in-memory sources by their contents
+        sha = _file_sha256(Path(dataset.source)) if Path(dataset.source).is_file() else frame_sha256(raw)
         if sha != dataset.content_sha256:
             raise LoadError(
                 f"the source {dataset.source} changed since it was loaded (content hash differs); "

@@ -1,8 +1,7 @@
 """Labels are data (issue 9): column names and index labels that are personal data never reach a
-record, a display or the masked frame raw; intercepted reads are sanitised and summarised.
+record, a display or the masked frame raw.
 
-The session tests use the Python API (a :class:`PrivacySession`, the same code the magics call); the
-interception tests an in-process IPython shell with the extension loaded.
+The tests use the Python API (a :class:`PrivacySession`, the same code the magics call).
 """
 
 from __future__ import annotations
@@ -13,10 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
-from IPython.utils.capture import capture_output
 
-from jupyter_privacy.kernel.display import LOAD_MIME
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.ledger import SqliteLedgerStore
 from jupyter_privacy.mask import MaskingKey
@@ -134,54 +130,3 @@ def test_a_personal_label_is_replaced_wherever_it_is_quoted(session: PrivacySess
     session.load(path)
     session.log("unmask_denied", {"reason": f"no raw access to {PEOPLE['email'][1]} (direct)"})
     assert PEOPLE["email"][1] not in logged(session)
-
-
-# -- intercepted readers ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def shell(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    policy_writer: Callable[..., tuple[Path, Path]],
-    test_key: str,
-) -> Iterator[InteractiveShell]:
-    policy, _ledger = policy_writer(tmp_path)
-    PEOPLE.to_csv(tmp_path / "people.csv", index=False)
-    PEOPLE.to_csv(tmp_path / "headerless.csv", index=False, header=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("JUPYTER_PRIVACY_POLICY", str(policy))
-    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
-    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "intercepted.ipynb"))
-    ip = InteractiveShell.instance()
-    ip.reset(new_session=False)
-    ip.run_line_magic("load_ext", "jupyter_privacy")
-    yield ip
-    ip.run_line_magic("unload_ext", "jupyter_privacy")
-
-
-def test_intercepted_read_errors_do_not_quote_values(shell: InteractiveShell) -> None:
-    with pytest.raises(ValueError) as caught:
-        pd.read_csv("people.csv", dtype={"email": "int64"})
-    assert not any(value in str(caught.value) for value in RAW)
-    assert "email" not in str(caught.value) or "@" not in str(caught.value)
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__
-
-
-def test_intercepted_read_shows_the_inline_summary(shell: InteractiveShell) -> None:
-    with capture_output() as captured:
-        frame = pd.read_csv("people.csv")
-    (bundle,) = [o.data for o in captured.outputs if LOAD_MIME in o.data]
-    assert {c["name"] for c in bundle[LOAD_MIME]["flagged"]} == {"email", "name", "phone"}
-    assert frame["email"].str.endswith("@masked.invalid").all()
-
-
-def test_intercepted_headerless_read_is_refused_with_how_to(shell: InteractiveShell) -> None:
-    from jupyter_privacy.kernel.errors import LoadError
-
-    with pytest.raises(LoadError, match=r"header=None.*%privacy_load") as caught:
-        pd.read_csv("headerless.csv")
-    assert not any(value in str(caught.value) for value in RAW)
-    with capture_output():
-        frame = pd.read_csv("headerless.csv", header=None)
-    assert frame[0].str.endswith("@masked.invalid").all()
