@@ -38,9 +38,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..ledger.private_files import create_private_file
-from ..mask.tokens import TOKEN_HEX, hex_to_u64, token_shape
+from ..mask.normalise import CODES, NAMES, PHONE, REGION_SAMPLE, infer_phone_region, normalise
+from ..mask.tokens import TOKEN_HEX, distinct_strings, hex_to_u64, hmac_digests, token_shape
 
-SCHEME = "jp-bloom-v1"
+SCHEME = "jp-bloom-v2"
+"""Scheme of new filters: items are keyed digests of *normalised* identifiers (:mod:`..mask.normalise`)."""
+SCHEME_EXACT = "jp-bloom-v1"
+"""Scheme of filters built before normalisation: items are the digests of the tokens (values as loaded).
+Still searched, with the look-up value keyed as typed."""
+_SALT_SCHEME = "jp-bloom-v1"  # the per-entity constants never change: they are part of every stored item
 BITS_PER_ITEM = 20
 """Minimum filter bits per item; sizes are rounded up to a power of two (20 to 40 bits per item)."""
 PROBES = 14
@@ -82,7 +88,7 @@ def fingerprint_path(ledger_path: str | Path) -> Path:
 
 def entity_salt(entity: str) -> np.uint64:
     """A per-entity 64-bit constant mixed into every item of that entity."""
-    return np.uint64(int.from_bytes(hashlib.sha256(f"{SCHEME}:{entity}".encode()).digest()[:8], "big"))
+    return np.uint64(int.from_bytes(hashlib.sha256(f"{_SALT_SCHEME}:{entity}".encode()).digest()[:8], "big"))
 
 
 def false_positive_rate(n_items: int, m_bits: int, k: int = PROBES) -> float:
@@ -144,6 +150,7 @@ class BloomFilter:
     m_log2: int
     k: int
     n_items: int
+    scheme: str = SCHEME
 
     @property
     def m_bits(self) -> int:
@@ -151,7 +158,7 @@ class BloomFilter:
 
     @property
     def sha256(self) -> str:
-        header = f"{SCHEME};m_log2={self.m_log2};k={self.k};n={self.n_items};".encode()
+        header = f"{self.scheme};m_log2={self.m_log2};k={self.k};n={self.n_items};".encode()
         return hashlib.sha256(header + self.bits).hexdigest()
 
     @property
@@ -170,6 +177,7 @@ def build_filter(
     k: int = PROBES,
     m_log2: int | None = None,
     distinct: bool = False,
+    scheme: str = SCHEME,
 ) -> BloomFilter:
     """A Bloom filter of ``items`` (uint64). Duplicates are counted once unless the caller says the items
     are ``distinct`` already (skips a sort of the items)."""
@@ -190,7 +198,7 @@ def build_filter(
     else:
         for start in starts:
             fill(start)
-    return BloomFilter(np.packbits(bitmap, bitorder="little").tobytes(), size, k, len(unique))
+    return BloomFilter(np.packbits(bitmap, bitorder="little").tobytes(), size, k, len(unique), scheme)
 
 
 def subject_items(tokens: Iterable[tuple[str, str]]) -> np.ndarray:
@@ -249,7 +257,7 @@ class FingerprintStore:
                 cur = self._conn.execute(
                     "INSERT OR IGNORE INTO filters (sha256, scheme, m_log2, k, n_items, created_ts) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (sha, SCHEME, bloom.m_log2, bloom.k, bloom.n_items, now),
+                    (sha, bloom.scheme, bloom.m_log2, bloom.k, bloom.n_items, now),
                 )
                 if cur.rowcount:
                     fid = cur.lastrowid
@@ -273,18 +281,18 @@ class FingerprintStore:
     def get(self, sha256: str) -> BloomFilter | None:
         """The whole filter with this SHA-256 (for verification), or None."""
         row = self._conn.execute(
-            "SELECT id, m_log2, k, n_items FROM filters WHERE sha256 = ?", (sha256,)
+            "SELECT id, m_log2, k, n_items, scheme FROM filters WHERE sha256 = ?", (sha256,)
         ).fetchone()
         if row is None:
             return None
-        fid, m_log2, k, n = row
+        fid, m_log2, k, n, scheme = row
         data = b"".join(
             r[0]
             for r in self._conn.execute(
                 "SELECT data FROM chunks WHERE filter_id = ? ORDER BY chunk_no", (fid,)
             )
         )
-        return BloomFilter(data, m_log2, k, n)
+        return BloomFilter(data, m_log2, k, n, scheme)
 
     def lookup(self, items: np.ndarray) -> dict[str, list[bool]]:
         """For every stored filter: which of ``items`` (uint64) it (probably) contains.
@@ -342,51 +350,70 @@ FINGERPRINTED_CATEGORIES = ("direct",)
 
 
 def fingerprint_frame(raw: Any, masked: Any, key: Any) -> tuple[BloomFilter, list[dict[str, Any]]] | None:
-    """A filter of the direct-identifier tokens of one load, and which columns went into it.
+    """A filter of the normalised direct identifiers of one load, and which columns went into it.
 
-    ``raw`` is the frame as read, ``masked`` the :class:`~jupyter_privacy.mask.MaskedFrame`. Pseudonymised
-    columns contribute the tokens the masked frame already holds (cheap: distinct values only); direct
-    columns masked otherwise (redacted, kept) are tokenised from the raw values. Free-text columns are not
-    fingerprinted. Returns None when the load has no such column.
+    ``raw`` is the frame as read, ``masked`` the :class:`~jupyter_privacy.mask.MaskedFrame`. Every distinct
+    value is normalised (:func:`~jupyter_privacy.mask.normalise.normalise`: phones to E.164 in the region
+    the column's numbers belong to, codes without separators, names by case and spacing) and keyed. Where
+    normalising changes nothing the masking step's token digests are reused (e-mail addresses, addresses).
+    Free-text columns are not fingerprinted. Returns None when the load has no such column.
     """
-    from ..mask.tokens import pseudonymise
-
-    jobs: list[tuple[str, str, Any]] = []
-    positions = {c.column: i for i, c in enumerate(masked.columns)}
+    jobs: list[tuple[str, str, Any, np.ndarray | None]] = []
     names = [str(c) for c in masked.frame.columns]
     for cm in masked.columns:
         if cm.category not in FINGERPRINTED_CATEGORIES or cm.strategy == "free_text":
             continue
-        entity = cm.entities[0] if cm.entities else cm.category.upper()
-        if cm.column not in names or cm.column not in positions:
+        if cm.column not in names:
             continue
+        entity = cm.entities[0] if cm.entities else cm.category.upper()
         index = names.index(cm.column)
-        digests = getattr(masked, "distinct_digests", {}).get(index)
-        if digests is not None:
-            # the masking step kept the digest of each distinct value: no pass over the rows needed
-            jobs.append((cm.column, entity, digests))
-        elif cm.strategy == "pseudonymise":
-            jobs.append((cm.column, entity, masked.frame.iloc[:, index]))
-        else:
-            jobs.append((cm.column, entity, pseudonymise(raw.iloc[:, index], entity, key)))
+        reuse = getattr(masked, "distinct_digests", {}).get(index) if keyed_as_loaded(entity) else None
+        jobs.append((cm.column, entity, raw.iloc[:, index], reuse))
 
-    def work(job: tuple[str, str, Any]) -> np.ndarray:
-        _column, entity, values = job
-        if isinstance(values, np.ndarray):
-            return item_hashes(values, entity)
-        return item_hashes(column_digests(values, entity), entity)
+    def work(job: tuple[str, str, Any, np.ndarray | None]) -> tuple[np.ndarray, str | None]:
+        _column, entity, values, reuse = job
+        if reuse is not None:
+            return item_hashes(reuse, entity), None
+        digests, region = normalised_digests(values, entity, key)
+        return item_hashes(digests, entity), region
 
-    # Arrow's unique and the hex decoding release the GIL: columns run in parallel
+    # Arrow's kernels, the Rust HMAC and the hex decoding release the GIL: columns run in parallel
     with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:
         parts = list(pool.map(work, jobs))
-    columns = [
-        {"column": column, "entity": entity, "distinct": len(part)}
-        for (column, entity, _s), part in zip(jobs, parts, strict=True)
-    ]
     if not parts:
         return None
-    # tokens are distinct per column (pc.unique) and entity-salted across columns
-    return build_filter(np.concatenate(parts), distinct=True), columns
+    columns = [
+        {"column": column, "entity": entity, "distinct": len(items)} | ({"region": region} if region else {})
+        for (column, entity, _v, _r), (items, region) in zip(jobs, parts, strict=True)
+    ]
+    # distinct per column, entity-salted across columns
+    return build_filter(np.concatenate([items for items, _ in parts]), distinct=True), columns
+
+
+def keyed_as_loaded(entity: str) -> bool:
+    """True when the normalised form of ``entity`` is the text the masking tokens are keyed on."""
+    return entity not in CODES and entity not in NAMES and entity != PHONE
+
+
+def normalised_digests(values: Any, entity: str, key: Any) -> tuple[np.ndarray, str | None]:
+    """Distinct 64-bit HMAC digests of the normalised values of a column, and the phone region used."""
+    from ..detect.recognizers import PHONE_REGIONS
+
+    distinct = distinct_strings(values)
+    if len(distinct) == 0:
+        return np.zeros(0, dtype=np.uint64), None
+    region = None
+    if entity == PHONE:
+        region = infer_phone_region(distinct.to_pylist()[: REGION_SAMPLE * 4], PHONE_REGIONS)
+    canonical = pc.unique(normalise(distinct, entity, region))
+    return hmac_digests(canonical, key), region
+
+
+def value_items(values: Sequence[str], entity: str, key: Any) -> np.ndarray:
+    """Items of already normalised look-up values (scheme :data:`SCHEME`)."""
+    if not values:
+        return np.zeros(0, dtype=np.uint64)
+    return item_hashes(hmac_digests(pa.array(list(values), pa.large_string()), key), entity)
 
 
 def record_fingerprints(ledger_path: str | Path, raw: Any, masked: Any, key: Any) -> dict[str, Any] | None:
