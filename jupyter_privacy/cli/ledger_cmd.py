@@ -2,7 +2,7 @@
 
 Both open the store read-only (nothing is created or changed). The store is ``--store FILE`` or the
 ``log.path`` of the policy in effect. Exit codes of ``verify``: 0 every chain intact, 1 a chain is
-broken, 2 the store cannot be read. ``log`` exits 0, or 2 on errors.
+broken, 2 the store cannot be read. ``log`` exits 0, 1 when a damaged row had to be left out, or 2 on errors.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..ledger import LedgerError, SqliteLedgerStore, verify_all, verify_chain
+from ..ledger import LedgerError, LedgerRecord, LedgerStore, SqliteLedgerStore, verify_all, verify_chain
 from ..ledger.records import canonical_json
+from ..ledger.store import parse_raw
 from ..policy import PolicyError, load_policy
 from .errors import CliError
 
@@ -147,27 +149,41 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_log(args: argparse.Namespace) -> int:
     store = _open(args)
+    damaged: list[str] = []
     try:
         notebook = resolve_notebook(args.notebook, store.notebooks())
+        records = _readable_records(store, notebook, damaged)
         if args.format == "jsonl":
-            for record in store.records(notebook):
+            for record in records:
                 sys.stdout.write(record.to_json() + "\n")
         else:
-            _print_table(store, notebook)
+            _print_table(records, notebook)
     except LedgerError as exc:
         raise CliError(str(exc)) from None
     finally:
         store.close()
-    return 0
+    for message in damaged:
+        print(f"BROKEN  {message} (left out above; run `jupyter-privacy verify`)", file=sys.stderr)
+    return 1 if damaged else 0
 
 
-def _print_table(store: SqliteLedgerStore, notebook: str) -> None:
+def _readable_records(store: LedgerStore, notebook: str, damaged: list[str]) -> Iterator[LedgerRecord]:
+    """The records that can be read; a damaged row is skipped and its problem added to ``damaged``."""
+    for raw in store.raw_records(notebook):
+        try:
+            yield parse_raw(raw, store.location)
+        except LedgerError as exc:
+            damaged.append(exc.what)
+
+
+def _print_table(records: Iterable[LedgerRecord], notebook: str) -> None:
     print(f"notebook {notebook}")
-    header = f"{'SEQ':>5}  {'TS':<27}  {'EVENT':<17}  {'EXEC':>4}  {'HASH':<12}  PAYLOAD"
+    header = f"{'SEQ':>5}  {'TS':<27}  {'EVENT':<17}  {'EXEC':>4}  {'USER':<12}  {'HASH':<12}  PAYLOAD"
     print(header)
-    for r in store.records(notebook):
+    for r in records:
         payload = canonical_json(r.payload).decode("utf-8")
-        if len(payload) > 70:
-            payload = payload[:69] + "…"
+        if len(payload) > 60:
+            payload = payload[:59] + "…"
         ec = "" if r.execution_count is None else str(r.execution_count)
-        print(f"{r.seq:>5}  {r.ts:<27}  {r.event:<17}  {ec:>4}  {r.hash[:12]:<12}  {payload}")
+        user = (r.user or "-")[:12]
+        print(f"{r.seq:>5}  {r.ts:<27}  {r.event:<17}  {ec:>4}  {user:<12}  {r.hash[:12]:<12}  {payload}")

@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -65,8 +65,20 @@ RECORD_FIELDS: tuple[str, ...] = (
     "policy_sha256",
     "prev_hash",
     "hash",
+    "user",
+    "server",
+    "record_version",
 )
 """Every field of a record, in the documented order (the hash input omits only ``hash``)."""
+
+IDENTITY_FIELDS: tuple[str, ...] = ("user", "server", "record_version")
+"""The fields record format 2 added: who acted, on which server, and the format version itself."""
+
+V1_RECORD_FIELDS: tuple[str, ...] = RECORD_FIELDS[: -len(IDENTITY_FIELDS)]
+"""The fields of a format-1 record (written before identities were recorded); such records still verify."""
+
+RECORD_VERSION = 2
+"""The record format this version writes. Format 1 records have no ``user``/``server``/``record_version``."""
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -156,10 +168,17 @@ class LedgerRecord:
     policy_sha256: str
     prev_hash: str
     hash: str
+    user: str | None = None
+    server: str | None = None
+    record_version: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        """All fields as a plain dict (``payload`` deep-copied via JSON), in documented field order."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        """All fields as a plain dict (``payload`` deep-copied via JSON), in documented field order.
+
+        A format-1 record has no identity fields, so they are left out and its hash still verifies.
+        """
+        names = V1_RECORD_FIELDS if self.record_version == 1 else RECORD_FIELDS
+        out = {name: getattr(self, name) for name in names}
         out["payload"] = json.loads(canonical_json(self.payload))
         return out
 
@@ -177,12 +196,13 @@ class LedgerRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, check_hash: bool = False) -> LedgerRecord:
-        """Build a record from a dict with exactly :data:`RECORD_FIELDS`, validating types.
+        """Build a record from a dict with exactly :data:`RECORD_FIELDS` (or the format-1 fields), validating types.
 
         With ``check_hash=True`` also raise ValueError when ``hash`` does not match the contents.
         """
-        missing = [f for f in RECORD_FIELDS if f not in data]
-        extra = [k for k in data if k not in RECORD_FIELDS]
+        expected = RECORD_FIELDS if "record_version" in data else V1_RECORD_FIELDS
+        missing = [f for f in expected if f not in data]
+        extra = [k for k in data if k not in expected]
         if missing or extra:
             parts = []
             if missing:
@@ -190,7 +210,7 @@ class LedgerRecord:
             if extra:
                 parts.append(f"unknown {', '.join(map(str, extra))}")
             raise ValueError(f"not a ledger record: {'; '.join(parts)}")
-        record = cls(**{f: data[f] for f in RECORD_FIELDS})
+        record = cls(**{f: data[f] for f in expected})
         record.validate()
         if check_hash and record.expected_hash() != record.hash:
             raise ValueError(f"record {record.seq} of {record.notebook}: hash does not match its contents")
@@ -221,3 +241,17 @@ class LedgerRecord:
             value = getattr(self, name)
             if not isinstance(value, str) or not _HEX64_RE.match(value):
                 raise ValueError(f"{name} must be 64 lower-case hex digits, got {value!r}")
+        self._validate_identity()
+
+    def _validate_identity(self) -> None:
+        version = self.record_version
+        if not isinstance(version, int) or isinstance(version, bool) or version not in (1, RECORD_VERSION):
+            raise ValueError(f"record_version must be 1 or {RECORD_VERSION}, got {version!r}")
+        if version == 1:
+            if self.user is not None or self.server is not None:
+                raise ValueError("a format-1 record has no user or server; set record_version to 2")
+            return
+        for name in ("user", "server"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty string in a format-2 record, got {value!r}")

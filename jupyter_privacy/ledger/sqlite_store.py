@@ -26,25 +26,30 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .identity import Identity, current_identity
 from .records import (
     GENESIS_HASH,
+    RECORD_VERSION,
     LedgerRecord,
     canonical_json,
     compute_hash,
     utc_timestamp,
     validate_event,
 )
-from .store import HeadPointer, LedgerError, LedgerStore, RawRecord
+from .store import HeadPointer, LedgerError, LedgerStore, RawRecord, parse_raw
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: records carry user, server and record_version (record format 2)
 APPLICATION = "jupyter-privacy-ledger"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT = 30.0
 
 _COLUMNS = (
     "notebook, seq, ts, kernel_id, cell_id, execution_count, code_sha256, event, payload, "
-    "policy_sha256, prev_hash, hash"
+    "policy_sha256, prev_hash, hash, user, server, record_version"
 )
+# A schema-1 file opened read-only has no identity columns: its rows are format-1 records.
+_COLUMNS_V1 = _COLUMNS.replace("user, server, record_version", "NULL, NULL, NULL")
+_IDENTITY_COLUMNS = ("user TEXT", "server TEXT", "record_version INTEGER")
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS ledger_schema (
@@ -66,6 +71,9 @@ _SCHEMA = [
         policy_sha256 TEXT NOT NULL,
         prev_hash TEXT NOT NULL,
         hash TEXT NOT NULL,
+        user TEXT,
+        server TEXT,
+        record_version INTEGER,
         PRIMARY KEY (notebook, seq)
     ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS heads (
@@ -99,11 +107,14 @@ class SqliteLedgerStore(LedgerStore):
         *,
         readonly: bool = False,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        identity: Identity | None = None,
     ) -> None:
         self._path = Path(path)
         self._readonly = readonly
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
+        self._identity = identity or current_identity()
+        self._select = _COLUMNS
         self._conn: sqlite3.Connection | None = None
         self._conn = self._open()
 
@@ -250,6 +261,24 @@ class SqliteLedgerStore(LedgerStore):
             )
         if not self._readonly:
             self._configure(conn)
+            if version < SCHEMA_VERSION:
+                self._migrate(conn)
+        elif version < 2:
+            self._select = _COLUMNS_V1
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Schema 1 -> 2: add the identity columns (existing rows stay format-1 records and still verify)."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            present = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
+            for column in _IDENTITY_COLUMNS:
+                if column.split()[0] not in present:
+                    conn.execute(f"ALTER TABLE records ADD COLUMN {column}")
+            conn.execute("UPDATE ledger_schema SET version = ? WHERE id = 1", (SCHEMA_VERSION,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def _configure(self, conn: sqlite3.Connection) -> None:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -364,11 +393,14 @@ class SqliteLedgerStore(LedgerStore):
                     "payload": json.loads(payload_text),
                     "policy_sha256": policy_sha256,
                     "prev_hash": prev_hash,
+                    "user": self._identity.user,
+                    "server": self._identity.server,
+                    "record_version": RECORD_VERSION,
                 }
                 record = LedgerRecord(**body, hash=compute_hash(prev_hash, body))
                 record.validate()
                 conn.execute(
-                    f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         notebook,
                         seq,
@@ -382,6 +414,9 @@ class SqliteLedgerStore(LedgerStore):
                         policy_sha256,
                         prev_hash,
                         record.hash,
+                        record.user,
+                        record.server,
+                        RECORD_VERSION,
                     ),
                 )
                 conn.execute(
@@ -426,12 +461,12 @@ class SqliteLedgerStore(LedgerStore):
                 try:
                     if last is None:
                         rows = conn.execute(
-                            f"SELECT {_COLUMNS} FROM records WHERE notebook = ? ORDER BY seq LIMIT 1000",
+                            f"SELECT {self._select} FROM records WHERE notebook = ? ORDER BY seq LIMIT 1000",
                             (notebook,),
                         ).fetchall()
                     else:
                         rows = conn.execute(
-                            f"SELECT {_COLUMNS} FROM records WHERE notebook = ? AND seq > ? "
+                            f"SELECT {self._select} FROM records WHERE notebook = ? AND seq > ? "
                             "ORDER BY seq LIMIT 1000",
                             (notebook, last),
                         ).fetchall()
@@ -448,28 +483,7 @@ class SqliteLedgerStore(LedgerStore):
             yield self._parse(raw)
 
     def _parse(self, raw: RawRecord) -> LedgerRecord:
-        try:
-            payload = json.loads(raw.payload)
-            return LedgerRecord(
-                seq=raw.seq,
-                ts=raw.ts,
-                notebook=raw.notebook,
-                kernel_id=raw.kernel_id,
-                cell_id=raw.cell_id,
-                execution_count=raw.execution_count,
-                code_sha256=raw.code_sha256,
-                event=raw.event,
-                payload=payload,
-                policy_sha256=raw.policy_sha256,
-                prev_hash=raw.prev_hash,
-                hash=raw.hash,
-            )
-        except (TypeError, ValueError) as exc:
-            raise LedgerError(
-                f"record {raw.seq} of notebook {raw.notebook} cannot be read ({exc})",
-                str(self._path),
-                "run `jupyter-privacy verify`: the log may have been damaged or tampered with",
-            ) from None
+        return parse_raw(raw, self.location)
 
     def notebooks(self) -> list[str]:
         conn = self._connection()
@@ -487,7 +501,7 @@ class SqliteLedgerStore(LedgerStore):
         with self._lock:
             try:
                 row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM records WHERE notebook = ? ORDER BY seq DESC LIMIT 1",
+                    f"SELECT {self._select} FROM records WHERE notebook = ? ORDER BY seq DESC LIMIT 1",
                     (notebook,),
                 ).fetchone()
             except sqlite3.Error as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -38,7 +39,7 @@ class RawRecord:
     """A record exactly as stored, before any parsing: ``payload`` is the stored JSON text.
 
     Verification works on these so that a damaged row (bad JSON, wrong types) is reported as a broken
-    chain rather than crashing the reader.
+    chain rather than crashing the reader. ``record_version`` is None for a format-1 row (no identity).
     """
 
     notebook: str
@@ -53,6 +54,43 @@ class RawRecord:
     policy_sha256: Any
     prev_hash: Any
     hash: Any
+    user: Any = None
+    server: Any = None
+    record_version: Any = None
+
+
+def parse_raw(raw: RawRecord, location: str) -> LedgerRecord:
+    """The record a stored row holds, checked field by field.
+
+    A damaged row (unreadable payload JSON, a field of the wrong type) raises :class:`LedgerError`
+    naming the record and where it is stored, never a TypeError deep inside a reader.
+    """
+    try:
+        record = LedgerRecord(
+            seq=raw.seq,
+            ts=raw.ts,
+            notebook=raw.notebook,
+            kernel_id=raw.kernel_id,
+            cell_id=raw.cell_id,
+            execution_count=raw.execution_count,
+            code_sha256=raw.code_sha256,
+            event=raw.event,
+            payload=json.loads(raw.payload),
+            policy_sha256=raw.policy_sha256,
+            prev_hash=raw.prev_hash,
+            hash=raw.hash,
+            user=raw.user,
+            server=raw.server,
+            record_version=1 if raw.record_version is None else raw.record_version,
+        )
+        record.validate()
+    except (TypeError, ValueError) as exc:
+        raise LedgerError(
+            f"record {raw.seq!r} of notebook {raw.notebook} cannot be read ({exc})",
+            location,
+            "run `jupyter-privacy verify`: the log may have been damaged or tampered with",
+        ) from None
+    return record
 
 
 class LedgerStore(abc.ABC):

@@ -14,7 +14,9 @@ it has not recomputed. Kinds of problem (the first one found per notebook is rep
 ``duplicate``   a record's stored hash also belongs to another record (a copy);
 ``truncated``   the head pointer (stored separately, updated with every append) names more records than
                 exist, or its hash differs from the last record's;
-``head_missing`` records exist but the head pointer of the notebook was removed.
+``head_missing`` records exist but the head pointer of the notebook was removed;
+``damaged``     a stored field has the wrong type (text where a number belongs, bytes), in a record or in
+                the head pointer.
 
 What it cannot detect (see docs/ledger.md): someone able to rewrite the whole file can rebuild a
 consistent chain and head; only a head hash kept elsewhere (an export, a copy sent to the DPO) proves that.
@@ -30,7 +32,34 @@ from typing import Any
 from .records import GENESIS_HASH, compute_hash
 from .store import LedgerStore, RawRecord
 
-PROBLEM_KINDS = ("edited", "deleted", "reordered", "inserted", "duplicate", "truncated", "head_missing")
+PROBLEM_KINDS = (
+    "edited",
+    "deleted",
+    "reordered",
+    "inserted",
+    "duplicate",
+    "truncated",
+    "head_missing",
+    "damaged",
+)
+_TYPES: tuple[tuple[str, tuple[type, ...], bool], ...] = (
+    # field, accepted types, may be null
+    ("seq", (int,), False),
+    ("ts", (str,), False),
+    ("notebook", (str,), False),
+    ("kernel_id", (str,), True),
+    ("cell_id", (str,), True),
+    ("execution_count", (int,), True),
+    ("code_sha256", (str,), True),
+    ("event", (str,), False),
+    ("payload", (str,), False),
+    ("policy_sha256", (str,), False),
+    ("prev_hash", (str,), False),
+    ("hash", (str,), False),
+    ("user", (str,), True),
+    ("server", (str,), True),
+    ("record_version", (int,), True),
+)
 
 _SEQ_WINDOW = 64  # how far from its stored seq a moved record's original seq is searched
 _LOOKAHEAD = 64  # how many following records are examined to recognise inserted ones
@@ -97,7 +126,7 @@ class _Rows:
             if not isinstance(payload, dict):
                 self._bodies[i] = None
             else:
-                self._bodies[i] = {
+                body = {
                     "seq": row.seq,
                     "ts": row.ts,
                     "notebook": row.notebook,
@@ -110,6 +139,9 @@ class _Rows:
                     "policy_sha256": row.policy_sha256,
                     "prev_hash": row.prev_hash,
                 }
+                if row.record_version is not None:  # format 2: the identity is part of the hash
+                    body.update(user=row.user, server=row.server, record_version=row.record_version)
+                self._bodies[i] = body
         return self._bodies[i]
 
     def hash_ok(self, i: int, seq: Any) -> bool:
@@ -155,8 +187,18 @@ def verify_chain(store: LedgerStore, notebook: str) -> ChainReport:
             head_seq, head_hash = rows.rows[-1].seq, rows.rows[-1].hash
         else:
             head_seq, head_hash = None, None
+        head_seq = head_seq if type(head_seq) is int else None  # a damaged head is described, not echoed
+        head_hash = head_hash if isinstance(head_hash, str) else None
         return ChainReport(notebook, problem is None, n, intact, head_seq, head_hash, problem)
 
+    for i, row in enumerate(rows.rows):  # wrong types first: they would only confuse the link checks
+        damage = _damage(row)
+        if damage is not None:
+            seq = row.seq if type(row.seq) is int else None
+            where = f"record {seq}" if seq is not None else f"a record (stored seq is {_kind(row.seq)})"
+            return report(
+                i, ChainProblem("damaged", seq, f"{where} of notebook {notebook} is damaged: {damage}")
+            )
     prev_hash, prev_seq = GENESIS_HASH, 0
     for i, row in enumerate(rows.rows):
         if row.prev_hash == prev_hash and row.seq == prev_seq + 1 and rows.hash_ok(i, row.seq):
@@ -165,6 +207,16 @@ def verify_chain(store: LedgerStore, notebook: str) -> ChainReport:
         return report(i, _classify(rows, i, notebook, prev_hash, prev_seq))
 
     last_seq, last_hash = prev_seq, prev_hash
+    if head is not None and (type(head.seq) is not int or not isinstance(head.hash, str)):
+        return report(
+            n,
+            ChainProblem(
+                "damaged",
+                None,
+                f"the head pointer of notebook {notebook} is damaged: seq {_kind(head.seq)}, hash "
+                f"{_kind(head.hash)} (expected an integer and a text hash)",
+            ),
+        )
     if head is None:
         if n:
             return report(
@@ -312,6 +364,28 @@ def verify_all(store: LedgerStore, progress: Callable[[str], None] | None = None
             progress(notebook)
         reports.append(verify_chain(store, notebook))
     return reports
+
+
+def _damage(row: RawRecord) -> str | None:
+    """What is wrong with the types of a stored row, or None.
+
+    Wrong values of the right type (a payload that is not a JSON object, say) are left to the hash check,
+    which reports them as edits.
+    """
+    for name, types, nullable in _TYPES:
+        value = getattr(row, name)
+        if value is None and nullable:
+            continue
+        if type(value) not in types:
+            expected = {int: "an integer", str: "text"}[types[0]] + (" or null" if nullable else "")
+            return f"field {name} holds {_kind(value)}, expected {expected}"
+    return None
+
+
+def _kind(value: Any) -> str:
+    """A value's type for a message (never the value: a damaged row may hold anything)."""
+    names = {bytes: "bytes", str: "text", int: "an integer", float: "a float", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _short(h: Any) -> str:

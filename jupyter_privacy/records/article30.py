@@ -136,6 +136,8 @@ def _cell(r: Any) -> dict[str, Any]:
         "cell_id": r.cell_id,
         "execution_count": r.execution_count,
         "code_sha256": r.code_sha256,
+        "user": r.user,
+        "server": r.server,
     }
 
 
@@ -553,7 +555,8 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "unmask",
             u["dataset"],
             u["decision"],
-            f"{_join(u['columns'])} purpose {u['purpose']} ({u['reason'] or 'allowed'})",
+            f"{_join(u['columns'])} purpose {u['purpose']} ({u['reason'] or 'allowed'}) "
+            f"by {u.get('user') or 'unknown'}",
         )
     for o in ev["outputs"]:
         add("output", o["path"], "datasets", o["datasets"])
@@ -675,7 +678,7 @@ def _html(record: dict[str, Any]) -> str:
                     p["description"],
                     [f"{b['basis']} ({b['dpv']}, {b['article']})" for b in p["lawful_bases"]],
                     [b["reference"] for b in p["lawful_bases"]],
-                    [f"{d['ts']} {_where(d)}" for d in p["declarations"]],
+                    [f"{d['ts']} {_where(d)} by {d.get('user') or 'unknown'}" for d in p["declarations"]],
                 ]
                 for p in record["purposes"]
             ],
@@ -765,7 +768,7 @@ def _html(record: dict[str, Any]) -> str:
         ),
         "<h2>Evidence: unmask grants and refusals</h2>",
         _table(
-            ["Decision", "Dataset", "Columns", "Purpose", "Basis / reference", "Reason", "When"],
+            ["Decision", "Dataset", "Columns", "Purpose", "Basis / reference", "Reason", "Who", "When"],
             [
                 [
                     u["decision"],
@@ -774,6 +777,7 @@ def _html(record: dict[str, Any]) -> str:
                     u["purpose"] or "none",
                     f"{u['lawful_basis'] or ''} {u['reference'] or ''}".strip(),
                     u["reason"] or "",
+                    f"{u.get('user') or 'unknown'} on {u.get('server') or 'unknown'}",
                     u["ts"],
                 ]
                 for u in record["evidence"]["unmask"]

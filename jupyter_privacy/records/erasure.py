@@ -336,7 +336,7 @@ def render_text(result: dict[str, Any]) -> str:
     for u in result["unmask"]:
         lines.append(
             f"UNMASK  {u['event']} {u['dataset']} columns {', '.join(map(str, u['columns']))} "
-            f"purpose {u['purpose']} in {u['notebook']} [{u['execution_count']}]"
+            f"purpose {u['purpose']} in {u['notebook']} [{u['execution_count']}] by {u.get('user') or 'unknown'}"
         )
     for o in result["outputs"]:
         lines.append(f"OUTPUT  {o['path']} (sha256 {str(o['sha256'])[:16]}) from {', '.join(o['datasets'])}")
@@ -353,7 +353,7 @@ def render_text(result: dict[str, Any]) -> str:
 
 
 def _cell(notebook: str, r: Any) -> dict[str, Any]:
-    """Where a log record was written: notebook, cell, execution count, code hash, position, time."""
+    """Where a log record was written: notebook, cell, execution count, code hash, position, time, user."""
     return {
         "notebook": notebook,
         "cell_id": r.cell_id,
@@ -361,4 +361,5 @@ def _cell(notebook: str, r: Any) -> dict[str, Any]:
         "code_sha256": r.code_sha256,
         "seq": r.seq,
         "ts": r.ts,
+        "user": r.user,
     }

@@ -92,7 +92,12 @@ def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
     """A timeline entry: the event and the few payload fields that say what happened (no values)."""
     p = record["payload"]
     event = record["event"]
-    out: dict[str, Any] = {"seq": record["seq"], "ts": record["ts"], "event": event}
+    out: dict[str, Any] = {
+        "seq": record["seq"],
+        "ts": record["ts"],
+        "event": event,
+        "user": record.get("user"),
+    }
     if event == "dataset_loaded":
         out.update(dataset=p.get("dataset"), source=p.get("source"), variable=p.get("variable"))
     elif event == "purpose_declared":
@@ -155,7 +160,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
             # the kernel masks again every column it handed out when the purpose changes
             if purpose is not None and purpose.get("purpose") != p.get("purpose"):
                 grants = []
-            purpose = {**p, "seq": record["seq"], "ts": record["ts"]}
+            purpose = {**p, "seq": record["seq"], "ts": record["ts"], "user": record.get("user")}
         elif event == "grants_revoked":
             grants = []
         elif event == "dataset_loaded":
@@ -171,6 +176,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
                     "reason": p.get("reason"),
                     "seq": record["seq"],
                     "ts": record["ts"],
+                    "user": record.get("user"),
                 }
             )
         else:

@@ -62,6 +62,37 @@ describe('purposeText', () => {
   it('shows purpose, basis and reference', () => {
     expect(purposeText(state.purpose)).toBe('churn-model (legitimate_interest, ref LIA-2026-014)');
   });
+
+  it('says who declared it when the record names the user', () => {
+    expect(purposeText({ ...state.purpose!, user: 'ana' })).toBe(
+      'churn-model (legitimate_interest, ref LIA-2026-014, declared by ana)'
+    );
+  });
+});
+
+describe('eventText identity', () => {
+  it('names who declared a purpose and who was granted or refused raw access', () => {
+    const withUsers: INotebookState = {
+      ...state,
+      timeline: [
+        {
+          cell_id: 'c9',
+          execution_count: 9,
+          kernel_id: 'k',
+          events: [
+            { seq: 6, ts: 't', event: 'purpose_declared', purpose: 'churn', lawful_basis: 'contract', user: 'ana' },
+            { seq: 7, ts: 't', event: 'unmask_granted', dataset: 'ds-1', columns: ['email'], user: 'ana' },
+            { seq: 8, ts: 't', event: 'dataset_loaded', dataset: 'ds-1', source: '/d/c.csv', user: 'ana' }
+          ]
+        }
+      ]
+    };
+    expect(timelineRows(withUsers).map(r => r.text)).toEqual([
+      'purpose churn declared (contract) by ana',
+      'unmasked email of c.csv by ana',
+      'loaded c.csv'
+    ]);
+  });
 });
 
 describe('timelineRows', () => {

@@ -44,6 +44,8 @@ export interface IPurposeState {
   reference: string | null;
   art9_condition: string | null;
   ts?: string;
+  /** Who declared it (record format 2); absent in records written before identities were logged. */
+  user?: string | null;
 }
 
 export interface ITimelineEvent {
@@ -61,6 +63,7 @@ export interface ITimelineEvent {
   datasets?: string[];
   model_class?: string;
   format?: string;
+  user?: string | null;
 }
 
 export interface ITimelineCell {
@@ -133,6 +136,9 @@ export function purposeText(purpose: IPurposeState | null): string {
   if (purpose.art9_condition) {
     details.push(`Art. 9: ${purpose.art9_condition}`);
   }
+  if (purpose.user) {
+    details.push(`declared by ${purpose.user}`);
+  }
   return `${purpose.purpose} (${details.join(', ')})`;
 }
 
@@ -193,6 +199,12 @@ export function summaryChips(summary: ILoadSummary): IColumnChip[] {
 
 /** A line of the timeline: what one event did, in words. */
 export function eventText(e: ITimelineEvent, names: Map<string, string>): string {
+  const text = eventWords(e, names);
+  const acts = e.event === 'purpose_declared' || e.event.startsWith('unmask_');
+  return acts && e.user ? `${text} by ${e.user}` : text;
+}
+
+function eventWords(e: ITimelineEvent, names: Map<string, string>): string {
   const ds = (id: string | undefined): string => (id ? (names.get(id) ?? id) : '?');
   switch (e.event) {
     case 'session_start':

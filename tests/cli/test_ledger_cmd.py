@@ -128,7 +128,8 @@ def test_log_jsonl_is_canonical_and_complete(store: Path) -> None:
         assert obj == rec
         assert line.encode() == canonical_json(obj)
         assert set(obj) == {"seq", "ts", "notebook", "kernel_id", "cell_id", "execution_count", "code_sha256",
-                            "event", "payload", "policy_sha256", "prev_hash", "hash"}
+                            "event", "payload", "policy_sha256", "prev_hash", "hash", "user", "server",
+                            "record_version"}
 
 
 def test_log_resolves_paths(store: Path, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def test_record_fields_exactly() -> None:
 
     assert tuple(f.name for f in fields(LedgerRecord)) == RECORD_FIELDS == (
         "seq", "ts", "notebook", "kernel_id", "cell_id", "execution_count", "code_sha256", "event",
-        "payload", "policy_sha256", "prev_hash", "hash",
+        "payload", "policy_sha256", "prev_hash", "hash", "user", "server", "record_version",
     )
     assert GENESIS_HASH == "0" * 64
     assert {"session_start", "purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied",

@@ -52,7 +52,8 @@ def tamper(path: Path, *statements: str | tuple[str, tuple[object, ...]]) -> Non
 def row(path: Path, seq: int, notebook: str = A) -> dict[str, object]:
     conn = sqlite3.connect(path)
     conn.row_factory = sqlite3.Row
-    r = conn.execute(f"SELECT {COLS} FROM records WHERE notebook = ? AND seq = ?", (notebook, seq)).fetchone()
+    r = conn.execute(f"SELECT {COLS}, user, server, record_version FROM records WHERE notebook = ? AND seq = ?",
+                     (notebook, seq)).fetchone()
     conn.close()
     return dict(r)
 

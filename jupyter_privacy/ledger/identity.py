@@ -1,0 +1,48 @@
+"""Who acts and where: the identity written into every processing-log record (record format 2).
+
+The acting user is ``JUPYTERHUB_USER`` when the kernel or server runs under JupyterHub (every user's
+server and kernels run as that user, and the Hub sets it), else the operating-system user. The server is
+the host name, followed by the JupyterHub named server (``JUPYTERHUB_SERVER_NAME``) when there is one.
+On a single machine both are what the process says about itself: they attribute records, they do not
+authenticate anyone (a PostgreSQL store records the database role as well; see docs/ledger.md).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from dataclasses import dataclass
+
+_UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The acting user and the server a record was written from."""
+
+    user: str
+    server: str
+
+
+def acting_user() -> str:
+    """``JUPYTERHUB_USER`` when set and non-empty, else the OS user name (``"unknown"`` if none)."""
+    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if hub_user:
+        return hub_user
+    try:
+        return getpass.getuser() or _UNKNOWN
+    except (KeyError, OSError):
+        return _UNKNOWN
+
+
+def server_name() -> str:
+    """The host name, plus ``/NAME`` for a JupyterHub named server."""
+    host = socket.gethostname() or _UNKNOWN
+    named = os.environ.get("JUPYTERHUB_SERVER_NAME", "").strip()
+    return f"{host}/{named}" if named else host
+
+
+def current_identity() -> Identity:
+    """The identity of this process, read now (the environment may change between kernels)."""
+    return Identity(acting_user(), server_name())
