@@ -20,9 +20,14 @@ Arrow). The forms:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from .keys import MaskingKey
+from .tokens import hmac_digests
 
 SCHEME_VERSION = 2
 """Bumped whenever a form changes: fingerprints record it, so old ones are looked up the old way."""
@@ -79,21 +84,37 @@ def is_international(value: str) -> bool:
 
 
 def infer_phone_region(values: Iterable[str], candidates: Sequence[str]) -> str | None:
-    """The region (of ``candidates``, in order of preference) in which most national-form numbers of a
-    column are valid, or None when the column has none (or none is valid anywhere)."""
+    """The region (of ``candidates``, in order of preference) a column's national-form numbers belong to.
+
+    Each region scores the column's international numbers with its country code plus the national-form
+    numbers libphonenumber finds valid there (a sample of :data:`REGION_SAMPLE`). None when the column has
+    no national-form number, or none fits any region.
+    """
     import phonenumbers
 
-    national = [v for v in values if v and not is_international(v)][:REGION_SAMPLE]
-    best, best_valid = None, 0
+    sample = [v for v in values if v][: REGION_SAMPLE * 4]
+    national = [v for v in sample if not is_international(v)][:REGION_SAMPLE]
+    if not national:
+        return None
+    codes: dict[int, int] = {}
+    international = [v for v in sample if is_international(v)]
+    for e164 in _phone(pa.array(international, pa.string()), None).to_pylist() if international else []:
+        try:
+            code = phonenumbers.parse(e164).country_code
+        except phonenumbers.NumberParseException:
+            continue
+        if code is not None:
+            codes[code] = codes.get(code, 0) + 1
+    best, best_score = None, 0
     for region in candidates:
-        valid = 0
+        score = codes.get(phonenumbers.country_code_for_region(region), 0)
         for v in national:
             try:
-                valid += phonenumbers.is_valid_number(phonenumbers.parse(v, region))
+                score += phonenumbers.is_valid_number(phonenumbers.parse(v, region))
             except phonenumbers.NumberParseException:
                 continue
-        if valid > best_valid:
-            best, best_valid = region, valid
+        if score > best_score:
+            best, best_score = region, score
     return best
 
 
@@ -137,3 +158,43 @@ def _national_to_e164(digits: pa.Array, region: str | None) -> pa.Array:
 
 def _prefix(prefix: str, values: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(pa.scalar(prefix, values.type), values, pa.scalar("", values.type))
+
+
+def keyed_as_loaded(entity: str) -> bool:
+    """True when the normalised form of ``entity`` is the text its masking tokens are keyed on (trimmed,
+    e-mail addresses lower-cased): the tokens' digests are then the fingerprints' digests."""
+    return entity not in CODES and entity not in NAMES and entity != PHONE
+
+
+@dataclass(frozen=True)
+class ErasureDigests:
+    """The keyed 64-bit digests of a column's normalised distinct values, and the phone region used."""
+
+    digests: np.ndarray
+    region: str | None = None
+
+
+def erasure_digests(
+    distinct: pa.Array,
+    entity: str,
+    key: MaskingKey,
+    regions: Sequence[str],
+    token_digests: np.ndarray | None = None,
+) -> ErasureDigests:
+    """Digests for the erasure fingerprints of a column's distinct non-null values.
+
+    ``token_digests`` (the masking step's digests of the same values) are reused when normalising changes
+    nothing for the entity; phone numbers in national form are read in the region (of ``regions``) where
+    most of the column's numbers are valid.
+    """
+    if token_digests is not None and keyed_as_loaded(entity):
+        return ErasureDigests(token_digests)
+    if len(distinct) == 0:
+        return ErasureDigests(np.zeros(0, dtype=np.uint64))
+    region = (
+        infer_phone_region(distinct.slice(0, REGION_SAMPLE * 4).to_pylist(), regions)
+        if entity == PHONE
+        else None
+    )
+    canonical = pc.unique(normalise(distinct, entity, region))
+    return ErasureDigests(hmac_digests(canonical, key), region)

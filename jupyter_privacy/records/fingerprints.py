@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..ledger.private_files import create_private_file
-from ..mask.normalise import CODES, NAMES, PHONE, REGION_SAMPLE, infer_phone_region, normalise
+from ..mask.normalise import ErasureDigests, erasure_digests
 from ..mask.tokens import TOKEN_HEX, distinct_strings, hex_to_u64, hmac_digests, token_shape
 
 SCHEME = "jp-bloom-v2"
@@ -56,7 +56,6 @@ MIN_LOG2 = 13
 CHUNK_BYTES = 1024
 _BLOCK = 1 << 16
 CHUNK_BITS = CHUNK_BYTES * 8
-PARALLEL_COLUMNS = 4
 FINGERPRINT_SUFFIX = ".fingerprints"
 
 _SCHEMA = [
@@ -333,18 +332,6 @@ class FingerprintStore:
         return result
 
 
-def column_digests(tokens: Any, entity: str) -> np.ndarray:
-    """Distinct token digests of a masked (pseudonymised) column of ``entity``."""
-    arr = pa.array(tokens.array) if hasattr(tokens, "array") else pa.array(tokens)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if pa.types.is_dictionary(arr.type):
-        arr = arr.dictionary
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.large_string())
-    return token_digests(pc.unique(arr), entity)
-
-
 FINGERPRINTED_CATEGORIES = ("direct",)
 """Finding categories whose columns are fingerprinted (direct identifiers; see docs/dpo-guide.md)."""
 
@@ -352,61 +339,36 @@ FINGERPRINTED_CATEGORIES = ("direct",)
 def fingerprint_frame(raw: Any, masked: Any, key: Any) -> tuple[BloomFilter, list[dict[str, Any]]] | None:
     """A filter of the normalised direct identifiers of one load, and which columns went into it.
 
-    ``raw`` is the frame as read, ``masked`` the :class:`~jupyter_privacy.mask.MaskedFrame`. Every distinct
-    value is normalised (:func:`~jupyter_privacy.mask.normalise.normalise`: phones to E.164 in the region
-    the column's numbers belong to, codes without separators, names by case and spacing) and keyed. Where
-    normalising changes nothing the masking step's token digests are reused (e-mail addresses, addresses).
-    Free-text columns are not fingerprinted. Returns None when the load has no such column.
+    ``masked`` is the :class:`~jupyter_privacy.mask.MaskedFrame`: the masking step kept, for every direct
+    identifier column, the keyed digests of its normalised distinct values
+    (:func:`~jupyter_privacy.mask.normalise.erasure_digests`). ``raw`` (the frame as read) serves columns
+    masked elsewhere. Free-text columns are not fingerprinted. Returns None when the load has no such column.
     """
-    jobs: list[tuple[str, str, Any, np.ndarray | None]] = []
+    from ..detect.recognizers import PHONE_REGIONS
+
+    kept = getattr(masked, "distinct_digests", {})
     names = [str(c) for c in masked.frame.columns]
+    parts: list[np.ndarray] = []
+    columns: list[dict[str, Any]] = []
     for cm in masked.columns:
-        if cm.category not in FINGERPRINTED_CATEGORIES or cm.strategy == "free_text":
-            continue
-        if cm.column not in names:
+        if (
+            cm.category not in FINGERPRINTED_CATEGORIES
+            or cm.strategy == "free_text"
+            or cm.column not in names
+        ):
             continue
         entity = cm.entities[0] if cm.entities else cm.category.upper()
         index = names.index(cm.column)
-        reuse = getattr(masked, "distinct_digests", {}).get(index) if keyed_as_loaded(entity) else None
-        jobs.append((cm.column, entity, raw.iloc[:, index], reuse))
-
-    def work(job: tuple[str, str, Any, np.ndarray | None]) -> tuple[np.ndarray, str | None]:
-        _column, entity, values, reuse = job
-        if reuse is not None:
-            return item_hashes(reuse, entity), None
-        digests, region = normalised_digests(values, entity, key)
-        return item_hashes(digests, entity), region
-
-    # Arrow's kernels, the Rust HMAC and the hex decoding release the GIL: columns run in parallel
-    with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:
-        parts = list(pool.map(work, jobs))
+        found = kept.get(index)
+        if not isinstance(found, ErasureDigests):
+            found = erasure_digests(distinct_strings(raw.iloc[:, index]), entity, key, PHONE_REGIONS)
+        parts.append(item_hashes(found.digests, entity))
+        region = {"region": found.region} if found.region else {}
+        columns.append({"column": cm.column, "entity": entity, "distinct": len(found.digests)} | region)
     if not parts:
         return None
-    columns = [
-        {"column": column, "entity": entity, "distinct": len(items)} | ({"region": region} if region else {})
-        for (column, entity, _v, _r), (items, region) in zip(jobs, parts, strict=True)
-    ]
     # distinct per column, entity-salted across columns
-    return build_filter(np.concatenate([items for items, _ in parts]), distinct=True), columns
-
-
-def keyed_as_loaded(entity: str) -> bool:
-    """True when the normalised form of ``entity`` is the text the masking tokens are keyed on."""
-    return entity not in CODES and entity not in NAMES and entity != PHONE
-
-
-def normalised_digests(values: Any, entity: str, key: Any) -> tuple[np.ndarray, str | None]:
-    """Distinct 64-bit HMAC digests of the normalised values of a column, and the phone region used."""
-    from ..detect.recognizers import PHONE_REGIONS
-
-    distinct = distinct_strings(values)
-    if len(distinct) == 0:
-        return np.zeros(0, dtype=np.uint64), None
-    region = None
-    if entity == PHONE:
-        region = infer_phone_region(distinct.to_pylist()[: REGION_SAMPLE * 4], PHONE_REGIONS)
-    canonical = pc.unique(normalise(distinct, entity, region))
-    return hmac_digests(canonical, key), region
+    return build_filter(np.concatenate(parts), distinct=True), columns
 
 
 def value_items(values: Sequence[str], entity: str, key: Any) -> np.ndarray:
