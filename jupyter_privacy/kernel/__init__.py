@@ -17,6 +17,7 @@ from .magics import PrivacyMagics
 from .openlineage_live import LiveLineage
 from .raw_outputs import RawOutputs
 from .session import PrivacySession, current_session, set_session
+from .shutdown import on_exit
 
 __all__ = [
     "PrivacyMagics",
@@ -74,6 +75,7 @@ def load_ipython_extension(ipython: Any) -> None:
         interception=interception,
         raw_outputs=raw_outputs,
         hooks=(("pre_run_cell", pre_run_cell), ("post_run_cell", post_run_cell)),
+        forget_exit=on_exit(session),
     )
     _warm_up()
 
@@ -132,6 +134,7 @@ def unload_ipython_extension(ipython: Any) -> None:
         return
     for event, fn in _STATE["hooks"]:
         ipython.events.unregister(event, fn)
+    _STATE["forget_exit"]()
     _STATE["lineage"].uninstall()
     _STATE["raw_outputs"].uninstall()
     if _STATE["interception"] is not None:

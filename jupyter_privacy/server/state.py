@@ -1,7 +1,8 @@
 """What the sidebar shows, derived from log records and the policy. Plain functions: no tornado here.
 
 A notebook's *current* state (purpose, datasets, unmask grants) is that of its latest kernel session:
-a kernel keeps purpose and grants in memory, so a restart starts again from "no purpose declared". The
+a kernel keeps purpose and grants in memory, so a restart starts again from "no purpose declared", and
+once that kernel has logged ``session_end`` (restart, shutdown) nothing of it is current. The
 *timeline* covers every record, grouped by cell execution.
 """
 
@@ -141,6 +142,17 @@ def timeline(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return groups
 
 
+def _ended(current: list[dict[str, Any]]) -> str | None:
+    """When the latest session's kernel logged its end (``session_end``), else None."""
+    if not current or current[0]["event"] != "session_start":
+        return None
+    kernel = current[0].get("kernel_id")
+    for record in current:
+        if record["event"] == "session_end" and record.get("kernel_id") == kernel:
+            return str(record["ts"])
+    return None
+
+
 def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
     """The sidebar model of one notebook from its records (already in time order, all chains merged)."""
     start = 0
@@ -148,6 +160,9 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
         if record["event"] == "session_start":
             start = i
     current = records[start:]
+    ended = _ended(current)
+    if ended is not None:
+        current = []  # the kernel is gone, and its purpose, grants and frames with it
     purpose: dict[str, Any] | None = None
     datasets: dict[str, dict[str, Any]] = {}
     grants: list[dict[str, Any]] = []
@@ -209,6 +224,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
                 "policy_default": session["payload"].get("policy_default"),
                 "enforcement": session["payload"].get("enforcement"),
                 "key_id": session["payload"].get("key_id"),
+                "ended": ended,
             }
             if session
             else None
