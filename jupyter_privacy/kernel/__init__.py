@@ -42,6 +42,7 @@ def load_ipython_extension(ipython: Any) -> None:
     lineage.install()
     raw_outputs = RawOutputs(session, ipython)
     raw_outputs.install()
+    lineage.raw_columns = raw_outputs.raw_columns
     interception = None
     if session.policy.interception.enabled:
         interception = Interception(session, list(session.policy.interception.readers))

@@ -317,6 +317,7 @@ def build_record(
                         "via": p.get("via"),
                         "datasets": p.get("datasets", []),
                         "columns": p.get("columns"),
+                        "raw_columns": p.get("raw_columns") or [],
                     }
                 )
             elif r.event == "model_trained":
@@ -561,6 +562,7 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     for o in ev["outputs"]:
         add("output", o["path"], "datasets", o["datasets"])
         add("output", o["path"], "sha256", o["sha256"])
+        add("output", o["path"], "unmasked_columns", o["raw_columns"])
     for m in ev["models"]:
         add("model", f"{m['model_class']} {m['variable']}", "datasets", m["datasets"])
     return rows
@@ -709,9 +711,16 @@ def _html(record: dict[str, Any]) -> str:
         "<h2>Recipients and outputs (Art. 30(1)(d))</h2>",
         f"<p><b>Recipients (policy):</b> {_e(record['recipients'] or 'none stated')}</p>",
         _table(
-            ["File", "SHA-256", "Kind", "From datasets", "Cell"],
+            ["File", "SHA-256", "Kind", "From datasets", "Unmasked columns", "Cell"],
             [
-                [o["path"], o["sha256"], o["kind"], [labels.get(d, d) for d in o["datasets"]], _where(o)]
+                [
+                    o["path"],
+                    o["sha256"],
+                    o["kind"],
+                    [labels.get(d, d) for d in o["datasets"]],
+                    o["raw_columns"] or "none (masked)",
+                    _where(o),
+                ]
                 for o in record["outputs"]
             ],
             {1},
