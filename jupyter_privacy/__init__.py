@@ -93,8 +93,14 @@ def declare_purpose(purpose: str, basis: str, reference: str | None = None, art9
 def unmask(df: pd.DataFrame, columns: list[str] | str) -> pd.DataFrame:
     """Raw values of ``columns`` of a governed frame, if the declared purpose allows them."""
     from .kernel.session import current_session
+    from .kernel.spark_load import is_spark_frame
 
-    return current_session().unmask(df, [columns] if isinstance(columns, str) else list(columns))
+    wanted = [columns] if isinstance(columns, str) else list(columns)
+    if is_spark_frame(df):
+        from .kernel.spark_unmask import unmask_spark
+
+        return unmask_spark(current_session(), df, wanted)
+    return current_session().unmask(df, wanted)
 
 
 def status() -> dict[str, Any]:

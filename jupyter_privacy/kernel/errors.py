@@ -17,3 +17,7 @@ class UnmaskDenied(PrivacyError):
 
 class LoadError(PrivacyError):
     """A dataset could not be loaded (unreadable file, bad SQL source, changed file on unmask)."""
+
+
+class OutputError(PrivacyError):
+    """A governed output could not be written (the write failed; nothing was logged)."""

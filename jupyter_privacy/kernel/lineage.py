@@ -87,7 +87,7 @@ class _PendingFit:
     cls: str
     datasets: list[str]
     columns: list[str]
-    rows: int
+    rows: int | None  # None: not counted (a Spark DataFrame would need a job)
 
 
 @dataclass
@@ -137,12 +137,20 @@ class Lineage:
         validation = sys.modules.get("sklearn.utils.validation")
         if validation is not None and (id(validation), "_check_feature_names") not in patched:
             self._patch(validation, "_check_feature_names", self._fit_hook)
+        if "pyspark.sql.readwriter" in sys.modules:
+            from .spark_lineage import hook_spark
+
+            hook_spark(self, patched)
 
     def import_and_hook(self, code: str) -> None:
         """Import the libraries a cell is about to use (if installed) so their hooks are in place."""
         import importlib
 
-        wanted = [("sklearn", "sklearn.utils.validation"), ("joblib", "joblib")]
+        wanted = [
+            ("sklearn", "sklearn.utils.validation"),
+            ("joblib", "joblib"),
+            ("pyspark.ml", "pyspark.ml.base"),
+        ]
         for mention, module in wanted:
             if mention in code and module not in sys.modules:
                 try:

@@ -96,6 +96,11 @@ class PrivacyMagics(Magics):
     @argument("--sheet", help="Excel: the sheet to read (default: the first)")
     @argument("--sql", help="a SQL query to run instead of reading a file (use with --con)")
     @argument("--con", help="SQLAlchemy URL, or the name of a DB-API connection / engine variable")
+    @argument(
+        "--engine", choices=("pandas", "spark"), default="pandas", help="spark: a masked Spark DataFrame"
+    )
+    @argument("--format", dest="fmt", help="spark: parquet, csv or json when the path does not say")
+    @argument("--table", help="spark: a table of Spark's catalogue instead of a path")
     @argument("--quiet", action="store_true", help="do not display the summary")
     @line_magic
     def privacy_load(self, line: str) -> Any:
@@ -117,13 +122,17 @@ class PrivacyMagics(Magics):
                     )
                 con = self._ns().get(args.con, args.con)
                 frame = session.load_sql(args.sql, con, variable=args.name)
+            elif args.engine == "spark":
+                from .spark_load import load_spark
+
+                frame = load_spark(session, args.path, table=args.table, fmt=args.fmt, variable=args.name)
             else:
                 if args.path is None:
                     raise UsageError("%privacy_load: give a file path, or --sql QUERY --con CONNECTION")
                 frame = session.load(args.path, sheet=args.sheet, variable=args.name)
         except (PrivacyError, MissingKeyError) as exc:
             raise _user_error(exc) from None
-        dataset = session.datasets[frame.attrs["jupyter_privacy"]["datasets"][0]]
+        dataset = session.datasets[_dataset_id(frame)]
         if not args.quiet:
             display(load_bundle(dataset.summary(), _policy_note()), raw=True)
         if args.name:
@@ -151,7 +160,7 @@ class PrivacyMagics(Magics):
         frame = self._frame(args.variable, "%privacy_unmask")
         columns = [c.strip() for c in args.columns.split(",") if c.strip()]
         try:
-            raw = current_session().unmask(frame, columns)
+            raw = _unmask(frame, columns)
         except (PrivacyError, MissingKeyError) as exc:
             raise _user_error(exc) from None
         self._ns()[args.name or args.variable] = raw
@@ -226,8 +235,30 @@ class PrivacyMagics(Magics):
         if name not in namespace:
             raise UsageError(f"{magic}: no variable named {name!r} in this notebook; define it first.")
         value = namespace[name]
-        if not isinstance(value, pd.DataFrame):
+        if not isinstance(value, pd.DataFrame) and not (magic == "%privacy_unmask" and _is_spark(value)):
             raise UsageError(
                 f"{magic}: {name!r} is a {type(value).__name__}, not a pandas DataFrame; pass the name of a DataFrame."
             )
         return value
+
+
+def _is_spark(obj: Any) -> bool:
+    from .spark_load import is_spark_frame
+
+    return is_spark_frame(obj)
+
+
+def _dataset_id(frame: Any) -> str:
+    if _is_spark(frame):
+        from .spark_load import LOADED_ATTR
+
+        return str(getattr(frame, LOADED_ATTR).dataset_id)
+    return str(frame.attrs["jupyter_privacy"]["datasets"][0])
+
+
+def _unmask(frame: Any, columns: list[str]) -> Any:
+    if _is_spark(frame):
+        from .spark_unmask import unmask_spark
+
+        return unmask_spark(current_session(), frame, columns)
+    return current_session().unmask(frame, columns)

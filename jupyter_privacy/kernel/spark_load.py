@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,23 @@ from .session import Dataset, PrivacySession, _now
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from ..engines.spark.masking import ColumnPlan
+
 ENGINE = "spark"
+LOADED_ATTR = "_jupyter_privacy_load"
+"""Attribute of the Spark DataFrame a load returns: its :class:`SparkLoad` (plain Python object)."""
+
+
+@dataclass
+class SparkLoad:
+    """What an unmask needs to rebuild a governed Spark load: the source and the masking plan."""
+
+    dataset_id: str
+    plans: list[ColumnPlan]
+    reread: Callable[[], DataFrame]
+    content_sha256: Callable[[], str]
+
+
 _UDF_TAG = re.compile(r"jp_mask_(ds-[0-9a-f]{12})")
 
 
@@ -70,6 +87,7 @@ def load_spark(
             source=src.description,
             content_sha256=content,
             reread=lambda: src.read(spark),
+            rehash=lambda: src.content_sha256(files),
             variable=variable,
         )
 
@@ -81,6 +99,7 @@ def govern_spark(
     source: str,
     content_sha256: str | Future[str],
     reread: Callable[[], DataFrame],
+    rehash: Callable[[], str],
     variable: str | None = None,
 ) -> DataFrame:
     """Scan a sample of ``sdf``, plan its masking, log the load; returns the masked DataFrame."""
@@ -112,6 +131,7 @@ def govern_spark(
         variable=variable,
     )
     masked = apply_masking(sdf, plans, session.policy, key, dataset.id)
+    setattr(masked, LOADED_ATTR, SparkLoad(dataset.id, plans, reread, rehash))
     payload = session._loaded_payload(dataset)
     payload["engine"] = ENGINE
     with session._lock:
@@ -144,12 +164,18 @@ def govern_spark_frame(
     from ..engines.spark.source import SparkSource
 
     files = sdf.inputFiles()
-    if files:
-        content: str | Future[str] = SparkSource().content_sha256(files)
-    else:
-        content = _rows_sha256(sdf)
+
+    def rehash() -> str:
+        return SparkSource().content_sha256(files) if files else _rows_sha256(sdf)
+
     return govern_spark(
-        session, sdf, source=source, content_sha256=content, reread=lambda: sdf, variable=variable
+        session,
+        sdf,
+        source=source,
+        content_sha256=rehash(),
+        reread=lambda: sdf,
+        rehash=rehash,
+        variable=variable,
     )
 
 

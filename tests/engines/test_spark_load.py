@@ -156,3 +156,21 @@ def test_existing_table_is_governed_and_derived_frames_name_it(
     derived = masked.groupBy("email").count().join(masked.select("email", "full_name"), "email")
     assert spark_datasets_of(derived) == ids
     assert not set(raw["email"]) & {r["email"] for r in derived.select("email").collect()}
+
+
+def test_part_files_that_disagree_fail_the_load_clearly(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pd.DataFrame({"email": ["ann@example.org"] * 1500, "age": range(1500)}).to_parquet(folder / "a.parquet")
+    pd.DataFrame({"email": ["carl.secret@example.org"], "age": ["forty-two"]}).to_parquet(
+        folder / "b.parquet"
+    )
+    privacy.start()
+    with pytest.raises(LoadError) as caught:
+        load_spark(privacy, folder, spark=spark)
+    message = str(caught.value)
+    assert "does not match its schema" in message and "PARQUET_COLUMN_DATA_TYPE_MISMATCH" in message
+    assert "carl" not in message and "forty-two" not in message
+    assert [r.event for r in _records(privacy) if r.event != "session_start"] == []

@@ -94,22 +94,23 @@ def _local(uri: str) -> Path:
 
 
 def spark_error(exc: BaseException, where: str) -> DataReadError:
-    """One clear error from a Spark failure: its error class and its first line, quotes blanked (a
-    Spark message can quote a value)."""
-    condition = _condition(exc)
+    """One clear error from a Spark failure: its error class (or the Java exception's class) and what
+    to do; Spark's own text only with every quoted fragment blanked (it can quote a value)."""
+    condition = _condition(exc) or _java_condition(exc)
     if condition == "PATH_NOT_FOUND":
         return DataReadError(f"{where}: Spark found no such path; check it (Spark error PATH_NOT_FOUND)")
     if condition in ("TABLE_OR_VIEW_NOT_FOUND", "UNRESOLVED_ROUTINE"):
         return DataReadError(f"{where}: no such table in Spark's catalogue; check the name ({condition})")
-    if condition and (
-        "SCHEMA" in condition or "CONVERT" in condition or "CAST" in condition or "MERGE" in condition
-    ):
+    if condition and any(word in condition.upper() for word in _SCHEMA_WORDS):
         return DataReadError(
             f"{where}: the data does not match its schema ({condition}); the part files disagree on a "
             "column's type or a given schema is wrong -- fix the files or read them with a matching schema"
         )
-    detail = describe_error(exc, 200)
-    return DataReadError(f"{where}: Spark could not read it ({condition or type(exc).__name__}: {detail})")
+    detail = "" if hasattr(exc, "java_exception") else f": {describe_error(exc, 200)}"
+    return DataReadError(f"{where}: Spark could not read it ({condition or type(exc).__name__}{detail})")
+
+
+_SCHEMA_WORDS = ("SCHEMA", "CONVERT", "CAST", "MERGE", "DATA_TYPE", "MISMATCH")
 
 
 def _condition(exc: BaseException) -> str | None:
@@ -122,3 +123,21 @@ def _condition(exc: BaseException) -> str | None:
         return str(value)
     cause = exc.__cause__ or exc.__context__
     return _condition(cause) if cause is not None else None
+
+
+def _java_condition(exc: BaseException) -> str | None:
+    """The innermost Spark error class (or Java exception class) of a Py4J error's Java cause chain."""
+    java = getattr(exc, "java_exception", None)
+    innermost = None
+    for _ in range(12):
+        if java is None:
+            break
+        try:
+            condition = java.getCondition()
+        except Exception:  # not a SparkThrowable
+            condition = None
+        if condition:
+            return str(condition)
+        innermost = str(java.getClass().getSimpleName())
+        java = java.getCause()
+    return innermost

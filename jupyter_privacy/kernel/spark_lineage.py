@@ -1,0 +1,151 @@
+"""Spark lineage: ``df.write`` outputs and Spark MLlib ``fit`` calls on governed Spark DataFrames.
+
+A Spark DataFrame's governed datasets are read off its plan (the masking UDFs name their dataset)
+and off the files it reads (``inputFiles()``, matched against the sources of this session's loads).
+A write is logged as ``output_written`` once Spark has finished it (the job ran, the files are
+complete); a failed write raises one clear error and logs nothing. ``model_trained`` is logged when
+the cell ends, with the variable the model ended up in, as for scikit-learn.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import OutputError
+from .spark_load import ENGINE, spark_datasets_of
+
+if TYPE_CHECKING:
+    from .lineage import Lineage
+    from .session import PrivacySession
+
+WRITER_METHODS = ("save", "parquet", "csv", "json", "orc", "text", "saveAsTable", "insertInto")
+_busy = threading.local()
+
+
+def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
+    """Wrap Spark's writer and MLlib's ``Estimator.fit`` once PySpark is imported."""
+    readwriter = sys.modules.get("pyspark.sql.readwriter")
+    if readwriter is not None:
+        writer = readwriter.DataFrameWriter
+        for name in WRITER_METHODS:
+            if (id(writer), name) not in patched:
+                lineage._patch(writer, name, _writer(lineage, name))
+    ml = sys.modules.get("pyspark.ml.base")
+    if ml is not None and (id(ml.Estimator), "fit") not in patched:
+        lineage._patch(ml.Estimator, "fit", _fit(lineage))
+
+
+def frame_datasets(session: PrivacySession, sdf: Any) -> list[str]:
+    """Governed datasets behind a Spark DataFrame: masking UDFs in its plan, and files it reads."""
+    ids = set(spark_datasets_of(sdf))
+    try:
+        files = [_local(f) for f in sdf.inputFiles()]
+    except Exception:
+        files = []
+    for dataset in list(session.datasets.values()):
+        if dataset.source.startswith(("table:", "sql:")):
+            continue
+        root = Path(dataset.source)
+        if any(f == root or root in f.parents for f in files):
+            ids.add(dataset.id)
+    return sorted(ids)
+
+
+def _writer(lineage: Lineage, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def write(writer: Any, *args: Any, **kwargs: Any) -> Any:
+            if getattr(_busy, "active", False):
+                return original(writer, *args, **kwargs)
+            ids = frame_datasets(lineage.session, writer._df)
+            target = args[0] if args else kwargs.get("path", kwargs.get("name", kwargs.get("tableName")))
+            _busy.active = True
+            try:
+                result = original(writer, *args, **kwargs)
+            except Exception as exc:
+                if not ids:
+                    raise
+                raise _write_error(exc, target) from None
+            finally:
+                _busy.active = False
+            if ids:
+                _log_output(lineage.session, writer, target, ids, f"DataFrameWriter.{name}")
+            return result
+
+        write.__name__ = name
+        write.__doc__ = original.__doc__
+        return write
+
+    return wrap
+
+
+def _write_error(exc: BaseException, target: Any) -> OutputError:
+    from ..engines.spark.source import spark_error
+
+    reason = str(spark_error(exc, str(target)))
+    return OutputError(f"the governed Spark write failed, nothing was logged: {reason}")
+
+
+def _log_output(session: PrivacySession, writer: Any, target: Any, ids: list[str], via: str) -> None:
+    from ..engines.spark.source import SparkSource
+
+    path: Path | None = None
+    if (
+        isinstance(target, str)
+        and "://" not in target
+        and via.split(".")[-1] not in ("saveAsTable", "insertInto")
+    ):
+        path = Path(target).expanduser().resolve()
+    sha = None
+    if path is not None and path.exists():
+        try:
+            sha = SparkSource(path=path).content_sha256()
+        except OSError:
+            sha = None
+    session.log(
+        "output_written",
+        {
+            "path": str(path) if path is not None else f"table:{target}",
+            "sha256": sha,
+            "kind": "SparkDataFrame",
+            "via": via,
+            "datasets": ids,
+            "columns": [str(c) for c in writer._df.columns],
+            "engine": ENGINE,
+        },
+    )
+
+
+def _fit(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    from .lineage import _PendingFit
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def fit(estimator: Any, dataset: Any, *args: Any, **kwargs: Any) -> Any:
+            if getattr(_busy, "fitting", False):  # a Pipeline's stages: the pipeline is what is logged
+                return original(estimator, dataset, *args, **kwargs)
+            _busy.fitting = True
+            try:
+                model = original(estimator, dataset, *args, **kwargs)
+            finally:
+                _busy.fitting = False
+            ids = frame_datasets(lineage.session, dataset)
+            if ids:
+                cls = f"{type(estimator).__module__}.{type(estimator).__qualname__}"
+                columns = [str(c) for c in dataset.columns]
+                lineage.models[model] = ids
+                lineage.fits.append(_PendingFit(weakref.ref(model), cls, ids, columns, None))
+            return model
+
+        fit.__name__ = "fit"
+        fit.__doc__ = original.__doc__
+        return fit
+
+    return wrap
+
+
+def _local(uri: str) -> Path:
+    return Path(uri[len("file:") :] if uri.startswith("file:") else uri).resolve()

@@ -1,0 +1,74 @@
+"""Unmasking governed Spark DataFrames: the same purpose gate and log records as for pandas.
+
+A masked Spark DataFrame is a projection over its source: every flagged column goes through its
+masking UDF. Unmasking builds the same projection over a fresh read of the source (after checking
+the source's content hash is unchanged) without the masking of the granted columns. Only the frame
+returned by the load can be unmasked -- a derived frame (filtered, joined) is refused with a hint,
+as its rows cannot be matched to the source.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from .errors import LoadError, UnmaskDenied
+from .session import Grant, PrivacySession
+from .spark_load import ENGINE, LOADED_ATTR, SparkLoad, spark_datasets_of
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+
+def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) -> DataFrame:
+    """``sdf`` with raw values in ``columns``, if the declared purpose allows them (logged either way)."""
+    from ..engines.spark.masking import apply_masking
+
+    load = _governed_load(session, sdf)
+    dataset = session.datasets[load.dataset_id]
+    missing = [c for c in columns if c not in sdf.columns]
+    if missing:
+        raise UnmaskDenied(f"no column(s) {', '.join(map(repr, missing))} in this Spark DataFrame")
+    reason = session._refusal(dataset, columns)
+    if reason is not None:
+        session.log("unmask_denied", {**session._grant_payload(dataset, columns, reason), "engine": ENGINE})
+        if session.policy.enforcement == "enforce" or session.declaration is None:
+            raise UnmaskDenied(reason)
+        warnings.warn(f"policy violation recorded (enforcement: warn): {reason}", stacklevel=3)
+    if load.content_sha256() != dataset.content_sha256:
+        raise LoadError(
+            f"the source {dataset.source} changed since it was loaded (content hash differs); "
+            "load it again before unmasking"
+        )
+    keep = [p for p in load.plans if p.finding.name not in columns]
+    raw = apply_masking(load.reread(), keep, session.policy, session.key, dataset.id)
+    setattr(raw, LOADED_ATTR, load)
+    with session._lock:
+        assert session.declaration is not None
+        session.grants.append(Grant(dataset.id, list(columns), session.declaration.purpose.id))
+        session.log("unmask_granted", {**session._grant_payload(dataset, columns, reason), "engine": ENGINE})
+    return raw
+
+
+def _governed_load(session: PrivacySession, sdf: Any) -> SparkLoad:
+    ids = spark_datasets_of(sdf)
+    load: SparkLoad | None = getattr(sdf, LOADED_ATTR, None)
+    if load is None:
+        if not ids:
+            raise UnmaskDenied(
+                "this Spark DataFrame was not loaded through jupyter-privacy; it holds no masked columns"
+            )
+        if len(ids) > 1:
+            raise UnmaskDenied(
+                f"this Spark DataFrame combines several datasets ({', '.join(ids)}); unmask the loaded frames "
+                "before joining them"
+            )
+        raise UnmaskDenied(
+            "this Spark DataFrame was derived from a governed load (filtered, selected or joined), so its rows "
+            "cannot be matched to the source; unmask the DataFrame returned by the load, then derive from it"
+        )
+    if load.dataset_id not in session.datasets:
+        raise UnmaskDenied(
+            f"dataset {load.dataset_id} was loaded in another kernel session; load it again here"
+        )
+    return load

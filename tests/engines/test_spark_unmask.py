@@ -1,0 +1,86 @@
+"""Purpose gate and unmask for governed Spark DataFrames, against a real local SparkSession."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from faker import Faker
+
+from jupyter_privacy.kernel.errors import LoadError, UnmaskDenied
+from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.kernel.spark_load import load_spark
+from jupyter_privacy.kernel.spark_unmask import unmask_spark
+from jupyter_privacy.ledger import SqliteLedgerStore
+
+
+@pytest.fixture
+def crm(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    Faker.seed(11)
+    fake = Faker()
+    raw = pd.DataFrame(
+        {
+            "id": range(500),
+            "email": [fake.email() for _ in range(500)],
+            "full_name": [fake.name() for _ in range(500)],
+            "balance": [float(i) for i in range(500)],
+        }
+    )
+    path = tmp_path / "crm.parquet"
+    raw.to_parquet(path, index=False)
+    return path, raw
+
+
+def _events(privacy: PrivacySession) -> list[Any]:
+    return list(
+        SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True).records(privacy.notebook)
+    )
+
+
+def test_unmask_needs_a_purpose_that_allows_the_column(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame]
+) -> None:
+    path, raw = crm
+    masked = load_spark(privacy, path, spark=spark)
+    with pytest.raises(UnmaskDenied, match="no purpose declared"):
+        unmask_spark(privacy, masked, ["email"])
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    with pytest.raises(UnmaskDenied, match="does not allow raw access to: full_name"):
+        unmask_spark(privacy, masked, ["full_name"])
+
+    opened = unmask_spark(privacy, masked, ["email"]).orderBy("id").toPandas()
+    assert opened["email"].tolist() == raw["email"].tolist()
+    assert not set(raw["full_name"]) & set(opened["full_name"])  # still masked
+    assert opened["balance"].tolist() == raw["balance"].tolist()
+
+    events = [(r.event, r.payload.get("reason")) for r in _events(privacy) if r.event.startswith("unmask")]
+    assert [e for e, _ in events] == ["unmask_denied", "unmask_denied", "unmask_granted"]
+    granted = next(r for r in _events(privacy) if r.event == "unmask_granted")
+    assert granted.payload["engine"] == "spark"
+    assert granted.payload["columns"][0]["name"] == "email"
+
+
+def test_unmask_refuses_a_changed_source(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame]
+) -> None:
+    path, raw = crm
+    masked = load_spark(privacy, path, spark=spark)
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    raw.assign(email=raw["email"].str.upper()).to_parquet(path, index=False)
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, masked, ["email"])
+    assert not [r for r in _events(privacy) if r.event == "unmask_granted"]
+
+
+def test_derived_frames_are_refused_with_a_hint(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame]
+) -> None:
+    path, _raw = crm
+    masked = load_spark(privacy, path, spark=spark)
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    with pytest.raises(UnmaskDenied, match="unmask the DataFrame returned by the load"):
+        unmask_spark(privacy, masked.filter("balance > 10"), ["email"])
+    with pytest.raises(UnmaskDenied, match="not loaded through jupyter-privacy"):
+        unmask_spark(privacy, spark.read.parquet(str(path)), ["email"])
