@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True,)
 
-.PHONY: help lab test lint clean distclean chromium check-prereqs screenshots
+.PHONY: help lab test lint clean distclean chromium postgresql check-prereqs screenshots
 
 help:
 	@echo "make lab    install into .venv (editable, frontend built) and start JupyterLab on examples/"
@@ -71,8 +71,19 @@ chromium:
 	  echo "      install it with: sudo apt-get install chromium"; \
 	fi
 
+# PostgreSQL server binaries for the team-log tests (they start a throw-away cluster themselves).
+postgresql:
+	@if [ -n "$$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ]; then \
+	  echo "postgresql: server binaries present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	else \
+	  echo "note: PostgreSQL server binaries are missing; the team-log tests will be skipped."; \
+	  echo "      install them with: sudo apt-get install postgresql"; \
+	fi
+
 # The test command: static checks first (they are quick), then every test suite.
-test: lint chromium
+test: lint chromium postgresql
 	$(BIN)/python -m pytest -q
 	$(BIN)/jlpm test
 

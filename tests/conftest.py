@@ -8,7 +8,24 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 
 os.environ["HOME"] = tempfile.mkdtemp(prefix="jupyter-privacy-test-home-")
 os.environ.pop("JUPYTER_PRIVACY_POLICY", None)
 os.environ.pop("JUPYTER_PRIVACY_KEY", None)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A real PostgreSQL cluster for this test session (see tests/pg_cluster.py); started on first use."""
+    from pg_cluster import start_cluster
+
+    try:
+        cluster = start_cluster()
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.remove()

@@ -15,10 +15,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..ledger import LedgerError, LedgerRecord, LedgerStore, SqliteLedgerStore, verify_all, verify_chain
+from ..ledger import (
+    LedgerError,
+    LedgerRecord,
+    LedgerStore,
+    SqliteLedgerStore,
+    open_store,
+    verify_all,
+    verify_chain,
+)
 from ..ledger.records import canonical_json
 from ..ledger.store import parse_raw
-from ..policy import PolicyError, load_policy
+from ..policy import LoadedPolicy, PolicyError, load_policy
 from .errors import CliError
 
 
@@ -43,10 +51,34 @@ def add_parser(subparsers: Any) -> None:
         "stored; run `jupyter-privacy verify` to check them.",
     )
     log.add_argument(
+        "action",
+        nargs="?",
+        choices=("init-db",),
+        help="init-db: create the PostgreSQL schema and roles of a team log (admin; idempotent)",
+    )
+    log.add_argument(
         "--notebook",
         metavar="PATH",
-        required=True,
         help="the notebook (its path; a unique suffix of a recorded path also works)",
+    )
+    log.add_argument(
+        "--dsn-env",
+        metavar="VAR",
+        help="init-db: environment variable with an admin connection string (default: the policy's log.dsn_env)",
+    )
+    log.add_argument(
+        "--writer",
+        metavar="ROLE",
+        action="append",
+        default=[],
+        help="init-db: a notebook user's login role to make a member of jupyter_privacy_writer (repeatable)",
+    )
+    log.add_argument(
+        "--reader",
+        metavar="ROLE",
+        action="append",
+        default=[],
+        help="init-db: a DPO's login role to make a member of jupyter_privacy_reader (repeatable)",
     )
     _store_arg(log)
     log.add_argument(
@@ -64,24 +96,33 @@ def _store_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _open(args: argparse.Namespace) -> SqliteLedgerStore:
+def _open(args: argparse.Namespace) -> LedgerStore:
     if args.store:
-        path = Path(os.path.expanduser(args.store))
+        return open_log(args.store, None)
+    try:
+        loaded = load_policy()
+    except PolicyError as exc:
+        first = exc.problems[0].message if exc.problems else "invalid"
+        raise CliError(
+            f"cannot load the privacy policy {exc.source} to find the processing log: "
+            f"{first} (run `jupyter-privacy policy show`, or pass --store FILE)"
+        ) from None
+    return open_log(None, loaded)
+
+
+def open_log(store: str | None, loaded: LoadedPolicy | None) -> LedgerStore:
+    """The log read-only: the SQLite file ``store``, else the store the policy configures (SQLite or
+    PostgreSQL). Nothing is created; a missing SQLite file is an error naming where it was looked for."""
+    if store is None and loaded is not None and loaded.policy.log.store != "sqlite":
+        try:
+            return open_store(loaded, readonly=True)
+        except LedgerError as exc:
+            raise CliError(str(exc)) from None
+    if store:
+        path = Path(os.path.expanduser(store))
         origin = "--store"
     else:
-        try:
-            loaded = load_policy()
-        except PolicyError as exc:
-            first = exc.problems[0].message if exc.problems else "invalid"
-            raise CliError(
-                f"cannot load the privacy policy {exc.source} to find the processing log: "
-                f"{first} (run `jupyter-privacy policy show`, or pass --store FILE)"
-            ) from None
-        if loaded.policy.log.store != "sqlite":
-            raise CliError(
-                f"the policy's log.store {loaded.policy.log.store!r} is not supported by this "
-                "command (only sqlite)"
-            )
+        assert loaded is not None
         path = loaded.policy.log.resolved_path()
         origin = f"log.path of the {'built-in default policy' if loaded.is_default else loaded.source}"
     if not path.exists():
@@ -148,6 +189,12 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_log(args: argparse.Namespace) -> int:
+    if args.action == "init-db":
+        from .init_db_cmd import run_init_db
+
+        return run_init_db(args)
+    if not args.notebook:
+        raise CliError("give the notebook whose records to print: jupyter-privacy log --notebook PATH")
     store = _open(args)
     damaged: list[str] = []
     try:

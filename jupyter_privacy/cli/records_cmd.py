@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..ledger import LedgerError, SqliteLedgerStore
+from ..ledger import LedgerError, LedgerStore
 from ..mask.keys import MissingKeyError, load_key
 from ..policy import LoadedPolicy, PolicyError, load_policy
 from ..records.aliases import AliasMap
 from .errors import CliError
-from .ledger_cmd import resolve_notebook
+from .ledger_cmd import open_log, resolve_notebook
 from .notebook_names import Scope, load_aliases, notebook_scope, project_scope, renamed_to
 
 
@@ -98,14 +97,8 @@ def _policy(args: argparse.Namespace) -> LoadedPolicy:
         raise CliError(f"cannot load the privacy policy {exc.source}: {first}") from None
 
 
-def _store(args: argparse.Namespace, loaded: LoadedPolicy) -> SqliteLedgerStore:
-    path = Path(os.path.expanduser(args.store)) if args.store else loaded.policy.log.resolved_path()
-    if not path.exists():
-        raise CliError(f"no processing log found at {path}; pass --store FILE or set log.path in the policy")
-    try:
-        return SqliteLedgerStore(path, readonly=True)
-    except LedgerError as exc:
-        raise CliError(str(exc)) from None
+def _store(args: argparse.Namespace, loaded: LoadedPolicy) -> LedgerStore:
+    return open_log(args.store, loaded)
 
 
 def _write(text: str, output: str | None) -> None:

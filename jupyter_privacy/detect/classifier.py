@@ -25,11 +25,13 @@ import numpy as np
 import pandas as pd
 
 from ..policy.model import SPECIAL_CATEGORIES
+from .agreement import disagreement, is_age_band
 from .findings import ColumnFinding
-from .headers import STEM, WEAK, HeaderHint, header_tokens
+from .headers import STEM, WEAK, HeaderHint, cancels, header_tokens
+from .names import name_evidence
 from .ner import PERSON_LABELS, PLACE_LABELS, NerModel
 from .profile import ColumnProfile, text_values
-from .recognizers import ValueRecognizer
+from .recognizers import RecognizerFailed, ValueRecognizer
 from .vocab import gender_coverage, special_category_matches
 
 SPECIAL = frozenset(SPECIAL_CATEGORIES)
@@ -69,6 +71,7 @@ def classify(
         _special,
         _values,
         _header,
+        _name_list,
         _quasi_values,
         _free_text,
         _ner_names,
@@ -110,7 +113,7 @@ def _special(
             continue
         match = by_concept.get(hint.concept)
         if hint.strength >= STEM:
-            _set(f, "special", hint.concept, _header_score(hint.strength), None)
+            _set(f, "special", hint.concept, _header_score(hint.strength), None, rule="header")
             f.reasons.append(f"column name matches '{hint.keyword}' ({hint.concept})")
             if match is not None:
                 f.coverage = match.coverage
@@ -124,6 +127,7 @@ def _special(
                 hint.concept,
                 _combine(_header_score(hint.strength), match.coverage),
                 match.coverage,
+                rule="header",
             )
             f.reasons.append(f"ambiguous column name '{hint.keyword}' confirmed by the values")
             f.reasons.append(f"{match.coverage:.0%} of sampled values are {hint.concept} terms")
@@ -132,13 +136,16 @@ def _special(
         return False  # long prose mentioning a condition is free text, judged by rule 5
     for match in vocab:
         if match.coverage >= th.min_coverage and match.distinct_terms >= 2 and match.unambiguous >= 1:
-            _set(f, "special", match.concept, 0.5 + 0.4 * match.coverage, match.coverage)
+            _set(f, "special", match.concept, 0.5 + 0.4 * match.coverage, match.coverage, rule="vocabulary")
             f.reasons.append(f"{match.coverage:.0%} of sampled values are {match.concept} terms")
             return True
     return False
 
 
-def _set(f: ColumnFinding, category: str, entity: str, score: float, coverage: float | None) -> None:
+def _set(
+    f: ColumnFinding, category: str, entity: str, score: float, coverage: float | None, *, rule: str
+) -> None:
+    f.rule = rule
     f.category = category
     f.entities = [entity]
     f.score = score
@@ -189,7 +196,10 @@ def _values(
         needed = th.context_min_coverage if support is not None else th.min_coverage
         if (rec.needs_header and support is None) or share(candidates) < needed:
             continue
-        coverage = _coverage(rec, texts, candidates.to_numpy(), counts.to_numpy(dtype=float), needed)
+        try:
+            coverage = _coverage(rec, texts, candidates.to_numpy(), counts.to_numpy(dtype=float), needed)
+        except RecognizerFailed as exc:
+            return _fail_closed(f, rec, exc)
         if coverage is None:
             continue
         rank = coverage * (1.0 if rec.validated else 0.9) + (0.05 if support is not None else 0.0)
@@ -202,7 +212,7 @@ def _values(
     _rank, rec, coverage, support = best
     header = _header_score(support.strength) if support is not None else 0.0
     value_score = coverage * (1.0 if rec.validated else 0.85)
-    _set(f, rec.category, rec.entity, _combine(header, value_score), coverage)
+    _set(f, rec.category, rec.entity, _combine(header, value_score), coverage, rule="recognizer")
     if support is not None:
         f.reasons.append(f"column name matches '{support.keyword}' ({support.concept})")
     check = "valid " if rec.validated else ""
@@ -236,6 +246,17 @@ def _coverage(
     return coverage if coverage >= needed else None
 
 
+def _fail_closed(f: ColumnFinding, rec: ValueRecognizer, exc: RecognizerFailed) -> bool:
+    """A recogniser that raised decides nothing, so the column is flagged rather than passed as clean:
+    masking a column too many is recoverable, publishing one is not."""
+    _set(f, rec.category, rec.entity, 0.5, None, rule="fail-closed")
+    f.reasons.append(
+        f"the {rec.entity} recogniser failed on a sampled value ({exc.error}); "
+        "flagged rather than assumed not personal (fail closed)"
+    )
+    return True
+
+
 # -- 3. the column name alone ------------------------------------------------------------------
 
 
@@ -248,20 +269,40 @@ def _header(
     _th: Thresholds,
     _n: object,
 ) -> bool:
+    contradictions: list[str] = []
     for hint in hints:
         if hint.concept in SPECIAL or hint.category in ("custom", "text"):
             continue
         if not _plausible(hint.concept, p):
+            contradictions.append(f"column name matches '{hint.keyword}' ({hint.concept}) but {_what(p)}")
+            continue
+        contradiction = disagreement(hint, p)
+        if contradiction is not None:
+            contradictions.append(
+                f"column name matches '{hint.keyword}' ({hint.concept}) but {contradiction}"
+            )
             continue
         if hint.strength <= WEAK and p.kind == "empty":
             continue
         entity = HEADER_ENTITY.get(hint.concept, hint.concept)
-        _set(f, hint.category, entity, _header_score(hint.strength), None)
+        _set(f, hint.category, entity, _header_score(hint.strength), None, rule="header")
         f.reasons.append(f"column name matches '{hint.keyword}' ({hint.concept})")
         if p.kind == "empty":
             f.reasons.append("no values in the sample to confirm it")
         return True
+    f.reasons.extend(contradictions)
     return False
+
+
+def _what(p: ColumnProfile) -> str:
+    """What the values are, in words, for a header the values contradict."""
+    if p.kind == "boolean" or (p.kind == "text" and p.distinct <= 2 and p.mean_words <= 1):
+        return "the values are yes/no flags"
+    if p.kind in ("datetime",) or p.date_share >= 0.8:
+        return "the values are dates"
+    if p.kind in ("numeric", "integer"):
+        return "the values are numbers"
+    return "the values do not fit it"
 
 
 def _plausible(concept: str, p: ColumnProfile) -> bool:
@@ -283,13 +324,14 @@ def _plausible(concept: str, p: ColumnProfile) -> bool:
     if mostly_dates:
         return False
     if concept == "AGE":
-        return p.num_min is not None and p.num_max is not None and p.num_min >= 0 and p.num_max <= 130
+        # the range: agreement.disagreement
+        return (p.num_min is not None and p.num_max is not None) or is_age_band(p)
     if concept == "GEO_COORDINATE":
         return p.num_min is not None and p.num_max is not None and p.num_min >= -180 and p.num_max <= 180
     if p.kind == "numeric":
         return False  # measurements, amounts: not names, phones or postcodes
     if concept in ("PERSON", "CITY", "NATIONALITY", "MARITAL_STATUS"):
-        return p.kind == "text" and p.alpha_share >= 0.6 and p.mean_words <= 6
+        return p.kind == "text" and p.mean_words <= 6  # the values' shape: agreement.disagreement
     if concept == "GENDER":
         return p.distinct <= 12
     if concept == "ONLINE_IDENTIFIER" or concept == "ONLINE_ID":
@@ -297,6 +339,40 @@ def _plausible(concept: str, p: ColumnProfile) -> bool:
     if concept == "STREET_ADDRESS":
         return p.mean_words <= 15
     return p.mean_words <= 6
+
+
+# -- 3b. person names from the name lists --------------------------------------------------------
+
+NAME_LIST_KNOWN = 0.6  # share of values with a known given name or surname
+NAME_LIST_MIN_DISTINCT = 10
+
+
+def _name_list(
+    f: ColumnFinding,
+    p: ColumnProfile,
+    hints: Sequence[HeaderHint],
+    _r: object,
+    _t: object,
+    _th: Thresholds,
+    _n: object,
+) -> bool:
+    """Full names ("Given Surname", "Surname, Title Given") under a header that says nothing.
+
+    Several words per value, capitalised, mostly distinct, and most holding a given name or surname
+    from the name lists: single words (cities, first names) need a header or a table about people.
+    """
+    if p.kind != "text" or hints or p.distinct < NAME_LIST_MIN_DISTINCT or p.distinct_ratio < 0.3:
+        return False
+    if cancels(p.name, "PERSON"):
+        return False  # company, product, street ... names
+    if p.mean_words < 1.5 or p.mean_words > 6:
+        return False
+    evidence = name_evidence(p.counts)
+    if evidence.shaped < 0.9 or evidence.capitalised < 0.8 or evidence.known < NAME_LIST_KNOWN:
+        return False
+    _set(f, "direct", "PERSON", 0.5 + 0.4 * evidence.known, evidence.known, rule="name-list")
+    f.reasons.append(f"{evidence.known:.0%} of sampled values are person names (given names and surnames)")
+    return True
 
 
 # -- 4. quasi-identifiers from the values --------------------------------------------------------
@@ -316,14 +392,14 @@ def _quasi_values(
     if p.kind == "text":
         gender = gender_coverage(p.counts)
         if gender >= 0.9:
-            _set(f, "quasi", "GENDER", 0.5 + 0.4 * gender, gender)
+            _set(f, "quasi", "GENDER", 0.5 + 0.4 * gender, gender, rule="value-shape")
             f.reasons.append(f"{gender:.0%} of sampled values are gender terms or codes")
             return True
         values = p.values
         for pattern, label in ((_NL_POSTCODE, "NL"), (_CA_POSTCODE, "CA")):
             cov = p.share(values.str.fullmatch(pattern))
             if cov >= th.min_coverage:
-                _set(f, "quasi", "POSTCODE", 0.5 + 0.4 * cov, cov)
+                _set(f, "quasi", "POSTCODE", 0.5 + 0.4 * cov, cov, rule="value-shape")
                 f.reasons.append(f"{cov:.0%} of sampled values have the {label} postcode format")
                 return True
     return _birth_dates(f, p)
@@ -395,7 +471,7 @@ def _birth_dates(f: ColumnFinding, p: ColumnProfile) -> bool:
     span = int(years.max() - years.min())
     median_age = this_year - float(np.median(years))
     if span >= 40 and 18 <= median_age <= 90 and years.max() <= this_year:
-        _set(f, "quasi", "DATE_OF_BIRTH", 0.5, p.date_share)
+        _set(f, "quasi", "DATE_OF_BIRTH", 0.5, p.date_share, rule="value-shape")
         f.reasons.append(f"dates spread over {span} years with a median age of {median_age:.0f}: birth dates")
         return True
     return False
@@ -431,8 +507,11 @@ def _free_text(
             else pd.Series(True, index=values.index)
         )
         rows = np.zeros(len(values), dtype=bool)
-        for i in np.flatnonzero(pre.to_numpy()):
-            rows[i] = rec.matches(texts[int(i)], whole=False)
+        try:
+            for i in np.flatnonzero(pre.to_numpy()):
+                rows[i] = rec.matches(texts[int(i)], whole=False)
+        except RecognizerFailed as exc:
+            return _fail_closed(f, rec, exc)
         if rows.any():
             found[rec.entity] = float(weights[rows].sum() / total)
             hits |= rows
@@ -453,6 +532,7 @@ def _free_text(
         return False
     entities = sorted(found, key=lambda e: -found[e])
     f.free_text = True
+    f.rule = "free-text"
     f.category = "direct"
     f.entities = entities
     f.coverage = share
@@ -487,11 +567,11 @@ def _ner_names(
     person = float(weights[[bool(lab & PERSON_LABELS) for lab in labels]].sum() / weights.sum())
     place = float(weights[[bool(lab & PLACE_LABELS) for lab in labels]].sum() / weights.sum())
     if person >= 0.4 and person >= place:
-        _set(f, "direct", "PERSON", 0.4 + 0.5 * person, person)
+        _set(f, "direct", "PERSON", 0.4 + 0.5 * person, person, rule="ner")
         f.reasons.append(f"NER ({ner.name}) finds person names in {person:.0%} of sampled values")
         return True
     if place >= 0.5:
-        _set(f, "quasi", "LOCATION", 0.4 + 0.4 * place, place)
+        _set(f, "quasi", "LOCATION", 0.4 + 0.4 * place, place, rule="ner")
         f.reasons.append(f"NER ({ner.name}) finds places in {place:.0%} of sampled values")
         return True
     return False

@@ -13,9 +13,10 @@ from .classifier import Thresholds, classify
 from .findings import ColumnFinding, ScanResult
 from .headers import match_header
 from .ner import NerModel
-from .profile import profile_column, sample_rows
+from .profile import ColumnProfile, profile_column, sample_rows
 from .recognizers import ValueRecognizer, builtin_recognizers, custom_recognizers, text_recognizers
 from .reident import reidentification
+from .subjects import judge_table
 
 if TYPE_CHECKING:
     from ..policy import LoadedPolicy, Policy
@@ -73,6 +74,7 @@ def scan_dataframe(
 
     sample = sample_rows(df, settings.sample_rows)
     findings: list[ColumnFinding] = []
+    profiled: list[tuple[ColumnProfile, ColumnFinding]] = []
     for position in _progress(range(df.shape[1]), df, progress):
         name = df.columns[position]
         column = sample.iloc[:, position]
@@ -83,8 +85,10 @@ def scan_dataframe(
         else:
             prof = profile_column(name, column, settings.max_distinct)
             finding = classify(prof, match_header(name, extra_headers), recognizers, in_text, thresholds, ner)
+            profiled.append((prof, finding))
         findings.append(finding)
 
+    table = judge_table(profiled)
     _coordinates_need_company(findings)
     quasi = [i for i, f in enumerate(findings) if f.category == "quasi"]
     reid = reidentification(df, quasi, [findings[i].name for i in quasi])
@@ -96,6 +100,7 @@ def scan_dataframe(
         reidentification=reid,
         policy=policy_info,
         ner_model=ner.describe(),
+        table=table,
     )
 
 
@@ -115,3 +120,8 @@ def _progress(positions: range, df: pd.DataFrame, enabled: bool) -> Iterable[int
     from tqdm.auto import tqdm
 
     return tqdm(positions, desc="scanning columns", unit="col", leave=False)
+
+
+def ner_model(setting: str) -> NerModel:
+    """The NER model of a ``detection.ner_model`` setting, loaded once per process."""
+    return _ner(setting)

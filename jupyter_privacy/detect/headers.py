@@ -122,3 +122,9 @@ def _best(concept: _Concept, toks: list[str], joined: str) -> HeaderHint | None:
         if _contains(toks, phrase):
             return HeaderHint(concept.name, concept.category, WEAK, " ".join(phrase))
     return None
+
+
+def cancels(name: object, concept: str) -> bool:
+    """Whether the column name holds a word that rules ``concept`` out (``company`` for PERSON)."""
+    present = set(header_tokens(name))
+    return any(c.name == concept and present & c.unless for c in _lexicon())

@@ -63,6 +63,15 @@ class RegexRecognizer:
         return found
 
 
+class RecognizerFailed(Exception):
+    """A recogniser raised on a value; carries the entity and the error type, never the value."""
+
+    def __init__(self, entity: str, error: str) -> None:
+        super().__init__(f"recogniser {entity} failed ({error})")
+        self.entity = entity
+        self.error = error
+
+
 @dataclass(frozen=True)
 class ValueRecognizer:
     """One entity type recognised in cell values."""
@@ -90,13 +99,17 @@ class ValueRecognizer:
         return self.factory()
 
     def matches(self, value: str, *, whole: bool) -> bool:
-        """Whether ``value`` contains (``whole=False``) or is (``whole=True``) this entity."""
+        """Whether ``value`` contains (``whole=False``) or is (``whole=True``) this entity.
+
+        Raises :class:`RecognizerFailed` when the recogniser cannot be built or raises: a failure
+        must not read as "not personal data" (the classifier fails closed on it).
+        """
         try:
             results = self.recognizer.analyze(value, [self.entity], None)
         except Exception as exc:
-            # no traceback: its message could quote the value, which may be personal data
-            log.debug("recogniser %s failed on a value (%s)", self.entity, type(exc).__name__)
-            return False
+            # no traceback and no message: either could quote the value, which may be personal data
+            log.warning("recogniser %s failed on a sampled value (%s)", self.entity, type(exc).__name__)
+            raise RecognizerFailed(self.entity, type(exc).__name__) from None
         length = len(value)
         for r in results:
             if r.score < self.min_score:

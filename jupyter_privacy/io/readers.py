@@ -52,8 +52,16 @@ def _suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
-def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) -> pd.DataFrame:
-    """Read a CSV/TSV, Parquet, JSON/JSONL, Excel or Feather file into a DataFrame."""
+def read_table(
+    path: str | os.PathLike[str], *, sheet: str | int | None = None, labels_are_data: bool = False
+) -> pd.DataFrame:
+    """Read a CSV/TSV, Parquet, JSON/JSONL, Excel or Feather file into a DataFrame.
+
+    ``labels_are_data=True`` is for a file whose column names turned out to be personal data (see
+    ``detect.labels``): delimited text and Excel are read without a header row (columns
+    ``column_1``, ``column_2``, ...), a JSON object of objects one row per key with the key in a
+    column ``key``. Other formats are read as usual.
+    """
     p = Path(path)
     if not p.exists():
         raise DataReadError(f"{p}: no such file; check the path (relative paths start at {Path.cwd()})")
@@ -73,7 +81,7 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
     if p.stat().st_size == 0:
         raise DataReadError(f"{p}: the file is empty (0 bytes); nothing to scan")
     try:
-        df = reader(p, sheet)
+        df = _READERS_NO_HEADER.get(suffix, reader)(p, sheet) if labels_are_data else reader(p, sheet)
     except DataReadError:
         raise
     except ImportError as exc:
@@ -112,7 +120,7 @@ def _short(exc: BaseException) -> str:
     return describe_error(exc)
 
 
-def _read_delimited(p: Path, sep: str | None) -> pd.DataFrame:
+def _read_delimited(p: Path, sep: str | None, header: bool = True) -> pd.DataFrame:
     head = _head(p)
     # Excel's "Unicode Text" export is UTF-16 (with a BOM): full of NUL bytes, yet text
     encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None
@@ -120,17 +128,25 @@ def _read_delimited(p: Path, sep: str | None) -> pd.DataFrame:
         sep = _sniff(p, head, encoding)
     # low_memory=False would avoid DtypeWarning on mixed columns but parses 2.5x slower; the warning
     # (a column with mixed types) says nothing a scan does not show, so it is silenced instead
+    options: dict[str, Any] = {"sep": sep} if header else {"sep": sep, "header": None}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.DtypeWarning)
         try:
-            return pd.read_csv(p, sep=sep, encoding=encoding)
+            return _numbered(pd.read_csv(p, encoding=encoding, **options), header)
         except UnicodeDecodeError:
             if encoding is not None:
                 raise
             # Excel on Windows still writes cp1252; latin-1 decodes every byte, so this cannot fail twice
-            return pd.read_csv(p, sep=sep, encoding="latin-1")
+            return _numbered(pd.read_csv(p, encoding="latin-1", **options), header)
         except pd.errors.EmptyDataError:
             raise DataReadError(f"{p}: has no header line and no data; nothing to scan") from None
+
+
+def _numbered(df: pd.DataFrame, header: bool) -> pd.DataFrame:
+    """Columns of a file read without a header row: ``column_1``, ``column_2``, ..."""
+    if not header:
+        df.columns = [f"column_{i}" for i in range(1, df.shape[1] + 1)]
+    return df
 
 
 def _head(p: Path, size: int = 64 * 1024) -> bytes:
@@ -191,6 +207,16 @@ def _read_json(p: Path) -> pd.DataFrame:
     return pd.read_json(p, lines=True)
 
 
+def _read_keyed_json(p: Path) -> pd.DataFrame:
+    """A JSON object of objects (``{"alice@x.org": {...}, ...}``): one row per key, the key in ``key``."""
+    data = json.loads(p.read_bytes())
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        return _read_json(p)
+    rows = pd.json_normalize(list(data.values()))
+    rows.insert(0, "key" if "key" not in rows.columns else "_key", list(data.keys()))
+    return rows
+
+
 def _looks_like_lines(p: Path) -> bool:
     with p.open("rb") as fh:
         lines = [line for line in (fh.readline() for _ in range(3)) if line.strip()]
@@ -208,6 +234,20 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
         raise
 
 
+def _read_excel_no_header(p: Path, sheet: str | int | None) -> pd.DataFrame:
+    return _numbered(pd.read_excel(p, sheet_name=0 if sheet is None else sheet, header=None), False)
+
+
+_READERS_NO_HEADER: dict[str, Callable[[Path, Any], pd.DataFrame]] = {
+    ".csv": lambda p, _s: _read_delimited(p, None, header=False),
+    ".txt": lambda p, _s: _read_delimited(p, None, header=False),
+    ".tsv": lambda p, _s: _read_delimited(p, "\t", header=False),
+    ".tab": lambda p, _s: _read_delimited(p, "\t", header=False),
+    ".json": lambda p, _s: _read_keyed_json(p),
+    ".xlsx": _read_excel_no_header,
+    ".xlsm": _read_excel_no_header,
+    ".xls": _read_excel_no_header,
+}
 _READERS: dict[str, Callable[[Path, Any], pd.DataFrame]] = {
     ".csv": lambda p, _s: _read_delimited(p, None),
     ".txt": lambda p, _s: _read_delimited(p, None),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..ledger import verify_chain
+from .errors import PrivacyError
 
 if TYPE_CHECKING:
     from .session import PrivacySession
@@ -34,9 +36,10 @@ def notebook_record(session: PrivacySession) -> dict[str, Any]:
     }
 
 
-def export_notebook(session: PrivacySession, fmt: str) -> tuple[str, str]:
-    """This notebook's Article 30 record (see :mod:`jupyter_privacy.records.article30`), then log
-    ``record_exported`` with the verified head it was built from. Formats: html, json, csv."""
+def export_notebook(session: PrivacySession, fmt: str, output: str | None = None) -> tuple[str, str]:
+    """This notebook's Article 30 record (see :mod:`jupyter_privacy.records.article30`), written to
+    ``output`` if given, then ``record_exported`` logged with the verified head it was built from -- only
+    once the record exists (a failed write logs nothing). Formats: html, json, csv."""
     from ..records.article30 import build_record, render
 
     record = build_record(session.store, session.loaded, [session.notebook])
@@ -44,6 +47,8 @@ def export_notebook(session: PrivacySession, fmt: str) -> tuple[str, str]:
     record["records"] = [r.to_dict() for r in session.store.records(session.notebook)]
     chain = record["verification"]["chains"][0] if record["verification"]["chains"] else {}
     text, mime = render(record, fmt)
+    if output is not None:
+        _write(Path(output).expanduser(), text)
     session.log(
         "record_exported",
         {
@@ -55,3 +60,14 @@ def export_notebook(session: PrivacySession, fmt: str) -> tuple[str, str]:
         },
     )
     return text, mime
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        where = "its folder does not exist" if not path.parent.is_dir() else (exc.strerror or str(exc))
+        raise PrivacyError(
+            f"the record cannot be written to {path}: {where}; choose a path in an existing folder you can "
+            "write to (nothing was exported or logged)"
+        ) from None

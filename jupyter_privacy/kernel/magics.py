@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 from collections.abc import Callable
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 
 from ..mask import MissingKeyError
@@ -25,7 +26,15 @@ help_flag = argument("-h", "--help", action="store_true", help="show this help m
 def _parse(magic: Callable[..., Any], line: str) -> argparse.Namespace | None:
     """Parse ``line`` for ``magic``; print its help and return None when ``--help`` was given."""
     try:
-        args = parse_argstring(magic, line)
+        # shell-like words: quotes group words and do not reach the values (`--sql "select * ..."`)
+        argv = shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(
+            f"%{magic.__name__}: {str(exc).lower()} in {line!r}; close the quote, or quote the whole value "
+            "with the other kind of quote"
+        ) from None
+    try:
+        args = magic.parser.parse_args(argv)  # type: ignore[attr-defined]
     except UsageError as exc:
         raise UsageError(f"{exc}\n(see {magic.__name__} --help)") from None
     if args.help:
@@ -40,7 +49,7 @@ def _user_error(exc: Exception) -> UsageError:
     return UsageError(f"jupyter-privacy: {exc}")
 
 
-def _policy_note() -> str | None:
+def policy_note() -> str | None:
     session = current_session()
     if session.loaded.is_default:
         return (
@@ -134,7 +143,7 @@ class PrivacyMagics(Magics):
             raise _user_error(exc) from None
         dataset = session.datasets[_dataset_id(frame)]
         if not args.quiet:
-            display(load_bundle(dataset.summary(), _policy_note()), raw=True)
+            display(load_bundle(session.labels.sanitise(dataset.summary()), policy_note()), raw=True)
         if args.name:
             self._ns()[args.name] = frame
             return None
@@ -147,7 +156,7 @@ class PrivacyMagics(Magics):
     @argument(
         "variable", nargs="?", help="a DataFrame returned by %%privacy_load (or derived from it by selection)"
     )
-    @argument("--columns", help="comma-separated columns to unmask")
+    @argument("--columns", nargs="+", help="comma-separated columns to unmask, e.g. email,phone")
     @argument("--as", dest="name", help="put the result in this variable instead of replacing VARIABLE")
     @line_magic
     def privacy_unmask(self, line: str) -> None:
@@ -157,8 +166,14 @@ class PrivacyMagics(Magics):
             return
         if args.variable is None or not args.columns:
             raise UsageError("%privacy_unmask: usage: %privacy_unmask VARIABLE --columns a,b [--as NAME]")
+        if len(args.columns) > 1:
+            raise UsageError(
+                f"%privacy_unmask: --columns takes one comma-separated list, got {len(args.columns)} words "
+                f"({' '.join(args.columns)}); write --columns {','.join(c.strip(',') for c in args.columns)}"
+                " (quote a name that has spaces: --columns 'first name,email')"
+            )
         frame = self._frame(args.variable, "%privacy_unmask")
-        columns = [c.strip() for c in args.columns.split(",") if c.strip()]
+        columns = [c.strip() for c in args.columns[0].split(",") if c.strip()]
         try:
             raw = _unmask(frame, columns)
         except (PrivacyError, MissingKeyError) as exc:
@@ -196,10 +211,11 @@ class PrivacyMagics(Magics):
         from .export import export_notebook
 
         session = current_session()
-        text, mime = export_notebook(session, args.format)
+        try:
+            text, mime = export_notebook(session, args.format, args.output)
+        except PrivacyError as exc:
+            raise _user_error(exc) from None
         if args.output:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
             print(f"written to {args.output}")
         display(
             {

@@ -26,14 +26,17 @@ import pandas as pd
 from .. import __version__
 from ..detect import ScanResult, scan_dataframe
 from ..io import DataReadError, describe_error, read_table
+from ..io.nested import flatten_nested
 from ..ledger import LedgerRecord, LedgerStore, open_store
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..policy import LoadedPolicy, Purpose, load_policy
 from ..records.fingerprints import record_fingerprints
+from .alignment import align, check_requested, source_columns
 from .context import CellContext, kernel_id, notebook_path
 from .errors import LoadError, PurposeError, UnmaskDenied
 from .gate import DeclarationRefused, check_declaration
 from .gate import refusal as gate_refusal
+from .labels import LabelGuard
 
 ATTRS_KEY = "jupyter_privacy"
 
@@ -165,6 +168,7 @@ class PrivacySession:
         self._key: MaskingKey | None = None
         self._lock = threading.RLock()
         self.started = False
+        self.labels = LabelGuard(lambda: self.key, self.policy.detection.ner_model)
 
     # -- infrastructure -------------------------------------------------------------------------
 
@@ -195,7 +199,7 @@ class PrivacySession:
             return self.store.append(
                 self.notebook,
                 event,
-                payload,
+                self.labels.sanitise(payload),  # column names and index labels can be values
                 kernel_id=self.kernel_id,
                 cell_id=cell.cell_id,
                 execution_count=cell.execution_count,
@@ -261,6 +265,9 @@ class PrivacySession:
         path = Path(source).expanduser()
         try:
             df = _as_internal(lambda: read_table(path, sheet=sheet))
+            headerless = bool(self.labels.personal(df.columns))
+            if headerless:  # the "header" is a person: the file has no header row (or is keyed by people)
+                df = _as_internal(lambda: read_table(path, sheet=sheet, labels_are_data=True))
         except DataReadError as exc:
             raise LoadError(str(exc)) from None
         # the content hash (hashlib releases the GIL) is computed while the frame is scanned and masked
@@ -270,7 +277,7 @@ class PrivacySession:
                 df,
                 source=str(path.resolve()),
                 content_sha256=content,
-                reread=lambda: read_table(path, sheet=sheet),
+                reread=lambda: read_table(path, sheet=sheet, labels_are_data=headerless),
                 variable=variable,
             )
 
@@ -303,6 +310,10 @@ class PrivacySession:
     ) -> pd.DataFrame:
         """Scan, mask and log a freshly read frame; returns the masked frame tagged with its dataset."""
         key = self.key  # a missing key fails here, before anything is logged
+        df = flatten_nested(df)
+        reread = _flattened(reread)
+        shape = (int(df.shape[0]), int(df.shape[1]))
+        df, index = self.labels.prepare(df)  # index labels scanned as columns; personal names tokenised
         scan = scan_dataframe(df, self.loaded, source=source)
         masked = mask_frame(df, scan, self.policy, key, inplace=True)  # raw columns freed as they go
         if isinstance(content_sha256, Future):
@@ -311,14 +322,14 @@ class PrivacySession:
             id=f"ds-{content_sha256[:12]}",
             source=source,
             content_sha256=content_sha256,
-            shape=(int(df.shape[0]), int(df.shape[1])),
+            shape=shape,
             scan=scan,
             masking=masked,
             loaded_at=_now(),
             reread=reread,
             variable=variable,
         )
-        frame = masked.frame
+        frame = self.labels.finish(masked.frame, index)
         tag(frame, [dataset.id])
         payload = self._loaded_payload(dataset)
         # erasure look-ups (Art. 17): keyed fingerprints of the direct identifiers, filter hash in the log
@@ -352,17 +363,8 @@ class PrivacySession:
             raise UnmaskDenied(
                 "this frame was not loaded through jupyter-privacy, so it holds no masked columns"
             )
-        if len(ids) > 1:
-            raise UnmaskDenied(
-                f"this frame combines several datasets ({', '.join(ids)}); unmask the source frames "
-                "before joining them"
-            )
-        dataset = self.datasets.get(ids[0])
-        if dataset is None:
-            raise UnmaskDenied(f"dataset {ids[0]} was loaded in another kernel session; load it again here")
-        missing = [c for c in columns if c not in df.columns]
-        if missing:
-            raise UnmaskDenied(f"no column(s) {', '.join(map(repr, missing))} in this frame")
+        dataset = self._dataset_for(ids, columns)
+        check_requested(df, dataset.scan, dataset.source, columns)
         reason = self._refusal(dataset, columns)
         if reason is not None:
             self.log("unmask_denied", self._grant_payload(dataset, columns, reason))
@@ -370,14 +372,10 @@ class PrivacySession:
                 raise UnmaskDenied(reason)
             warnings.warn(f"policy violation recorded (enforcement: warn): {reason}", stacklevel=3)
         raw = self._reread(dataset)
+        wanted = {str(c) for c in [*df.columns, *df.index.names, *columns] if c is not None}
+        source = source_columns(raw, dataset.scan, wanted, self._remask)
+        rows = align(df, source, columns)
         out = df.copy()
-        try:
-            rows = raw.loc[df.index, columns]
-        except KeyError:
-            raise UnmaskDenied(
-                "the rows of this frame cannot be matched to the source any more (its index was reset or "
-                "rebuilt); unmask the frame returned by the load, then derive from it"
-            ) from None
         for column in columns:
             out[column] = rows[column].to_numpy()
         with self._lock:
@@ -388,6 +386,27 @@ class PrivacySession:
             self.grants.append(grant)
             self.log("unmask_granted", {"grant": grant.id, **self._grant_payload(dataset, columns, reason)})
         return out
+
+    def _dataset_for(self, ids: list[str], columns: list[str]) -> Dataset:
+        """The one dataset (of those a frame derives from) whose columns are requested."""
+        unknown = [i for i in ids if i not in self.datasets]
+        if unknown:
+            raise UnmaskDenied(
+                f"dataset {', '.join(unknown)} was loaded in another kernel session; load it again here"
+            )
+        if len(ids) == 1:
+            return self.datasets[ids[0]]
+        holders = [i for i in ids if set(columns) <= {f.name for f in self.datasets[i].scan.columns}]
+        if len(holders) != 1:
+            raise UnmaskDenied(
+                f"this frame combines several datasets ({', '.join(ids)}); unmask the source frames "
+                "before joining them, or name columns of only one of them "
+                f"({'they are in ' + ', '.join(holders) if holders else 'no dataset has them all'})"
+            )
+        return self.datasets[holders[0]]
+
+    def _remask(self, frame: pd.DataFrame, scan: ScanResult) -> pd.DataFrame:
+        return mask_frame(frame, scan, self.policy, self.key, inplace=True).frame
 
     def _refusal(self, dataset: Dataset, columns: list[str]) -> str | None:
         decl = self.declaration
@@ -424,15 +443,14 @@ class PrivacySession:
             raw = _as_internal(dataset.reread)
         except (DataReadError, OSError) as exc:
             raise LoadError(f"the source of {dataset.id} cannot be read again for unmasking: {exc}") from None
-        sha = (
-            _file_sha256(Path(dataset.source)) if not dataset.source.startswith("sql:") else frame_sha256(raw)
-        )
+        # files by their bytes; SQL results, chunks, sheets and in-memory sources by their contents
+        sha = _file_sha256(Path(dataset.source)) if Path(dataset.source).is_file() else frame_sha256(raw)
         if sha != dataset.content_sha256:
             raise LoadError(
                 f"the source {dataset.source} changed since it was loaded (content hash differs); "
                 "load it again before unmasking"
             )
-        return raw
+        return self.labels.as_scanned(raw)
 
     def end_purpose(self) -> Declaration:
         """End the declared purpose: every grant made under it is revoked, then ``purpose_ended`` logged."""
@@ -499,12 +517,17 @@ class PrivacySession:
             },
             "key_id": self.key_id(),
             "purpose": self.declaration.to_dict() if self.declaration else None,
-            "datasets": [d.summary() for d in self.datasets.values()],
+            "datasets": [self.labels.sanitise(d.summary()) for d in self.datasets.values()],
             "grants": [
                 {"dataset": g.dataset, "columns": g.columns, "purpose": g.purpose} for g in self.grants
             ],
             "log_head": head,
         }
+
+
+def _flattened(read: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:
+    """A re-read that gives the frame the same (flattened) shape as the governed load."""
+    return lambda: flatten_nested(read())
 
 
 def _file_sha256(path: Path) -> str:

@@ -7,6 +7,7 @@ See docs/ledger.md for the record format, the hash formula and what verification
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,26 @@ def _open_sqlite(policy: Policy, readonly: bool) -> LedgerStore:
     return SqliteLedgerStore(policy.log.resolved_path(), readonly=readonly)
 
 
-STORE_BACKENDS: dict[str, Callable[[Policy, bool], LedgerStore]] = {"sqlite": _open_sqlite}
+def _open_postgresql(policy: Policy, readonly: bool) -> LedgerStore:
+    from .postgres_store import PostgresLedgerStore
+
+    env = policy.log.dsn_env
+    dsn = os.environ.get(env, "").strip()
+    if not dsn:
+        raise LedgerError(
+            f"the policy keeps the processing log in PostgreSQL, but the environment variable {env} "
+            "(log.dsn_env) is not set",
+            "policy field log.dsn_env",
+            f"set {env} to the connection string your administrator gave you (it is never written to the "
+            "policy or the log)",
+        )
+    return PostgresLedgerStore(dsn, readonly=readonly, label=f"PostgreSQL (connection string from ${env})")
+
+
+STORE_BACKENDS: dict[str, Callable[[Policy, bool], LedgerStore]] = {
+    "sqlite": _open_sqlite,
+    "postgresql": _open_postgresql,
+}
 """``policy.log.store`` value -> factory(policy, readonly). Add an entry to support another backend."""
 
 

@@ -64,6 +64,7 @@ MaskStrategy = Literal["pseudonymise", "redact", "generalise", "keep"]
 Reader = Literal[
     "read_csv",
     "read_table",
+    "read_fwf",
     "read_parquet",
     "read_json",
     "read_excel",
@@ -418,8 +419,14 @@ def _expand(path: str) -> Path:
 
 
 class LogSettings(_Strict):
-    store: Literal["sqlite"] = "sqlite"
+    """Where the processing log lives: a SQLite file (one user) or a PostgreSQL database (teams)."""
+
+    store: Literal["sqlite", "postgresql"] = "sqlite"
     path: NonEmptyStr = "~/.local/share/jupyter-privacy/ledger.sqlite3"
+    # postgresql: the *name* of the environment variable holding the connection string (never the DSN)
+    dsn_env: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] = (
+        "JUPYTER_PRIVACY_LOG_DSN"
+    )
 
     def resolved_path(self) -> Path:
         """``path`` with ``~`` and ``$VARS`` expanded (done at use time, not at validation)."""

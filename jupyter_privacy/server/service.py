@@ -56,6 +56,8 @@ class PrivacyService:
 
     def _reader(self, loaded: LoadedPolicy) -> LedgerStore | None:
         """The log opened read-only, or None when nothing was logged yet (no store file)."""
+        if not self.settings.store_path and loaded.policy.log.store != "sqlite":
+            return open_store(loaded, readonly=True)  # a team database: it exists or it is an error
         path = self.store_path(loaded)
         if not path.exists():
             return None

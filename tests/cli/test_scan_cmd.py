@@ -243,12 +243,16 @@ def test_table_format_is_readable(runs: dict[str, subprocess.CompletedProcess[st
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     lines = proc.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("column"))
-    assert lines[header].split() == ["column", "dtype", "category", "entities", "score", "coverage"]
+    assert lines[header].split() == ["column", "dtype", "category", "entities", "score", "coverage", "rule", "why"]
     assert set(lines[header + 1].replace(" ", "")) == {"-"}
     rows = {line.split()[0]: line for line in lines[header + 2 : header + 2 + len(EXPECTED)]}
     assert list(rows) == list(EXPECTED)
     assert "EMAIL_ADDRESS" in rows["email"] and "direct" in rows["email"]
     assert "special (HEALTH)" in rows["diagnose"]
+    # why flagged: the deciding rule and the header word / recogniser behind it
+    assert "recognizer" in rows["email"] and "EMAIL_ADDRESS" in rows["email"].split("recognizer")[1]
+    assert "header" in rows["diagnose"] and "'diagnose'" in rows["diagnose"]
+    assert any(line.startswith("rows describe: people (") for line in lines[:header])
     assert "4 of 6 columns hold personal data" in proc.stdout
     assert "built-in default policy" in proc.stdout
     assert not proc.stdout.lstrip().startswith("{")

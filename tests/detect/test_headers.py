@@ -145,7 +145,6 @@ def test_accents_are_folded(name: str, concept: str) -> None:
         ("email_campaign", "EMAIL_ADDRESS"),
         ("phone_model", "PHONE_NUMBER"),
         ("phone_os", "PHONE_NUMBER"),
-        ("age_group", "AGE"),
         ("city_code", "CITY"),
         ("health_check", "HEALTH"),
         ("server_health", "HEALTH"),

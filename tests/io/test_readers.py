@@ -270,3 +270,21 @@ def test_bad_json_error_never_quotes_the_file(tmp_path: Path) -> None:
         read_table(path)
     assert "example.org" not in str(err.value)
     assert str(path) in str(err.value)
+
+
+def test_labels_are_data_reads_delimited_text_without_a_header(tmp_path: Path) -> None:
+    path = tmp_path / "headerless.csv"
+    path.write_text("ann@example.org,Ann Example,+31 6 12345678\nbo@example.net,Bo Sample,+31 6 23456789\n")
+    assert read_table(path).shape == (1, 3)  # pandas takes the first person for the header
+    frame = read_table(path, labels_are_data=True)
+    assert list(frame.columns) == ["column_1", "column_2", "column_3"]
+    assert frame["column_1"].tolist() == ["ann@example.org", "bo@example.net"]
+
+
+def test_labels_are_data_reads_a_keyed_json_object_one_row_per_key(tmp_path: Path) -> None:
+    path = tmp_path / "keyed.json"
+    path.write_text('{"ann@example.org": {"name": "Ann", "plan": "basic"}, "bo@example.net": {"name": "Bo"}}')
+    assert "ann@example.org" in read_table(path).columns  # pandas' default: keys become columns
+    frame = read_table(path, labels_are_data=True)
+    assert list(frame.columns) == ["key", "name", "plan"]
+    assert frame["key"].tolist() == ["ann@example.org", "bo@example.net"]

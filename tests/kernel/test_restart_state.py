@@ -26,13 +26,15 @@ def _run(kc: Any, code: str) -> None:
 
 
 @pytest.fixture
-def kernel(tmp_path: Path, policy_writer: Callable[..., tuple[Path, Path]], examples_dir: Path,
-           test_key: str) -> Iterator[tuple[KernelManager, Any, Path, str]]:
+def kernel(
+    tmp_path: Path, policy_writer: Callable[..., tuple[Path, Path]], examples_dir: Path, test_key: str
+) -> Iterator[tuple[KernelManager, Any, Path, str]]:
     policy, ledger = policy_writer(tmp_path)
     notebook = str(tmp_path / "restart.ipynb")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
-    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=test_key,
-               JUPYTER_PRIVACY_NOTEBOOK=notebook)
+    env.update(
+        JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=test_key, JUPYTER_PRIVACY_NOTEBOOK=notebook
+    )
     km = KernelManager(kernel_name="python3")
     km.start_kernel(env=env, cwd=str(examples_dir))
     kc = km.client()

@@ -40,8 +40,10 @@ CELLS = {
     "load-ext": "%load_ext jupyter_privacy\nimport os\nimport pandas as pd\nos.makedirs('out', exist_ok=True)",
     "headerless": "h = %privacy_load data/headerless.csv",
     "headerless-pandas": "h2 = pd.read_csv('data/headerless.csv')\nh2.shape",
+    "headerless-hint": "h3 = pd.read_csv('data/headerless.csv', header=None)\nh3.shape",
     "keyed": "k = %privacy_load data/keyed.json",
     "keyed-pandas": "k2 = pd.read_json('data/keyed.json')\nk2.shape",
+    "keyed-hint": "k3 = pd.read_json('data/keyed.json', orient='index')\nk3.shape",
     "people": "c = %privacy_load data/people.csv",
     "purpose": "%privacy_purpose churn-model --basis legitimate_interest --ref LIA-2026-014",
     "unmask": "%privacy_unmask c --columns email",
@@ -158,10 +160,14 @@ def test_the_run_did_what_the_scan_relies_on(leak_run: LeakRun) -> None:
     assert events.count("output_written") >= 2, events
     nb = nbformat.read(leak_run.notebook, as_version=4)
     failed = [c.id for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
-    assert failed == ["read-error"], failed  # the only cell meant to fail
+    # plain pandas reads of a file whose column names are people are refused, saying how to read it
+    assert failed == ["headerless-pandas", "keyed-pandas", "read-error"], failed
+    errors = {c.id: c.outputs[-1]["evalue"] for c in nb.cells if c.id in failed}
+    assert "header=None" in errors["headerless-pandas"] and "%privacy_load" in errors["headerless-pandas"]
+    assert "orient='index'" in errors["keyed-pandas"]
+    assert "quoted values hidden" in errors["read-error"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 1: column names and index labels are not scanned yet")
 def test_no_raw_value_in_kernel_artefacts(leak_run: LeakRun) -> None:
     scanner = leak_run.scanner()
     for path in sorted(leak_run.ledger.parent.iterdir()):
@@ -183,7 +189,6 @@ def _cli(env: dict[str, str], *args: str) -> str:
     return proc.stdout + proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 1: column names and index labels are not scanned yet")
 def test_no_raw_value_in_cli_exports(leak_run: LeakRun) -> None:
     scanner = leak_run.scanner()
     nb = str(leak_run.notebook)
@@ -210,7 +215,6 @@ def jp_server_config(leak_run: LeakRun) -> dict[str, Any]:
     }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 1: column names and index labels are not scanned yet")
 async def test_no_raw_value_in_rest_responses(jp_fetch: Any, leak_run: LeakRun) -> None:
     scanner = leak_run.scanner()
     name = leak_run.notebook.name

@@ -118,4 +118,4 @@ def test_open_store_from_policy(tmp_path: Path) -> None:
     store.append("/nb/a", "session_start", {}, policy_sha256=POLICY)
     store.close()
     assert path.is_file()
-    assert set(STORE_BACKENDS) == {"sqlite"}
+    assert set(STORE_BACKENDS) == {"sqlite", "postgresql"}

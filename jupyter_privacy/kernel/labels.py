@@ -1,0 +1,172 @@
+"""Personal data in labels (column names, index labels) never reaches a record or a display raw.
+
+Two places:
+
+- a governed frame's labels (:meth:`LabelGuard.prepare` / :meth:`LabelGuard.finish`): a non-trivial
+  index is scanned and masked like a column; column names that are personal data become keyed tokens
+  (the same token a cell holding that value gets), so the masked frame shows no raw label either;
+- every log record (:meth:`LabelGuard.sanitise`, called by ``PrivacySession.log`` before appending):
+  each label field (``name``, ``column``, ``columns``, ``quasi_identifiers``) that could be personal
+  data and is not a known-safe column name of a governed load becomes a keyed token, and a label
+  that a governed frame had as a column name is replaced wherever it is quoted (a refusal reason).
+
+A raw value in a hash-chained log cannot be removed later without breaking the chain, so the record
+gate errs on the side of a token: a harmless name shaped like a person's ("Total Amount") on a frame
+that was never loaded through jupyter-privacy is logged as a token too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..detect.engine import ner_model
+from ..detect.labels import label_entity, personal_labels, suspicious_label
+from ..mask import MaskingKey, MissingKeyError
+from ..mask.tokens import token_for
+
+LABEL_FIELDS = frozenset({"name", "column", "columns", "quasi_identifiers"})
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+REDACTED = "LABEL_redacted"
+
+
+@dataclass
+class _Index:
+    """How to put back the index a governed frame had before it was scanned as columns."""
+
+    columns: list[str]
+    names: list[Any]
+
+
+class LabelGuard:
+    """This session's knowledge of labels: which are personal data (and their tokens), which are safe."""
+
+    def __init__(self, key: Callable[[], MaskingKey], ner_setting: str = "auto") -> None:
+        self._key = key
+        self._ner_setting = ner_setting
+        self.tokens: dict[str, str] = {}
+        self.safe: set[str] = set()
+        # personal column names of governed frames: the labels messages quote (a refusal names a column)
+        self._renamed: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    # -- tokens ---------------------------------------------------------------------------------
+
+    def token(self, label: str, entity: str = "LABEL") -> str:
+        """The keyed token of a personal-data label (the token a cell with this value gets)."""
+        known = self.tokens.get(label)
+        if known is not None:
+            return known
+        try:
+            token = token_for(label, self._key(), entity)
+        except MissingKeyError:
+            token = REDACTED  # no key, no token: an unkeyed hash of a name could be reversed
+        self.tokens[label] = token
+        return token
+
+    def label(self, text: str) -> str:
+        """``text`` as it may appear in a record: itself, or its token."""
+        known = self.tokens.get(text)
+        if known is not None:
+            return known
+        if text in self.safe or not suspicious_label(text):
+            return text
+        entity = "EMAIL_ADDRESS" if _EMAIL.fullmatch(text.strip()) else "LABEL"
+        return self.token(text, entity)
+
+    # -- records --------------------------------------------------------------------------------
+
+    def sanitise(self, value: Any) -> Any:
+        """A copy of a record payload (or a display summary) with every personal-data label tokenised.
+
+        Two passes: label fields first (which may learn new personal labels), then every other string,
+        where a known personal label is replaced wherever it is quoted.
+        """
+        labelled = self._labels(value, None)
+        return self._quoted(labelled, None) if self._renamed else labelled
+
+    def _labels(self, value: Any, field: str | None) -> Any:
+        if isinstance(value, dict):
+            return {k: self._labels(v, k) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._labels(v, field) for v in value]
+        if isinstance(value, str) and field in LABEL_FIELDS:
+            return self.label(value)
+        return value
+
+    def _quoted(self, value: Any, field: str | None) -> Any:
+        if isinstance(value, dict):
+            return {k: self._quoted(v, k) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._quoted(v, field) for v in value]
+        if isinstance(value, str) and field not in LABEL_FIELDS and len(value) >= 5:
+            return self._known_pattern().sub(lambda m: self.tokens[m.group(0)], value)
+        return value
+
+    def _known_pattern(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            raw = sorted((t for t in self._renamed if len(t) >= 5), key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, raw))) if raw else re.compile(r"(?!x)x")
+        return self._pattern
+
+    # -- governed frames ------------------------------------------------------------------------
+
+    def personal(self, labels: Iterable[object]) -> dict[int, str]:
+        """Position -> entity of the labels that are personal data (see ``detect.labels``)."""
+        return personal_labels(labels, ner_model(self._ner_setting))
+
+    def prepare(self, df: pd.DataFrame) -> tuple[pd.DataFrame, _Index | None]:
+        """The frame to scan and mask: its index as leading columns, personal column names tokenised."""
+        work, index = _expose_index(df)
+        labels = [str(c) for c in work.columns]
+        found = self.personal(labels)
+        if found:
+            # a frame whose labels are people: its other person-shaped labels are people too
+            for position, label in enumerate(labels):
+                if position not in found and suspicious_label(label):
+                    found[position] = label_entity(label) or "LABEL"
+        renamed = {labels[p]: self.token(labels[p], entity) for p, entity in found.items()}
+        if renamed:
+            self._renamed.update(renamed)
+            self._pattern = None
+        self.safe.update(label for p, label in enumerate(labels) if p not in found)
+        if renamed:
+            work = work.set_axis([renamed.get(label, label) for label in labels], axis=1)
+            if index is not None:
+                index.columns = [renamed.get(c, c) for c in index.columns]
+        return work, index
+
+    def as_scanned(self, raw: pd.DataFrame) -> pd.DataFrame:
+        """A re-read raw frame laid out as it was scanned: index as leading columns, personal column
+        names as their tokens (so an unmask finds each column where the findings say it is)."""
+        work, _index = _expose_index(raw)
+        if not any(str(c) in self.tokens for c in work.columns):
+            return work
+        return work.set_axis([self.tokens.get(str(c), c) for c in work.columns], axis=1)
+
+    def finish(self, masked: pd.DataFrame, index: _Index | None) -> pd.DataFrame:
+        """The masked frame with its (masked) index put back."""
+        if index is None:
+            return masked
+        out = masked.set_index(index.columns)
+        out.index.names = [None if name is None else self.tokens.get(str(name), name) for name in index.names]
+        return out
+
+
+def _expose_index(df: pd.DataFrame) -> tuple[pd.DataFrame, _Index | None]:
+    """Index labels are data (names as the index): a non-default index becomes leading columns."""
+    if isinstance(df.index, pd.RangeIndex):
+        return df, None
+    taken = {str(c) for c in df.columns}
+    original = list(df.index.names)
+    columns: list[str] = []
+    for level, name in enumerate(original):
+        candidate = str(name) if name is not None else ("index" if len(original) == 1 else f"level_{level}")
+        while candidate in taken or candidate in columns:
+            candidate += "_"
+        columns.append(candidate)
+    return df.rename_axis(columns).reset_index(), _Index(columns, original)

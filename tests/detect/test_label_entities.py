@@ -1,0 +1,59 @@
+"""Column names and index labels as data: which labels are personal data (issue 9, item 1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyter_privacy.detect.engine import ner_model
+from jupyter_privacy.detect.labels import is_token, label_entity, personal_labels, suspicious_label
+
+
+@pytest.mark.parametrize(
+    ("label", "entity"),
+    [
+        ("anna.devries3@example.org", "EMAIL_ADDRESS"),
+        ("+31 6 12345678", "PHONE_NUMBER"),
+        ("(201) 555-0143", "PHONE_NUMBER"),
+        ("NL91ABNA0417164300", "IBAN_CODE"),
+        ("email", None),
+        ("Full Name", None),
+        ("customer_id", None),
+        ("2025-01-03", None),
+        ("EMAIL_0123456789abcdef@masked.invalid", None),  # our own token
+        ("total_amount", None),
+        (12345, None),
+    ],
+)
+def test_label_entity_without_ner(label: object, entity: str | None) -> None:
+    assert label_entity(label) == entity
+
+
+def test_person_names_need_the_ner_model_to_be_confirmed() -> None:
+    ner = ner_model("auto")
+    if not ner.available:
+        pytest.skip("no spaCy model installed")
+    assert label_entity("Sanne van den Berg", ner) == "PERSON"
+    assert label_entity("Customer Segment", ner) is None
+    assert label_entity("Sanne van den Berg") is None  # without NER a name shape alone does not decide
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Anna de Vries", "Total Amount", "jan@x.org", "0612345678", "1 234 567 89", "NL91ABNA0417164300"],
+)
+def test_suspicious_labels_err_towards_personal_data(label: str) -> None:
+    assert suspicious_label(label)
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["email", "Full Name", "Date of Birth", "amount", "2026-11-23T10:00:00", "id", "PHONE_0123456789abcdef"],
+)
+def test_ordinary_column_names_are_not_suspicious(label: str) -> None:
+    assert not suspicious_label(label)
+
+
+def test_personal_labels_gives_positions() -> None:
+    header = ["alice@example.org", "Alice Example", "+44 20 7946 0958", "premium", "12.5"]
+    assert personal_labels(header) == {0: "EMAIL_ADDRESS", 2: "PHONE_NUMBER"}
+    assert is_token("LABEL_0123456789abcdef") and not is_token("LABEL_xyz")

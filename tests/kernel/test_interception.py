@@ -1,0 +1,143 @@
+"""Intercepted pandas readers (issue 9, item 4): errors without quoted values, the inline summary,
+files whose column names are people refused with a how-to, and every way pandas reads a table governed:
+``chunksize=``/``iterator=``, ``read_fwf``, ``read_json(lines=True)``, ``read_excel(sheet_name=None)``.
+
+An in-process IPython shell with the extension loaded (the same hooks as a kernel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+from jupyter_privacy.kernel.display import LOAD_MIME
+from jupyter_privacy.kernel.errors import LoadError
+from jupyter_privacy.ledger import SqliteLedgerStore
+
+PEOPLE = pd.DataFrame(
+    {
+        "email": [f"person{i}@example.org" for i in range(12)],
+        "phone": [f"+31 6 {12345678 + i * 1111}" for i in range(12)],
+        "amount": [float(i) for i in range(12)],
+    }
+)
+RAW = [*PEOPLE["email"], *PEOPLE["phone"]]
+
+
+def loaded(tmp_path: Path) -> list[dict[str, object]]:
+    store = SqliteLedgerStore(tmp_path / "ledger.sqlite3", readonly=True)
+    try:
+        return [
+            r.payload
+            for r in store.records(str((tmp_path / "intercepted.ipynb").resolve()))
+            if r.event == "dataset_loaded"
+        ]
+    finally:
+        store.close()
+
+
+def assert_masked(frame: pd.DataFrame) -> None:
+    assert frame["email"].str.endswith("@masked.invalid").all()
+    assert not set(frame.astype(str).to_numpy().ravel()) & set(RAW)
+
+
+@pytest.fixture
+def shell(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    policy_writer: Callable[..., tuple[Path, Path]],
+    test_key: str,
+) -> Iterator[InteractiveShell]:
+    policy, _ledger = policy_writer(tmp_path)
+    PEOPLE.to_csv(tmp_path / "people.csv", index=False)
+    PEOPLE.to_csv(tmp_path / "headerless.csv", index=False, header=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JUPYTER_PRIVACY_POLICY", str(policy))
+    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
+    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "intercepted.ipynb"))
+    ip = InteractiveShell.instance()
+    ip.reset(new_session=False)
+    ip.run_line_magic("load_ext", "jupyter_privacy")
+    yield ip
+    ip.run_line_magic("unload_ext", "jupyter_privacy")
+
+
+def test_intercepted_read_errors_do_not_quote_values(shell: InteractiveShell) -> None:
+    with pytest.raises(ValueError) as caught:
+        pd.read_csv("people.csv", dtype={"email": "int64"})
+    assert not any(value in str(caught.value) for value in RAW)
+    assert "email" not in str(caught.value) or "@" not in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_intercepted_read_shows_the_inline_summary(shell: InteractiveShell) -> None:
+    with capture_output() as captured:
+        frame = pd.read_csv("people.csv")
+    (bundle,) = [o.data for o in captured.outputs if LOAD_MIME in o.data]
+    assert {c["name"] for c in bundle[LOAD_MIME]["flagged"]} == {"email", "phone"}
+    assert frame["email"].str.endswith("@masked.invalid").all()
+
+
+def test_intercepted_headerless_read_is_refused_with_how_to(shell: InteractiveShell) -> None:
+    with pytest.raises(LoadError, match=r"header=None.*%privacy_load") as caught:
+        pd.read_csv("headerless.csv")
+    assert not any(value in str(caught.value) for value in RAW)
+    with capture_output():
+        frame = pd.read_csv("headerless.csv", header=None)
+    assert frame[0].str.endswith("@masked.invalid").all()
+
+
+def test_chunked_reads_govern_every_chunk(shell: InteractiveShell, tmp_path: Path) -> None:
+    with capture_output() as captured:
+        chunks = list(pd.read_csv("people.csv", chunksize=5))
+        with pd.read_csv("people.csv", iterator=True) as reader:
+            first = reader.get_chunk(4)
+    assert [len(c) for c in chunks] == [5, 5, 2]
+    for chunk in [*chunks, first]:
+        assert_masked(chunk)
+    sources = [p["source"] for p in loaded(tmp_path)]
+    assert sources[:3] == [f"{tmp_path / 'people.csv'} [chunk {n}]" for n in (1, 2, 3)]
+    assert (
+        len([o for o in captured.outputs if LOAD_MIME in o.data]) == 2
+    )  # one summary per read, not per chunk
+
+
+def test_a_chunk_can_be_unmasked(shell: InteractiveShell) -> None:
+    from jupyter_privacy.kernel.session import current_session
+
+    chunks = list(pd.read_csv("people.csv", chunksize=5))
+    session = current_session()
+    session.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    raw = session.unmask(chunks[1], ["email"])
+    assert raw["email"].tolist() == PEOPLE["email"][5:10].tolist()
+
+
+def test_read_fwf_and_json_lines_are_governed(shell: InteractiveShell, tmp_path: Path) -> None:
+    width = PEOPLE.astype(str).apply(lambda c: c.str.len().max()).max() + 2
+    lines = ["".join(str(v).ljust(width) for v in PEOPLE.columns)]
+    lines += ["".join(str(v).ljust(width) for v in row) for row in PEOPLE.itertuples(index=False)]
+    (tmp_path / "people.txt").write_text("\n".join(lines) + "\n")
+    PEOPLE.to_json(tmp_path / "people.jsonl", orient="records", lines=True)
+    with capture_output():
+        fixed = pd.read_fwf("people.txt", widths=[width] * 3)
+        jsonl = pd.read_json("people.jsonl", lines=True)
+        chunks = list(pd.read_json("people.jsonl", lines=True, chunksize=6))
+    for frame in [fixed, jsonl, *chunks]:
+        assert_masked(frame)
+    assert len(loaded(tmp_path)) == 4
+
+
+def test_every_sheet_of_an_excel_workbook_is_governed(shell: InteractiveShell, tmp_path: Path) -> None:
+    with pd.ExcelWriter(tmp_path / "people.xlsx") as writer:
+        PEOPLE.to_excel(writer, sheet_name="a", index=False)
+        PEOPLE.to_excel(writer, sheet_name="b", index=False)
+    with capture_output():
+        sheets = pd.read_excel("people.xlsx", sheet_name=None)
+    assert set(sheets) == {"a", "b"}
+    for frame in sheets.values():
+        assert_masked(frame)

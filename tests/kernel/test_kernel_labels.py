@@ -1,0 +1,132 @@
+"""Labels are data (issue 9): column names and index labels that are personal data never reach a
+record, a display or the masked frame raw.
+
+The tests use the Python API (a :class:`PrivacySession`, the same code the magics call).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.ledger import SqliteLedgerStore
+from jupyter_privacy.mask import MaskingKey
+from jupyter_privacy.mask.tokens import token_for
+from jupyter_privacy.policy import load_policy
+
+PEOPLE = pd.DataFrame(
+    {
+        "email": ["anna.devries@example.org", "jan.jansen@example.net", "piet.bakker@example.com"],
+        "name": ["Anna de Vries", "Jan Jansen", "Piet Bakker"],
+        "phone": ["+31 6 12345678", "+31 6 23456789", "+31 6 34567890"],
+        "amount": [10.5, 20.0, 30.25],
+    }
+)
+RAW = [*PEOPLE["email"], *PEOPLE["name"], *PEOPLE["phone"]]
+
+
+def payload_text(ledger: Path, notebook: str) -> str:
+    store = SqliteLedgerStore(ledger, readonly=True)
+    try:
+        return json.dumps([r.payload for r in store.records(notebook)], ensure_ascii=False)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def session(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    policy_writer: Callable[..., tuple[Path, Path]],
+    test_key: str,
+) -> Iterator[PrivacySession]:
+    policy, _ledger = policy_writer(tmp_path)
+    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
+    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "labels.ipynb"))
+    s = PrivacySession(policy=load_policy(policy))
+    yield s
+    s.close()
+
+
+def logged(session: PrivacySession) -> str:
+    return payload_text(session.policy.log.resolved_path(), session.notebook)
+
+
+def test_headerless_csv_is_read_without_header(session: PrivacySession, tmp_path: Path) -> None:
+    path = tmp_path / "headerless.csv"
+    PEOPLE.to_csv(path, index=False, header=False)
+    frame = session.load(path)
+    assert list(frame.columns) == ["column_1", "column_2", "column_3", "column_4"]
+    assert len(frame) == 3  # the first person is a row, not the header
+    assert frame["column_1"].str.endswith("@masked.invalid").all()
+    assert frame["column_3"].str.startswith("PHONE_").all()
+    assert not any(value in logged(session) for value in RAW)
+
+
+def test_json_keyed_by_email_gets_the_key_as_a_masked_column(session: PrivacySession, tmp_path: Path) -> None:
+    path = tmp_path / "keyed.json"
+    keyed = {r.email: {"name": r.name, "phone": r.phone, "amount": r.amount} for r in PEOPLE.itertuples()}
+    path.write_text(json.dumps(keyed), "utf-8")
+    frame = session.load(path)
+    assert list(frame.columns) == ["key", "name", "phone", "amount"]
+    finding = session.datasets[frame.attrs["jupyter_privacy"]["datasets"][0]].finding("key")
+    assert finding.entities == ["EMAIL_ADDRESS"]
+    assert not set(frame.astype(str).to_numpy().ravel()) & set(RAW)
+    assert not any(value in logged(session) for value in RAW)
+
+
+def test_email_column_names_become_the_tokens_their_values_get(
+    session: PrivacySession, tmp_path: Path, test_key: str
+) -> None:
+    path = tmp_path / "wide.parquet"
+    PEOPLE.set_index("email")[["amount"]].T.reset_index(drop=True).to_parquet(path)
+    frame = session.load(path)
+    key = MaskingKey(test_key, "test")
+    assert list(frame.columns) == [token_for(e, key, "EMAIL_ADDRESS") for e in PEOPLE["email"]]
+    text = logged(session)
+    assert not any(value in text for value in RAW)
+    assert token_for(PEOPLE["email"][0], key, "EMAIL_ADDRESS") in text
+
+
+def test_names_as_the_index_are_masked(session: PrivacySession, tmp_path: Path) -> None:
+    path = tmp_path / "by_name.parquet"
+    PEOPLE.set_index("name").to_parquet(path)
+    frame = session.load(path)
+    assert frame.index.name == "name"
+    assert not set(frame.index) & set(PEOPLE["name"])
+    assert list(frame.columns) == ["email", "phone", "amount"]
+    assert session.datasets[frame.attrs["jupyter_privacy"]["datasets"][0]].finding("name").flagged
+
+
+def test_a_frame_indexed_by_name_can_still_be_unmasked(session: PrivacySession, tmp_path: Path) -> None:
+    path = tmp_path / "by_name.parquet"
+    PEOPLE.set_index("name").to_parquet(path)
+    frame = session.load(path)
+    session.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    derived = frame[frame["amount"] > 15].sort_values("amount", ascending=False)
+    raw = session.unmask(derived, ["email"])
+    assert raw["email"].tolist() == ["piet.bakker@example.com", "jan.jansen@example.net"]
+    assert not set(raw.index) & set(PEOPLE["name"])  # the names stay masked
+
+
+def test_every_record_is_gated_even_for_frames_never_loaded(session: PrivacySession) -> None:
+    session.log(
+        "output_written",
+        {"path": "/tmp/p.csv", "columns": ["plan", "anna.devries@example.org", "Jan Jansen", "0612345678"]},
+    )
+    text = logged(session)
+    assert not any(value in text for value in [*RAW, "0612345678"])
+    assert '"plan"' in text
+
+
+def test_a_personal_label_is_replaced_wherever_it_is_quoted(session: PrivacySession, tmp_path: Path) -> None:
+    path = tmp_path / "wide.parquet"
+    PEOPLE.set_index("email")[["amount"]].T.reset_index(drop=True).to_parquet(path)
+    session.load(path)
+    session.log("unmask_denied", {"reason": f"no raw access to {PEOPLE['email'][1]} (direct)"})
+    assert PEOPLE["email"][1] not in logged(session)
