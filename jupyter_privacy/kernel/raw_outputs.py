@@ -94,11 +94,11 @@ class RawOutputs:
         found = indexes_in(output_text({"data": data}), self.indexes, self.fp)
         return found | self._in_object(obj)
 
-    def raw_columns(self, obj: Any) -> list[str]:
-        """The columns of a frame (or the series) that hold values of this kernel's grants.
+    def columns_holding_raw(self, obj: Any) -> list[str]:
+        """The columns of a frame (or the series), in order, that hold values of this kernel's grants.
 
-        By value, not by name or lineage: a granted column renamed, copied into another frame or rebuilt
-        from a NumPy array still counts.
+        By value, not by name or lineage (unlike :meth:`raw_columns`): a granted column renamed, copied
+        into another frame or rebuilt from a NumPy array still counts. Used for ``output_written``.
         """
         if not self.indexes or not isinstance(obj, pd.DataFrame | pd.Series):
             return []
