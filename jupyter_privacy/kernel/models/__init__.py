@@ -28,6 +28,7 @@ LIBRARIES = {
     "statsmodels.base.model": (".statsmodels", "statsmodels", "statsmodels.api"),
     "lightgbm": (".lightgbm", "lightgbm", "lightgbm"),
     "torch": (".torch", "torch", "torch"),
+    "mlflow": (".mlflow", "mlflow", "mlflow"),
 }
 
 
@@ -71,6 +72,9 @@ class ModelHooks:
             torch_hooks.collect()
         if self.tracker.pending:
             self.tracker.flush(namespace)
+        mlflow_hooks = self.installed.get("mlflow")
+        if mlflow_hooks is not None:
+            mlflow_hooks.flush()  # after model_trained: a model is logged to MLflow once it is trained
         self.hook_modules()
 
     def uninstall(self) -> None:
