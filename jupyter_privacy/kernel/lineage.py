@@ -79,6 +79,7 @@ class _PendingOutput:
     datasets: list[str]
     columns: list[str] | None
     via: str
+    raw_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +101,8 @@ class Lineage:
     model_dumped: Callable[[Any, Path], None] | None = None  # sidecar writer (models.purpose)
     models: weakref.WeakKeyDictionary[Any, list[str]] = field(default_factory=weakref.WeakKeyDictionary)
     _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
+    # which columns of a frame hold unmasked values (set by the extension: RawOutputs.raw_columns)
+    raw_columns: Callable[[Any], list[str]] | None = None
 
     # -- install / uninstall --------------------------------------------------------------------
 
@@ -186,7 +189,8 @@ class Lineage:
                     columns = (
                         [str(c) for c in obj.columns] if isinstance(obj, pd.DataFrame) else [str(obj.name)]
                     )
-                    self.outputs.append(_PendingOutput(path, type(obj).__name__, ids, columns, name))
+                    raw = self.raw_columns(obj) if self.raw_columns is not None else []
+                    self.outputs.append(_PendingOutput(path, type(obj).__name__, ids, columns, name, raw))
                 return result
 
             writer.__name__ = name
@@ -267,6 +271,7 @@ class Lineage:
                     "via": out.via,
                     "datasets": out.datasets,
                     "columns": out.columns,
+                    "raw_columns": out.raw_columns,
                 },
             )
 

@@ -111,7 +111,12 @@ def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
             reason=p.get("reason"),
         )
     elif event == "output_written":
-        out.update(path=p.get("path"), kind=p.get("kind"), datasets=p.get("datasets", []))
+        out.update(
+            path=p.get("path"),
+            kind=p.get("kind"),
+            datasets=p.get("datasets", []),
+            raw_columns=p.get("raw_columns") or [],
+        )
     elif event == "model_trained":
         out.update(
             model_class=p.get("model_class"),

@@ -106,6 +106,30 @@ describe('timelineRows', () => {
     expect(rows[3].text).toBe('loaded customers.csv');
   });
 
+  it('says which columns of a written file were unmasked', () => {
+    const written = {
+      ...state,
+      timeline: [
+        {
+          cell_id: 'c',
+          execution_count: 4,
+          kernel_id: 'k',
+          events: [
+            {
+              seq: 6,
+              ts: 't',
+              event: 'output_written',
+              path: '/out/contacts.csv',
+              datasets: ['ds-1'],
+              raw_columns: ['email', 'phone']
+            }
+          ]
+        }
+      ]
+    };
+    expect(timelineRows(written)[0].text).toBe('wrote contacts.csv from ds-1 with UNMASKED columns email, phone');
+  });
+
   it('keeps only the last cells', () => {
     expect(timelineRows(state, 1).map(r => r.cell)).toEqual(['[3]', '[3]', '[3]']);
   });

@@ -61,6 +61,7 @@ export interface ITimelineEvent {
   reason?: string | null;
   path?: string;
   datasets?: string[];
+  raw_columns?: string[];
   model_class?: string;
   trained_under?: string | null;
   how?: string;
@@ -223,7 +224,7 @@ function eventWords(e: ITimelineEvent, names: Map<string, string>): string {
     case 'unmask_denied':
       return `unmask refused: ${(e.columns ?? []).join(', ')} of ${ds(e.dataset)}`;
     case 'output_written':
-      return `wrote ${basename(e.path ?? '')} from ${(e.datasets ?? []).map(d => ds(d)).join(', ')}`;
+      return `wrote ${basename(e.path ?? '')} from ${(e.datasets ?? []).map(d => ds(d)).join(', ')}${rawNote(e)}`;
     case 'model_trained':
       return (
         `trained ${lastPart(e.model_class ?? 'model')} on ${(e.datasets ?? []).map(d => ds(d)).join(', ')}` +
@@ -243,6 +244,12 @@ function eventWords(e: ITimelineEvent, names: Map<string, string>): string {
     default:
       return e.event;
   }
+}
+
+/** What an output held unmasked: ` with UNMASKED columns a, b`, or nothing. */
+function rawNote(e: ITimelineEvent): string {
+  const raw = e.raw_columns ?? [];
+  return raw.length ? ` with UNMASKED column${raw.length > 1 ? 's' : ''} ${raw.join(', ')}` : '';
 }
 
 /** The short display name of each dataset id: its variable, else the source file name. */
