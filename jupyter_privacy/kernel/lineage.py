@@ -98,6 +98,7 @@ class Lineage:
     session: PrivacySession
     outputs: list[_PendingOutput] = field(default_factory=list)
     fits: list[_PendingFit] = field(default_factory=list)  # Spark MLlib (spark_lineage)
+    model_dumped: Callable[[Any, Path], None] | None = None  # sidecar writer (models.purpose)
     models: weakref.WeakKeyDictionary[Any, list[str]] = field(default_factory=weakref.WeakKeyDictionary)
     _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
     # which columns of a frame hold unmasked values (set by the extension: RawOutputs.raw_columns)
@@ -207,6 +208,8 @@ class Lineage:
                 if ids and path is not None:
                     kind = "model" if obj in self._model_keys() else type(obj).__name__
                     self.outputs.append(_PendingOutput(path, kind, ids, None, via))
+                    if kind == "model" and self.model_dumped is not None:
+                        self.model_dumped(obj, path)
                 return result
 
             dump.__name__ = original.__name__

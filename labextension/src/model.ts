@@ -63,6 +63,11 @@ export interface ITimelineEvent {
   datasets?: string[];
   raw_columns?: string[];
   model_class?: string;
+  trained_under?: string | null;
+  how?: string;
+  outcome?: string;
+  registered_name?: string | null;
+  version?: number | null;
   format?: string;
   user?: string | null;
 }
@@ -221,7 +226,19 @@ function eventWords(e: ITimelineEvent, names: Map<string, string>): string {
     case 'output_written':
       return `wrote ${basename(e.path ?? '')} from ${(e.datasets ?? []).map(d => ds(d)).join(', ')}${rawNote(e)}`;
     case 'model_trained':
-      return `trained ${lastPart(e.model_class ?? 'model')} on ${(e.datasets ?? []).map(d => ds(d)).join(', ')}`;
+      return (
+        `trained ${lastPart(e.model_class ?? 'model')} on ${(e.datasets ?? []).map(d => ds(d)).join(', ')}` +
+        (e.purpose ? ` for ${e.purpose}` : '')
+      );
+    case 'model_used':
+      return (
+        `${e.outcome === 'refused' ? 'REFUSED: ' : ''}${lastPart(e.model_class ?? 'model')} trained for ` +
+        `${e.trained_under ?? 'no purpose'} used under ${e.purpose ?? 'no purpose'} (${e.how ?? '?'})`
+      );
+    case 'model_logged':
+      return `logged ${lastPart(e.model_class ?? 'model')} to MLflow`;
+    case 'model_registered':
+      return `registered MLflow model ${e.registered_name ?? '?'} version ${e.version ?? '?'}`;
     case 'record_exported':
       return `processing record exported (${e.format ?? ''})`;
     default:
