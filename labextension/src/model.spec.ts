@@ -149,6 +149,33 @@ describe('column chips', () => {
     expect(chips[1].title).toContain('by column name');
   });
 
+  it('say when the user flagged a column and why the scanner flagged one', () => {
+    const chips = columnChips([
+      {
+        name: 'ward',
+        category: 'special',
+        entities: ['HEALTH'],
+        score: null,
+        coverage: null,
+        strategy: 'redact',
+        flagged_by_user: true
+      },
+      {
+        name: 'code',
+        category: 'special',
+        entities: ['HEALTH'],
+        score: 0.9,
+        coverage: 1,
+        rule: 'vocabulary',
+        reasons: ['100% of sampled values are HEALTH terms']
+      }
+    ]);
+    expect(chips[0].title).toContain('flagged by the user');
+    expect(chips[0].title).not.toContain('by column name');
+    expect(chips[1].title).toContain('rule: vocabulary');
+    expect(chips[1].title).toContain('100% of sampled values are HEALTH terms');
+  });
+
   it('are built from an inline load summary with its masking strategies', () => {
     const chips = summaryChips({
       id: 'ds-1',
@@ -232,5 +259,23 @@ describe('model events', () => {
     expect(
       eventText({ ...base, event: 'model_registered', registered_name: 'churn-model', version: 1 }, names)
     ).toBe('registered MLflow model churn-model version 1');
+  });
+});
+
+describe('purpose and flag events', () => {
+  const names = new Map([['ds-1', 'visits']]);
+  const base = { seq: 1, ts: 't', user: 'ana' };
+
+  it('are told in words, with who acted', () => {
+    expect(eventText({ ...base, event: 'purpose_ended', purpose: 'clinical-research' }, names)).toBe(
+      'purpose clinical-research ended by ana'
+    );
+    expect(eventText({ ...base, event: 'purpose_refused', reason: 'reference_invalid' }, names)).toBe(
+      'purpose declaration refused (reference invalid) by ana'
+    );
+    expect(eventText({ ...base, event: 'grants_revoked' }, names)).toBe('unmasked columns masked again');
+    expect(
+      eventText({ ...base, event: 'column_flagged', dataset: 'ds-1', columns: ['ward'], category: 'special' }, names)
+    ).toBe('flagged ward of visits as special by ana');
   });
 });

@@ -15,6 +15,11 @@ export interface IFlaggedColumn {
   strategy?: string | null;
   detail?: string | null;
   unmasked?: boolean;
+  /** the user flagged (corrected) this column with %privacy_flag */
+  flagged_by_user?: boolean;
+  /** why the scanner flagged it: the deciding rule and its reasons, when the server sends them */
+  rule?: string | null;
+  reasons?: string[];
 }
 
 export interface IReidentification {
@@ -69,6 +74,7 @@ export interface ITimelineEvent {
   registered_name?: string | null;
   version?: number | null;
   format?: string;
+  category?: string | null;
   user?: string | null;
 }
 
@@ -182,7 +188,9 @@ export function columnChips(columns: IFlaggedColumn[]): IColumnChip[] {
     const parts = [
       CATEGORY_LABELS[c.category] ?? c.category,
       c.entities.join(', '),
-      cov ? `coverage ${cov}` : 'by column name',
+      c.flagged_by_user ? 'flagged by the user' : cov ? `coverage ${cov}` : 'by column name',
+      c.rule ? `rule: ${c.rule}` : '',
+      (c.reasons ?? []).join('; '),
       masked ? `masked (${c.strategy ?? 'policy'})` : 'UNMASKED under the declared purpose'
     ];
     return {
@@ -206,7 +214,7 @@ export function summaryChips(summary: ILoadSummary): IColumnChip[] {
 /** A line of the timeline: what one event did, in words. */
 export function eventText(e: ITimelineEvent, names: Map<string, string>): string {
   const text = eventWords(e, names);
-  const acts = e.event === 'purpose_declared' || e.event.startsWith('unmask_');
+  const acts = e.event.startsWith('purpose_') || e.event.startsWith('unmask_') || e.event === 'column_flagged';
   return acts && e.user ? `${text} by ${e.user}` : text;
 }
 
@@ -241,6 +249,14 @@ function eventWords(e: ITimelineEvent, names: Map<string, string>): string {
       return `registered MLflow model ${e.registered_name ?? '?'} version ${e.version ?? '?'}`;
     case 'record_exported':
       return `processing record exported (${e.format ?? ''})`;
+    case 'purpose_ended':
+      return `purpose ${e.purpose ?? '?'} ended`;
+    case 'purpose_refused':
+      return `purpose declaration refused (${(e.reason ?? '?').replace(/_/g, ' ')})`;
+    case 'grants_revoked':
+      return 'unmasked columns masked again';
+    case 'column_flagged':
+      return `flagged ${(e.columns ?? []).join(', ')} of ${ds(e.dataset)} as ${e.category ?? '?'}`;
     default:
       return e.event;
   }
