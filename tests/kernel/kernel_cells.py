@@ -37,6 +37,10 @@ class KernelRun:
         parts: list[str] = []
         for out in self.cell(cell_id).outputs:
             if "text" in out:
+                # one print can arrive as several stream messages: they continue the same text
+                if parts and out.get("output_type") == "stream" and not parts[-1].endswith("\n"):
+                    parts[-1] += out["text"]
+                    continue
                 parts.append(out["text"])
             if out.get("output_type") == "error":
                 parts.append(f"{out['ename']}: {out['evalue']}")
