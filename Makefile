@@ -39,12 +39,18 @@ $(BIN)/python: | check-prereqs
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # pip builds the frontend through hatch-jupyter-builder (jlpm install + build) before installing.
+# `jupyter-builder develop` leaves an install.json in the built extension; a re-install would then pack it
+# twice (pyproject's shared-data adds it too) and fail: it is removed first.
+STALE_INSTALL_JSON := jupyter_privacy/labextension/install.json
+
 $(VENV)/.installed-lab: $(BIN)/python $(INSTALL_INPUTS)
+	rm -f $(STALE_INSTALL_JSON)
 	$(BIN)/python -m pip install -e ".[ner,lab]"
 	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python $(INSTALL_INPUTS)
+	rm -f $(STALE_INSTALL_JSON)
 	$(BIN)/python -m pip install -e ".[ner,lab,test]"
 	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@

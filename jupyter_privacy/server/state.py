@@ -111,11 +111,25 @@ def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
             reason=p.get("reason"),
         )
     elif event == "output_written":
-        out.update(path=p.get("path"), kind=p.get("kind"), datasets=p.get("datasets", []))
+        out.update(
+            path=p.get("path"),
+            kind=p.get("kind"),
+            datasets=p.get("datasets", []),
+            raw_columns=p.get("raw_columns") or [],
+        )
     elif event == "model_trained":
         out.update(
-            model_class=p.get("model_class"), variable=p.get("variable"), datasets=p.get("datasets", [])
+            model_class=p.get("model_class"),
+            variable=p.get("variable"),
+            datasets=p.get("datasets", []),
+            purpose=p.get("purpose"),
         )
+    elif event == "model_used":
+        keys = ("model_class", "purpose", "trained_under", "how", "outcome")
+        out.update({k: p.get(k) for k in keys})
+    elif event in ("model_logged", "model_registered"):
+        keys = ("model_class", "registered_name", "version", "datasets", "purpose")
+        out.update({k: p.get(k) for k in keys})
     elif event == "record_exported":
         out.update(format=p.get("format"))
     return out
