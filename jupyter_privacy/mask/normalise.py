@@ -129,9 +129,9 @@ def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def _phone(text: pa.Array, region: str | None) -> pa.Array:
     """E.164 where the form allows it; the digits otherwise (see the module docstring)."""
-    trunk_note = pc.replace_substring_regex(text, r"\(0\)", "")  # "+31 (0)6 ..." writes the trunk 0
-    plus = pc.starts_with(trunk_note, "+")
-    digits = pc.replace_substring_regex(trunk_note, r"[^0-9]", "")
+    plus = pc.starts_with(text, "+")
+    # one pass: drop everything but digits, and the "(0)" of "+31 (0)6 ..." (the written trunk 0)
+    digits = pc.replace_substring_regex(text, r"[^0-9(]*\(0\)|[^0-9]+", "")
     international = pc.starts_with(digits, "00")
     after_00 = pc.utf8_slice_codeunits(digits, 2)
     national = _national_to_e164(digits, region)

@@ -165,6 +165,7 @@ def build_record(
     categories: dict[str, dict[str, Any]] = {}
     special: dict[str, dict[str, Any]] = {}
     measures: list[dict[str, Any]] = []
+    corrections: list[dict[str, Any]] = []
     key_ids: set[str] = set()
     fingerprinted = 0
     processing = 0
@@ -333,6 +334,8 @@ def build_record(
                 )
             elif r.event == "record_exported":
                 exports.append({**where, "format": p.get("format"), "head": p.get("head")})
+            elif r.event == "column_flagged":
+                corrections.append(_correction(r, p, where, categories, special))
 
     # special categories: the Art. 9 condition of the purposes declared for them
     purposes: list[dict[str, Any]] = []
@@ -435,6 +438,7 @@ def build_record(
             "enforcement": policy.enforcement,
             "processing_log": "append-only, SHA-256 hash-chained per notebook; verified when this record was built",
             "erasure_fingerprints": fingerprinted,
+            "corrections": corrections,
             "note": "Pseudonymised data is still personal data (GDPR Recital 26); masking reduces risk, it does "
             "not anonymise.",
         },
@@ -446,6 +450,44 @@ def build_record(
             "models": models,
             "exports": exports,
         },
+    }
+
+
+def _correction(
+    r: Any,
+    p: dict[str, Any],
+    where: dict[str, Any],
+    categories: dict[str, dict[str, Any]],
+    special: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """A user's ``%privacy_flag`` (masks more, never less): listed as a correction, and the column
+    counted under its corrected categories."""
+    to = p.get("to") or {}
+    ds_id, col = str(p.get("dataset")), f"{p.get('dataset')}:{p.get('column')}"
+    cat = str(to.get("category"))
+    for entity in to.get("entities") or [cat.upper()]:
+        c = categories.setdefault(
+            entity,
+            {"entity": entity, "category": cat, "dpv": PD_TERMS.get(entity), "datasets": [], "columns": []},
+        )
+        if ds_id not in c["datasets"]:
+            c["datasets"].append(ds_id)
+        if col not in c["columns"]:
+            c["columns"].append(col)
+    if cat == "special" and to.get("special_category"):
+        sc = str(to["special_category"])
+        s = special.setdefault(sc, {"category": sc, "dpv": PD_TERMS.get(sc), "datasets": [], "columns": []})
+        if ds_id not in s["datasets"]:
+            s["datasets"].append(ds_id)
+        if col not in s["columns"]:
+            s["columns"].append(col)
+    return {
+        **where,
+        "dataset": p.get("dataset"),
+        "column": p.get("column"),
+        "from": p.get("from"),
+        "to": to,
+        "strategy": p.get("strategy"),
     }
 
 
@@ -536,6 +578,14 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"{m['dataset']}:{m['column']}",
             "strategy",
             f"{m['strategy']}: {m['detail']}",
+        )
+    for c in tm.get("corrections", []):
+        add(
+            "correction",
+            f"{c['dataset']}:{c['column']}",
+            "flagged",
+            f"{(c['from'] or {}).get('category')} -> {c['to'].get('category')} {_join(c['to'].get('entities'))} "
+            f"({c['strategy']}) cell {c['cell_id']} [{c['execution_count']}] by {c.get('user') or 'unknown'}",
         )
     ev = record["evidence"]
     for d in ev["datasets"]:
@@ -756,6 +806,22 @@ def _html(record: dict[str, Any]) -> str:
                     m["detail"],
                 ]
                 for m in record["technical_measures"]["masking"]
+            ],
+        ),
+        "<h3>Corrections by users (columns flagged from the notebook; they only ever mask more)</h3>",
+        _table(
+            ["Dataset", "Column", "Was", "Flagged as", "Masking", "Cell", "User"],
+            [
+                [
+                    c["dataset"],
+                    c["column"],
+                    (c["from"] or {}).get("category"),
+                    f"{c['to'].get('category')} {_join(c['to'].get('entities'))}",
+                    c["strategy"],
+                    f"{c['cell_id']} [{c['execution_count']}]",
+                    c.get("user"),
+                ]
+                for c in record["technical_measures"].get("corrections", [])
             ],
         ),
         "<h2>Evidence: datasets loaded</h2>",
