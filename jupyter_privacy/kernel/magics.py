@@ -161,6 +161,10 @@ class PrivacyMagics(Magics):
     )
     @argument("--format", dest="fmt", help="spark: parquet, csv or json when the path does not say")
     @argument("--table", help="spark: a table of Spark's catalogue instead of a path")
+    @argument(
+        "--columns",
+        help="read only these columns (comma-separated); the others never reach the kernel",
+    )
     @argument("--quiet", action="store_true", help="do not display the summary")
     @line_magic
     def privacy_load(self, line: str) -> Any:
@@ -205,7 +209,8 @@ class PrivacyMagics(Magics):
             return load_spark(session, args.path, table=args.table, fmt=args.fmt, variable=args.name)
         if args.path is None:
             raise UsageError("%privacy_load: give a file path, or --sql QUERY --con CONNECTION")
-        return session.load(args.path, sheet=args.sheet, variable=args.name)
+        wanted = [c.strip() for c in args.columns.split(",")] if args.columns is not None else None
+        return session.load(args.path, sheet=args.sheet, variable=args.name, columns=wanted)
 
     # -- %privacy_unmask ------------------------------------------------------------------------
 

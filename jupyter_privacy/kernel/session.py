@@ -263,12 +263,13 @@ class PrivacySession:
         *,
         sheet: str | int | None = None,
         variable: str | None = None,
+        columns: list[str] | None = None,
     ) -> pd.DataFrame:
-        """Read a file, find its personal data, and return the masked frame."""
+        """Read a file (only ``columns`` if given), find its personal data, and return the masked frame."""
         path = Path(source).expanduser()
         try:
-            df = _as_internal(lambda: read_table(path, sheet=sheet))
-            headerless = bool(self.labels.personal(df.columns))
+            df = _as_internal(lambda: read_table(path, sheet=sheet, columns=columns))
+            headerless = columns is None and bool(self.labels.personal(df.columns))
             if headerless:  # the "header" is a person: the file has no header row (or is keyed by people)
                 df = _as_internal(lambda: read_table(path, sheet=sheet, labels_are_data=True))
         except DataReadError as exc:
@@ -280,7 +281,7 @@ class PrivacySession:
                 df,
                 source=str(path.resolve()),
                 content_sha256=content,
-                reread=lambda: read_table(path, sheet=sheet, labels_are_data=headerless),
+                reread=lambda: read_table(path, sheet=sheet, labels_are_data=headerless, columns=columns),
                 variable=variable,
             )
 
