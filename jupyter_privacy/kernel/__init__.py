@@ -18,6 +18,7 @@ from .openlineage_live import LiveLineage
 from .raw_outputs import RawOutputs
 from .session import PrivacySession, current_session, set_session
 from .shutdown import on_exit
+from .ungoverned import UngovernedReads
 
 __all__ = [
     "PrivacyMagics",
@@ -42,6 +43,8 @@ def load_ipython_extension(ipython: Any) -> None:
     lineage.install()
     raw_outputs = RawOutputs(session, ipython)
     raw_outputs.install()
+    ungoverned = UngovernedReads(session)
+    ungoverned.install()
     interception = None
     if session.policy.interception.enabled:
         interception = Interception(session, list(session.policy.interception.readers))
@@ -55,6 +58,8 @@ def load_ipython_extension(ipython: Any) -> None:
         # a cell that imports scikit-learn or joblib and fits/dumps in the same breath: hook them first
         if code and ("sklearn" in code or "joblib" in code):
             lineage.import_and_hook(code)
+        if code and ("pyarrow" in code or "polars" in code):
+            ungoverned.prepare_cell(code)
 
     live = LiveLineage(session) if session.policy.openlineage.enabled else None
 
@@ -62,6 +67,9 @@ def load_ipython_extension(ipython: Any) -> None:
         if lineage.outputs or lineage.fits:
             lineage.flush(ipython.user_ns)
         lineage.hook_modules()
+        if ungoverned.pending:
+            ungoverned.flush()
+        ungoverned.hook_modules()
         if live is not None:
             live.emit()
 
@@ -74,6 +82,7 @@ def load_ipython_extension(ipython: Any) -> None:
         lineage=lineage,
         interception=interception,
         raw_outputs=raw_outputs,
+        ungoverned=ungoverned,
         hooks=(("pre_run_cell", pre_run_cell), ("post_run_cell", post_run_cell)),
         forget_exit=on_exit(session),
     )
@@ -137,6 +146,7 @@ def unload_ipython_extension(ipython: Any) -> None:
     _STATE["forget_exit"]()
     _STATE["lineage"].uninstall()
     _STATE["raw_outputs"].uninstall()
+    _STATE["ungoverned"].uninstall()
     if _STATE["interception"] is not None:
         _STATE["interception"].uninstall()
     magics = ipython.magics_manager.magics

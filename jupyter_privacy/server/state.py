@@ -13,7 +13,14 @@ from typing import Any
 from ..policy import LoadedPolicy
 
 _CURRENT_EVENTS = frozenset(
-    {"purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied", "grants_revoked"}
+    {
+        "purpose_declared",
+        "dataset_loaded",
+        "unmask_granted",
+        "unmask_denied",
+        "grants_revoked",
+        "ungoverned_read",
+    }
 )
 
 
@@ -89,6 +96,21 @@ def _dataset(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _ungoverned(record: dict[str, Any]) -> dict[str, Any]:
+    """A read of a governed file around jupyter-privacy (``open()``, ``csv``, pyarrow, polars)."""
+    p = record["payload"]
+    return {
+        "path": p.get("path"),
+        "datasets": p.get("datasets", []),
+        "via": p.get("via"),
+        "count": p.get("count"),
+        "seq": record["seq"],
+        "ts": record["ts"],
+        "cell_id": record.get("cell_id"),
+        "execution_count": record.get("execution_count"),
+    }
+
+
 def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
     """A timeline entry: the event and the few payload fields that say what happened (no values)."""
     p = record["payload"]
@@ -118,6 +140,8 @@ def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
         )
     elif event == "record_exported":
         out.update(format=p.get("format"))
+    elif event == "ungoverned_read":
+        out.update(path=p.get("path"), via=p.get("via"), datasets=p.get("datasets", []))
     return out
 
 
@@ -167,6 +191,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
     datasets: dict[str, dict[str, Any]] = {}
     grants: list[dict[str, Any]] = []
     denials: list[dict[str, Any]] = []
+    ungoverned: list[dict[str, Any]] = []
     for record in current:
         event, p = record["event"], record["payload"]
         if event not in _CURRENT_EVENTS:
@@ -178,6 +203,8 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
             purpose = {**p, "seq": record["seq"], "ts": record["ts"], "user": record.get("user")}
         elif event == "grants_revoked":
             grants = []
+        elif event == "ungoverned_read":
+            ungoverned.append(_ungoverned(record))
         elif event == "dataset_loaded":
             ds = _dataset(record)
             datasets.pop(ds["dataset"], None)
@@ -217,6 +244,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
         "datasets": list(datasets.values()),
         "grants": grants,
         "denials": denials,
+        "ungoverned_reads": ungoverned,
         "session": (
             {
                 "kernel_id": session.get("kernel_id"),

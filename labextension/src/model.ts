@@ -63,7 +63,17 @@ export interface ITimelineEvent {
   datasets?: string[];
   model_class?: string;
   format?: string;
+  via?: string;
   user?: string | null;
+}
+
+/** A governed file read again around jupyter-privacy (open(), csv, pyarrow, polars). */
+export interface IUngovernedRead {
+  path: string;
+  datasets: string[];
+  via: string | null;
+  count: number | null;
+  execution_count: number | null;
 }
 
 export interface ITimelineCell {
@@ -80,6 +90,8 @@ export interface INotebookState {
   datasets: IDatasetState[];
   grants: { dataset: string; columns: string[]; purpose: string | null }[];
   denials: { dataset: string; columns: string[]; reason: string | null }[];
+  /** Absent from servers older than this field. */
+  ungoverned_reads?: IUngovernedRead[];
   timeline: ITimelineCell[];
   records: number;
   last_ts: string | null;
@@ -223,9 +235,18 @@ function eventWords(e: ITimelineEvent, names: Map<string, string>): string {
       return `trained ${lastPart(e.model_class ?? 'model')} on ${(e.datasets ?? []).map(d => ds(d)).join(', ')}`;
     case 'record_exported':
       return `processing record exported (${e.format ?? ''})`;
+    case 'ungoverned_read':
+      return `read ${basename(e.path ?? '')} around jupyter-privacy (${e.via ?? '?'}): raw values`;
     default:
       return e.event;
   }
+}
+
+/** One line per ungoverned read: which file, how, in which cell, and how often. */
+export function ungovernedText(read: IUngovernedRead): string {
+  const cell = read.execution_count === null ? '' : ` in [${read.execution_count}]`;
+  const times = read.count && read.count > 1 ? ` (${read.count}×)` : '';
+  return `${basename(read.path)} read raw via ${read.via ?? '?'}${cell}${times}`;
 }
 
 /** The short display name of each dataset id: its variable, else the source file name. */
