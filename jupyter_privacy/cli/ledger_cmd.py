@@ -42,6 +42,10 @@ def add_parser(subparsers: Any) -> None:
     verify.add_argument("--notebook", metavar="PATH", help="check only this notebook's chain")
     _store_arg(verify)
     verify.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    verify.add_argument("--checkpoints", metavar="FILE", help="signed checkpoints (default: log.checkpoints)")
+    verify.add_argument(
+        "--public-key", metavar="FILE", help="the witness public key (default: log.witness_public_key)"
+    )
     verify.set_defaults(func=run_verify)
 
     log = subparsers.add_parser(
@@ -162,30 +166,65 @@ def resolve_notebook(given: str, known: list[str]) -> str:
 
 def run_verify(args: argparse.Namespace) -> int:
     store = _open(args)
+    witness = witness_settings(args.checkpoints, args.public_key, _policy_log(bool(args.store)))
     try:
         if args.notebook:
-            reports = [verify_chain(store, resolve_notebook(args.notebook, store.notebooks()))]
+            notebook = resolve_notebook(args.notebook, store.notebooks())
+            reports = [verify_chain(store, notebook)]
         else:
             reports = verify_all(store)
+        findings = check_witness(store, witness)
+        if args.notebook:
+            findings = [f for f in findings if f.notebook == notebook]
     except LedgerError as exc:
         raise CliError(str(exc)) from None
     finally:
         store.close()
-    ok = all(r.ok for r in reports)
+    ok = all(r.ok for r in reports) and not any(f.tampered for f in findings)
     if args.format == "json":
-        print(
-            json.dumps(
-                {"store": store.location, "ok": ok, "chains": [r.to_dict() for r in reports]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        out = {"store": store.location, "ok": ok, "chains": [r.to_dict() for r in reports]}
+        if witness is not None:
+            out["witness"] = [f.to_dict() for f in findings]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         if not reports:
             print(f"no notebooks recorded in {store.location}", file=sys.stderr)
         for report in reports:
             print(report.summary())
+        for finding in findings:
+            if finding.kind != "signed":
+                print(finding.summary())
     return 0 if ok else 1
+
+
+def witness_settings(checkpoints: str | None, public_key: str | None, log: Any | None) -> Any:
+    """(checkpoint file, public key) from the options, else from the policy's ``log`` settings; None
+    when no witness is set up."""
+    checkpoints = checkpoints or (log.checkpoints if log is not None else None)
+    public_key = public_key or (log.witness_public_key if log is not None else None)
+    if not (checkpoints and public_key):
+        return None
+    return Path(checkpoints).expanduser(), Path(public_key).expanduser()
+
+
+def _policy_log(explicit_store: bool) -> Any | None:
+    """The policy's log settings; with --store, an unloadable policy only means no witness settings."""
+    try:
+        return load_policy().policy.log
+    except PolicyError:
+        if explicit_store:
+            return None
+        raise
+
+
+def check_witness(store: LedgerStore, witness: Any) -> list[Any]:
+    """The witness findings of every chain (empty when no witness is set up)."""
+    if witness is None:
+        return []
+    from ..ledger.witness import check_store, load_public_key
+
+    checkpoints, public_key = witness
+    return check_store(store, checkpoints, load_public_key(public_key))
 
 
 def run_log(args: argparse.Namespace) -> int:

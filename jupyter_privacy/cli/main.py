@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import key_cmd, ledger_cmd, policy_cmd, records_cmd, scan_cmd
+from . import key_cmd, ledger_cmd, policy_cmd, records_cmd, scan_cmd, witness_cmd
 from .errors import CliError
 
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     key_cmd.add_parser(sub)
     ledger_cmd.add_parser(sub)
     records_cmd.add_parser(sub)
+    witness_cmd.add_parser(sub)
     return parser
 
 

@@ -23,6 +23,7 @@ from ..records.aliases import AliasMap
 from .errors import CliError
 from .ledger_cmd import open_log, resolve_notebook
 from .notebook_names import Scope, load_aliases, notebook_scope, project_scope, renamed_to
+from .witness_report import apply_witness
 
 
 def add_parser(subparsers: Any) -> None:
@@ -127,6 +128,7 @@ def run_export(args: argparse.Namespace) -> int:
             if not scope.chains:
                 raise CliError(f"no notebook under {args.project} has records in {store.location}")
         record = build_record(store, loaded, scope.chains, scope.belongs())
+        apply_witness(record, store, loaded, scope.chains)
     except LedgerError as exc:
         raise CliError(str(exc)) from None
     finally:

@@ -14,6 +14,7 @@ from .context import CellContext
 from .interception import Interception
 from .lineage import Lineage
 from .magics import PrivacyMagics
+from .models import ModelHooks
 from .openlineage_live import LiveLineage
 from .raw_outputs import RawOutputs
 from .session import PrivacySession, current_session, set_session
@@ -43,6 +44,8 @@ def load_ipython_extension(ipython: Any) -> None:
     lineage.install()
     raw_outputs = RawOutputs(session, ipython)
     raw_outputs.install()
+    models = ModelHooks(session, lineage, raw_outputs)
+    models.install()
     ungoverned = UngovernedReads(session)
     ungoverned.install()
     interception = None
@@ -55,15 +58,17 @@ def load_ipython_extension(ipython: Any) -> None:
         # IPython has already advanced the counter when pre_run_cell fires: In[n] runs with n + 1
         count = ipython.execution_count - 1 if getattr(info, "store_history", False) else None
         session.cell = CellContext(cell_id=getattr(info, "cell_id", None), execution_count=count, code=code)
-        # a cell that imports scikit-learn or joblib and fits/dumps in the same breath: hook them first
-        if code and ("sklearn" in code or "joblib" in code):
+        # a cell that imports joblib or a model library and dumps/fits in the same breath: hook them first
+        if code and ("joblib" in code or "pyspark.ml" in code):
             lineage.import_and_hook(code)
+        models.before_cell(code, ipython.user_ns)
         if code and ("pyarrow" in code or "polars" in code):
             ungoverned.prepare_cell(code)
 
     live = LiveLineage(session) if session.policy.openlineage.enabled else None
 
     def post_run_cell(_result: Any) -> None:
+        models.after_cell(ipython.user_ns)  # first: a model dumped in this cell is known as a model
         if lineage.outputs or lineage.fits:
             lineage.flush(ipython.user_ns)
         lineage.hook_modules()
@@ -82,6 +87,7 @@ def load_ipython_extension(ipython: Any) -> None:
         lineage=lineage,
         interception=interception,
         raw_outputs=raw_outputs,
+        models=models,
         ungoverned=ungoverned,
         hooks=(("pre_run_cell", pre_run_cell), ("post_run_cell", post_run_cell)),
         forget_exit=on_exit(session),
@@ -145,6 +151,7 @@ def unload_ipython_extension(ipython: Any) -> None:
         ipython.events.unregister(event, fn)
     _STATE["forget_exit"]()
     _STATE["lineage"].uninstall()
+    _STATE["models"].uninstall()
     _STATE["raw_outputs"].uninstall()
     _STATE["ungoverned"].uninstall()
     if _STATE["interception"] is not None:

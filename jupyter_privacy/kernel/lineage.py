@@ -6,12 +6,11 @@
   unites the inputs' dataset ids there.
 - Writers (``to_csv``/``to_parquet``/... , ``pickle.dump``, ``joblib.dump``) of governed objects log
   ``output_written`` with the file's SHA-256, once the cell has finished (files are closed then).
-- scikit-learn's ``_check_feature_names(estimator, X, reset=True)`` runs in every ``fit`` on a
-  DataFrame; a wrapper notes the estimator and the frame's datasets and columns, and
-  ``model_trained`` is logged when the cell ends, with the variable the model ended up in.
+- Models are followed by :mod:`.models` (one hook module per library), which adds each trained
+  model to :attr:`Lineage.models` so that dumping it is logged as a model output.
 
-Known gaps (documented): frames rebuilt from NumPy arrays lose their lineage; models fitted on
-plain arrays are not seen; writers imported by name before the extension loaded are not wrapped.
+Known gaps (documented): frames rebuilt from NumPy arrays lose their lineage; writers imported by
+name before the extension loaded are not wrapped.
 """
 
 from __future__ import annotations
@@ -30,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pandas.core.generic import NDFrame
 
+from .models.record import TrainingInput, model_trained_payload
+from .models.tracker import variable_of
 from .session import ATTRS_KEY, datasets_of
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class Lineage:
 
     session: PrivacySession
     outputs: list[_PendingOutput] = field(default_factory=list)
-    fits: list[_PendingFit] = field(default_factory=list)
+    fits: list[_PendingFit] = field(default_factory=list)  # Spark MLlib (spark_lineage)
     models: weakref.WeakKeyDictionary[Any, list[str]] = field(default_factory=weakref.WeakKeyDictionary)
     _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
 
@@ -126,14 +127,11 @@ class Lineage:
         self.hook_modules()
 
     def hook_modules(self) -> None:
-        """Wrap joblib and scikit-learn once they are imported (called after every cell)."""
+        """Wrap joblib once it is imported (called after every cell)."""
         patched = {(id(o), n) for o, n, _ in self._restore}
         joblib = sys.modules.get("joblib")
         if joblib is not None and (id(joblib), "dump") not in patched:
             self._patch(joblib, "dump", self._dumper("joblib.dump"))
-        validation = sys.modules.get("sklearn.utils.validation")
-        if validation is not None and (id(validation), "_check_feature_names") not in patched:
-            self._patch(validation, "_check_feature_names", self._fit_hook)
         if "pyspark.sql.readwriter" in sys.modules:
             from .spark_lineage import hook_spark
 
@@ -143,11 +141,7 @@ class Lineage:
         """Import the libraries a cell is about to use (if installed) so their hooks are in place."""
         import importlib
 
-        wanted = [
-            ("sklearn", "sklearn.utils.validation"),
-            ("joblib", "joblib"),
-            ("pyspark.ml", "pyspark.ml.base"),
-        ]
+        wanted = [("joblib", "joblib"), ("pyspark.ml", "pyspark.ml.base")]
         for mention, module in wanted:
             if mention in code and module not in sys.modules:
                 try:
@@ -217,29 +211,6 @@ class Lineage:
 
         return wrap
 
-    def _fit_hook(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        def _check_feature_names(estimator: Any, X: Any, *, reset: bool) -> Any:
-            result = original(estimator, X, reset=reset)
-            if reset:
-                ids = datasets_of(X)
-                if ids:
-                    try:
-                        self.models[estimator] = ids
-                        self.fits.append(
-                            _PendingFit(
-                                weakref.ref(estimator),
-                                f"{type(estimator).__module__}.{type(estimator).__qualname__}",
-                                ids,
-                                [str(c) for c in getattr(X, "columns", [])],
-                                len(X),
-                            )
-                        )
-                    except TypeError:  # an estimator that cannot be weakly referenced
-                        log.debug("cannot track %r", estimator)
-            return result
-
-        return _check_feature_names
-
     # -- helpers ------------------------------------------------------------------------------------
 
     def _model_keys(self) -> list[Any]:
@@ -266,26 +237,22 @@ class Lineage:
         return sorted(ids)
 
     def flush(self, namespace: dict[str, Any]) -> None:
-        """Log the outputs and fits of the cell that just ended."""
+        """Log the Spark MLlib fits and the outputs of the cell that just ended."""
         fits, self.fits = self.fits, []
         outputs, self.outputs = self.outputs, []
+        findings = {ds.id: ds.scan for ds in self.session.datasets.values()}
+        decl = self.session.declaration
         for fit in fits:
-            estimator = fit.estimator()
-            names = _names_of(estimator, namespace) if estimator is not None else []
-            owner = _pipeline_owner(estimator, namespace) if estimator is not None and not names else None
-            if owner is not None:
-                names = [owner[0]]
-                self.models[owner[1]] = fit.datasets
-            self.session.log(
-                "model_trained",
-                {
-                    "model_class": fit.cls,
-                    "variable": names[0] if names else None,
-                    "datasets": fit.datasets,
-                    "columns": fit.columns,
-                    "rows": fit.rows,
-                },
+            model = fit.estimator()
+            payload = model_trained_payload(
+                model_class=fit.cls,
+                library=fit.cls.split(".", 1)[0],
+                variable=variable_of(model, namespace) if model is not None else None,
+                inputs=[TrainingInput(tuple(fit.datasets), tuple(fit.columns), fit.rows)],
+                findings=findings,
+                purpose=decl.purpose.id if decl else None,
             )
+            self.session.log("model_trained", payload)
         for out in outputs:
             sha = _sha256(out.path)
             self.session.log(
@@ -322,17 +289,3 @@ def _sha256(path: Path) -> str | None:
         return h.hexdigest()
     except OSError:
         return None
-
-
-def _names_of(obj: Any, namespace: dict[str, Any]) -> list[str]:
-    return sorted(k for k, v in namespace.items() if v is obj and not k.startswith("_"))
-
-
-def _pipeline_owner(estimator: Any, namespace: dict[str, Any]) -> tuple[str, Any] | None:
-    for name, value in namespace.items():
-        steps = getattr(value, "steps", None)
-        if name.startswith("_") or not isinstance(steps, list):
-            continue
-        if any(step is estimator for _n, step in steps):
-            return name, value
-    return None

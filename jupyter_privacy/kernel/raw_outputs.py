@@ -97,9 +97,18 @@ class RawOutputs:
     def _in_object(self, obj: Any) -> set[str]:
         if not isinstance(obj, pd.DataFrame | pd.Series):
             return set()
-        ids = set(datasets_of(obj))
-        frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
-        found = set()
+        return set(self._raw_hits(obj.to_frame() if isinstance(obj, pd.Series) else obj))
+
+    def raw_columns(self, frame: pd.DataFrame, datasets: list[str] | None = None) -> set[str]:
+        """The columns of ``frame`` that hold raw (unmasked) values of this kernel's grants."""
+        if not self.indexes:
+            return set()
+        return set().union(*self._raw_hits(frame, datasets).values())
+
+    def _raw_hits(self, frame: pd.DataFrame, datasets: list[str] | None = None) -> dict[str, set[str]]:
+        """Per grant, the granted columns of ``frame`` whose sampled values are that grant's raw values."""
+        ids = set(datasets if datasets is not None else datasets_of(frame))
+        hits: dict[str, set[str]] = {}
         for gid, grant in self.grants.items():
             if grant.dataset not in ids:
                 continue
@@ -111,6 +120,5 @@ class RawOutputs:
                     values = values.iloc[:, 0]
                 sample = pd.concat([values.head(SAMPLE), values.tail(SAMPLE)]).dropna()
                 if any(self.indexes[gid].contains_value(v, self.fp) for v in sample):
-                    found.add(gid)
-                    break
-        return found
+                    hits.setdefault(gid, set()).add(column)
+        return hits

@@ -427,6 +427,9 @@ class LogSettings(_Strict):
     dsn_env: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] = (
         "JUPYTER_PRIVACY_LOG_DSN"
     )
+    # signed checkpoints (jupyter-privacy witness): where they are kept, and the key that verifies them
+    checkpoints: str | None = None
+    witness_public_key: str | None = None
 
     def resolved_path(self) -> Path:
         """``path`` with ``~`` and ``$VARS`` expanded (done at use time, not at validation)."""

@@ -216,7 +216,7 @@ def erasure_lookup(
                 cells.append({**cell, "event": r.event, "dataset": p.get("dataset")})
             via = (
                 sorted(set(p.get("datasets") or []) & hit_ids)
-                if r.event in ("output_written", "model_trained")
+                if r.event in ("output_written", "model_trained", "model_logged", "model_registered")
                 else []
             )
             if via and r.event == "output_written":
@@ -234,10 +234,12 @@ def erasure_lookup(
                 models.append(
                     {
                         **cell,
+                        "event": r.event,
                         "model_class": p.get("model_class"),
                         "variable": p.get("variable"),
                         "datasets": via,
                         "rows": p.get("rows"),
+                        **_mlflow_fields(p),
                     }
                 )
                 cells.append({**cell, "event": r.event, "datasets": via})
@@ -267,6 +269,12 @@ def erasure_lookup(
     }
 
 
+def _mlflow_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    """Where an MLflow model (logged or registered) of the person's data lives."""
+    keys = ("model_uri", "run_id", "registered_name", "version")
+    return {k: payload.get(k) for k in keys if k in payload}
+
+
 def render_text(result: dict[str, Any]) -> str:
     """The look-up result for people."""
     lines: list[str] = []
@@ -294,6 +302,12 @@ def render_text(result: dict[str, Any]) -> str:
     for o in result["outputs"]:
         lines.append(f"OUTPUT  {o['path']} (sha256 {str(o['sha256'])[:16]}) from {', '.join(o['datasets'])}")
     for m in result["models"]:
+        if m.get("event") in ("model_logged", "model_registered"):
+            name = f" registered as {m['registered_name']} version {m['version']}" if m.get("version") else ""
+            lines.append(
+                f"MLFLOW  {m.get('model_uri')} (run {m.get('run_id')}){name} from {', '.join(m['datasets'])}"
+            )
+            continue
         lines.append(
             f"MODEL   {m['model_class']} ({m['variable']}) in {m['notebook']} [{m['execution_count']}] "
             f"trained on {', '.join(m['datasets'])}"

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ledger.private_files import make_private_dirs
 from ..mask.raw_index import RawValueIndex
 
 GRANTS_SUFFIX = ".grants"
@@ -71,7 +72,7 @@ class GrantFingerprints:
 def write_grant(ledger_path: str | Path, grant: GrantFingerprints) -> Path:
     """Store one grant's fingerprints (atomically: a reader never sees half a file)."""
     folder = grants_dir(ledger_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(folder)  # as private as the log it belongs to (mkstemp files are 0600)
     target = folder / f"{grant.grant}.json"
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -166,3 +166,28 @@ def test_open_store_from_policy_and_dsn_never_in_errors(db: Db, monkeypatch: pyt
     with pytest.raises(LedgerError, match="cannot be reached") as info:
         open_store(policy)
     assert "s3cr3t" not in str(info.value)
+
+
+def test_witness_over_postgresql_catches_an_owner_level_rewrite(db: Db, tmp_path: Any) -> None:
+    from jupyter_privacy.ledger.witness import check_store, generate_keypair, load_private_key, sign_heads
+
+    generate_keypair(tmp_path / "w.key", tmp_path / "w.pub")
+    key = load_private_key(tmp_path / "w.key")
+    checkpoints = tmp_path / "checkpoints.jsonl"
+    store = PostgresLedgerStore(db.user_dsn)
+    for event in ("session_start", "purpose_declared", "unmask_granted"):
+        store.append(NB, event, {}, policy_sha256=POLICY)
+    assert [f.kind for f in sign_heads(store, key, checkpoints)] == ["signed"]
+    store.append(NB, "output_written", {}, policy_sha256=POLICY)
+    finding = check_store(store, checkpoints, key.public_key())[0]
+    assert (finding.kind, finding.unsigned) == ("unsigned_tail", 1)
+    # a superuser (not a notebook user) deletes the unmask record and rebuilds the chain
+    with psycopg.connect(db.admin_dsn, autocommit=True) as conn:
+        conn.execute("DELETE FROM jupyter_privacy.records WHERE event IN ('unmask_granted', 'output_written')")
+        conn.execute("DELETE FROM jupyter_privacy.heads")
+        rows = conn.execute("SELECT seq, hash FROM jupyter_privacy.records ORDER BY seq DESC LIMIT 1").fetchone()
+        conn.execute("INSERT INTO jupyter_privacy.heads VALUES (%s, %s, %s)", (NB, rows[0], rows[1]))
+    assert verify_chain(store, NB).ok  # consistent on its own
+    finding = check_store(store, checkpoints, key.public_key())[0]
+    assert finding.kind == "rolled_back" and finding.tampered
+    store.close()

@@ -13,6 +13,8 @@ import yaml
 from jupyter_privacy.kernel.context import CellContext
 from jupyter_privacy.kernel.errors import UnmaskDenied
 from jupyter_privacy.kernel.lineage import Lineage
+from jupyter_privacy.kernel.models import ModelHooks
+from jupyter_privacy.kernel.raw_outputs import RawOutputs
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.policy import LoadedPolicy, load_policy
 
@@ -53,9 +55,13 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
     session = PrivacySession(policy=loaded)
     lineage = Lineage(session)
     lineage.install()
+    raw_outputs = RawOutputs(session, None)
+    raw_outputs.install()
+    models = ModelHooks(session, lineage, raw_outputs)
+    models.install()
     from sklearn.linear_model import LogisticRegression
 
-    lineage.hook_modules()
+    models.hook_modules()
     import joblib
 
     lineage.hook_modules()
@@ -79,6 +85,7 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
         scores = features[["email"]].assign(score=model.predict_proba(X)[:, 1])
         scores.to_csv(out / "churn_scores.csv", index=False)
         joblib.dump(model, out / "churn_model.joblib")
+        models.after_cell({"model": model, "joined": joined, "scores": scores})
         lineage.flush({"model": model, "joined": joined, "scores": scores})
         _cell(session, 4, "%privacy_unmask customers --columns email")
         with pytest.raises(UnmaskDenied):
@@ -98,6 +105,8 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
             tmp,
         )
     finally:
+        models.uninstall()
+        raw_outputs.uninstall()
         lineage.uninstall()
         session.close()
         mp.undo()
