@@ -21,3 +21,7 @@ class LoadError(PrivacyError):
 
 class OutputError(PrivacyError):
     """A governed output could not be written (the write failed; nothing was logged)."""
+
+
+class ModelPurposeRefused(PrivacyError):
+    """A model was loaded or used under another purpose than it was trained for, and the policy refuses it."""

@@ -103,6 +103,13 @@ if HAVE["mlflow"]:
             "version = mlflow.register_model(info.model_uri, 'churn-model')",
         )
     )
+CELLS += [
+    ("dump", "import joblib\njoblib.dump(pipe, 'pipe.joblib')"),
+    ("other-purpose", "%privacy_purpose marketing-consent --basis consent --ref CONSENT-2026B7"),
+    ("reuse", "reloaded = joblib.load('pipe.joblib')\nreloaded.predict(X)\npipe.predict(X)\npipe.predict(X)"),
+]
+if HAVE["mlflow"]:
+    CELLS.append(("mlflow-load", "pyf = mlflow.pyfunc.load_model(info.model_uri)"))
 FEATURES = ["monthly_spend", "date_of_birth"]
 DOB = {"category": "quasi", "column": "date_of_birth", "entities": ["DATE_OF_BIRTH"], "raw": False}
 
@@ -145,7 +152,7 @@ def models(
             found.setdefault(cell_of[r.execution_count], []).append(r.payload)
     loaded = next(r.payload for r in records if r.event == "dataset_loaded")
     for r in records:
-        if r.event in ("model_logged", "model_registered"):
+        if r.event in ("model_logged", "model_registered", "model_used"):
             found.setdefault(r.event, []).append(r.payload)
     extra = {
         "_dataset": {"id": loaded["dataset"]},
@@ -270,3 +277,25 @@ def test_erasure_lookup_names_the_registered_model_version(
     ):
         result = erasure_lookup(store, fps, MaskingKey(run["key"]), [parse_subject(f"email={nobody}")])
     assert result["models"] == []
+
+
+def test_saved_model_has_a_sidecar_with_its_purpose(models: dict[str, Any]) -> None:
+    import json
+
+    sidecar = json.loads((models["_run"]["folder"] / "pipe.joblib.privacy.json").read_text("utf-8"))
+    assert sidecar["purpose"] == "churn-model" and sidecar["lawful_basis"] == "legitimate_interest"
+    assert sidecar["model_class"] == "sklearn.linear_model._logistic.LogisticRegression"
+    assert sidecar["datasets"] == [models["_dataset"]["id"]]
+
+
+def test_use_under_another_purpose_is_recorded(models: dict[str, Any]) -> None:
+    uses = [(u["how"], u["trained_under"], u["purpose"], u["outcome"]) for u in models["model_used"]]
+    expected = [
+        ("joblib.load", "churn-model", "marketing-consent", "recorded"),
+        ("predict", "churn-model", "marketing-consent", "recorded"),  # the reloaded model
+        ("predict", "churn-model", "marketing-consent", "recorded"),  # pipe: once, not per call
+    ]
+    if HAVE["mlflow"]:
+        expected.append(("mlflow.pyfunc.load_model", "churn-model", "marketing-consent", "recorded"))
+    assert uses == expected
+    assert models["model_used"][0]["where"].endswith("pipe.joblib")

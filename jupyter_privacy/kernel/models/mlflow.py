@@ -8,6 +8,8 @@
   as MLflow run inputs (name = dataset id, digest = content hash), and records ``model_logged`` in the
   processing log with the model URI, run, registered name and version.
 - ``mlflow.register_model`` of such a model records ``model_registered`` (name, version).
+- ``mlflow.pyfunc.load_model`` of a model whose run was tagged here checks the purpose it was trained
+  under against the declared one (see :mod:`.purpose`).
 The records are written when the cell ends, after the cell's ``model_trained`` records.
 """
 
@@ -138,7 +140,38 @@ def install(patcher: Patcher, tracker: FitTracker) -> MlflowHooks:
     patcher.wrap(Model, "log", lambda _cm: classmethod(_log_hook(hooks, original)))
     patcher.wrap(mlflow, "start_run", _start_run_hook(hooks))
     patcher.wrap(mlflow, "register_model", _register_hook(hooks))
+    import mlflow.pyfunc
+
+    patcher.wrap(mlflow.pyfunc, "load_model", _load_hook(hooks))
     return hooks
+
+
+def _load_hook(hooks: MlflowHooks) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``mlflow.pyfunc.load_model``: the model's run says which purpose it was trained under."""
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def load_model(model_uri: str, *args: Any, **kwargs: Any) -> Any:
+            model = original(model_uri, *args, **kwargs)
+            guard = hooks.tracker.guard
+            run_id = getattr(getattr(model, "metadata", None), "run_id", None)
+            if guard is None or not run_id:
+                return model
+            from mlflow import MlflowClient
+
+            tags = MlflowClient().get_run(run_id).data.tags
+            trained = tags.get(f"{TAG}.trained_under")
+            if trained is None:  # not logged from a governed kernel
+                return model
+            purpose = None if trained == "none declared" else trained
+            model_class = tags.get(f"{TAG}.model_class", "mlflow.pyfunc.PyFuncModel")
+            guard.check(model, purpose, model_class, "mlflow.pyfunc.load_model", model_uri)
+            guard.watch(model, purpose, model_class)
+            return model
+
+        return load_model
+
+    return wrap
 
 
 def _log_hook(hooks: MlflowHooks, original: Callable[..., Any]) -> Callable[..., Any]:

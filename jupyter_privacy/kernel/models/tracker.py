@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..lineage import Lineage
     from ..raw_outputs import RawOutputs
     from ..session import PrivacySession
+    from .purpose import PurposeGuard
 
 
 @dataclass
@@ -80,6 +81,7 @@ class FitTracker:
         self.derived = Derived()
         self.trained: dict[int, tuple[weakref.ref[Any] | None, dict[str, Any]]] = {}
         self._keep: list[Any] = []
+        self.guard: PurposeGuard | None = None
         self._local = threading.local()
 
     # -- inputs -------------------------------------------------------------------------------------
@@ -188,6 +190,8 @@ class FitTracker:
         for fit in fits:
             payload = self._payload(fit, variable_of(fit.model, namespace))
             self._remember(fit.model, payload)
+            if self.guard is not None:
+                self.guard.watch(fit.model, payload["purpose"], payload["model_class"])
             with contextlib.suppress(TypeError):  # a model that cannot be weakly referenced
                 self.lineage.models[fit.model] = payload["datasets"]
             self.session.log("model_trained", payload)
