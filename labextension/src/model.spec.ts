@@ -1,5 +1,6 @@
 import {
   columnChips,
+  minimisationLines,
   eventText,
   INotebookState,
   NO_PURPOSE_TEXT,
@@ -232,5 +233,28 @@ describe('model events', () => {
     expect(
       eventText({ ...base, event: 'model_registered', registered_name: 'churn-model', version: 1 }, names)
     ).toBe('registered MLflow model churn-model version 1');
+  });
+});
+
+describe('minimisationLines', () => {
+  it('lists, per dataset, the personal-data columns never used', () => {
+    const withMin: INotebookState = {
+      ...state,
+      minimisation: [
+        {
+          dataset: 'ds-1',
+          source: '/d/customers.csv',
+          variable: null,
+          used: [{ column: 'email', category: 'direct' }],
+          unused: [
+            { column: 'phone', category: 'direct' },
+            { column: 'city', category: 'quasi' }
+          ]
+        },
+        { dataset: 'ds-2', source: '/d/orders.parquet', variable: 'orders', used: [], unused: [] }
+      ]
+    };
+    expect(minimisationLines(withMin)).toEqual(['customers.csv: phone, city']);
+    expect(minimisationLines(state)).toEqual([]);
   });
 });
