@@ -17,7 +17,7 @@ from _data import people_pool, wide_table
 
 from jupyter_privacy.detect import scan_dataframe
 from jupyter_privacy.detect.names import name_data
-from jupyter_privacy.detect.subjects import place_names
+from jupyter_privacy.detect.places import place_names
 from jupyter_privacy.policy import default_policy
 
 

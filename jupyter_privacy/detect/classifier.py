@@ -531,9 +531,12 @@ def _free_text(
             f.reasons.append("free text; too few rows with personal data to flag the column")
         return False
     entities = sorted(found, key=lambda e: -found[e])
+    special = [e for e in entities if e in SPECIAL]
     f.free_text = True
     f.rule = "free-text"
-    f.category = "direct"
+    # a note that mentions a diagnosis or a medicine is health data about the person it describes
+    f.category = "special" if special else "direct"
+    f.special_category = special[0] if special else None
     f.entities = entities
     f.coverage = share
     f.score = 0.6 + 0.4 * min(1.0, share * 2)
@@ -566,7 +569,8 @@ def _ner_names(
     labels = ner.labels(values)
     person = float(weights[[bool(lab & PERSON_LABELS) for lab in labels]].sum() / weights.sum())
     place = float(weights[[bool(lab & PLACE_LABELS) for lab in labels]].sum() / weights.sum())
-    if person >= 0.4 and person >= place:
+    # a header that rules people out (product, company) is not overruled by NER
+    if person >= 0.4 and person >= place and not cancels(p.name, "PERSON"):
         _set(f, "direct", "PERSON", 0.4 + 0.5 * person, person, rule="ner")
         f.reasons.append(f"NER ({ner.name}) finds person names in {person:.0%} of sampled values")
         return True

@@ -22,6 +22,7 @@ import yaml
 from .findings import ColumnFinding
 from .headers import cancels, header_tokens, match_header
 from .names import is_known_surname, name_evidence
+from .places import place_key, place_names, region_codes
 from .profile import BOOL_TOKENS, ColumnProfile
 from .text import PhraseSet, fold, tokens
 
@@ -38,6 +39,7 @@ class _Lexicon:
     results: PhraseSet
     result_values: frozenset[str]
     medical: PhraseSet
+    residence: PhraseSet
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +57,7 @@ def _lexicon() -> _Lexicon:
         results=PhraseSet(raw["results"]),
         result_values=frozenset(" ".join(tokens(v)) for v in raw["result_values"]),
         medical=PhraseSet(raw["medical_context"]),
+        residence=PhraseSet(raw["residence"]),
     )
 
 
@@ -71,6 +74,8 @@ def flag_in_context(pairs: Sequence[tuple[ColumnProfile, ColumnFinding]]) -> Non
             political = political or f.special_category == "POLITICAL_OPINION"
             continue
         if medical and _result(f, prof, toks, lex):
+            continue
+        if _residence(f, prof, toks, lex):
             continue
         _given_names(f, prof)
     if political:
@@ -141,6 +146,26 @@ def _result(f: ColumnFinding, p: ColumnProfile, toks: list[str], lex: _Lexicon) 
     else:
         return False
     _special(f, "HEALTH", 0.7, f"column name '{word}' over {what}, in a table about patients or tests")
+    return True
+
+
+RESIDENCE_SHARE = 0.7
+
+
+def _residence(f: ColumnFinding, p: ColumnProfile, toks: list[str], lex: _Lexicon) -> bool:
+    """A country, state or province column whose values are places, in a table about people."""
+    word = lex.residence.find(toks)
+    if word is None or p.kind != "text":
+        return False
+    places, codes = place_names(), region_codes()
+    keys = [place_key(str(v)) for v in p.counts.index[:100]]
+    weights = p.counts.to_numpy(dtype=float)[: len(keys)]
+    hits = sum(w for k, w in zip(keys, weights, strict=True) if k in places or k in codes)
+    share = hits / weights.sum()
+    if share < RESIDENCE_SHARE:
+        return False
+    f.category, f.entities, f.score, f.coverage, f.rule = "quasi", ["LOCATION"], 0.6, share, "context"
+    f.reasons.append(f"column name '{word}' over place names ({share:.0%}), in a table about people")
     return True
 
 

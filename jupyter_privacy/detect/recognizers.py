@@ -392,4 +392,20 @@ def text_recognizers(recognizers: Sequence[ValueRecognizer]) -> tuple[ValueRecog
             r"(?i)\b(?:name|naam|ben|heet|bin|hei|suis|appelle|llamo|soy|chiamo|sono|i am|i'm)\b"
         ),
     )
-    return (*tuple(r for r in recognizers if r.in_text), person)
+    return (*tuple(r for r in recognizers if r.in_text), person, *art9_text_recognizers())
+
+
+@lru_cache(maxsize=1)
+def art9_text_recognizers() -> tuple[ValueRecognizer, ...]:
+    """Art. 9 vocabulary terms inside running text (diagnoses, medicines, religions, orientations)."""
+    from .art9_text import TEXT_CONCEPTS, TermRecognizer
+
+    def factory(concept: str) -> Callable[[], Any]:
+        return lambda: TermRecognizer(concept)
+
+    return tuple(
+        ValueRecognizer(
+            concept, factory(concept), None, category="special", header_concepts=frozenset({concept})
+        )
+        for concept in TEXT_CONCEPTS
+    )

@@ -17,7 +17,6 @@ column) and says which evidence decided, in words that never include a cell valu
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,8 +31,9 @@ from .context import flag_in_context
 from .findings import ColumnFinding, TableVerdict
 from .headers import header_tokens
 from .names import name_evidence
+from .places import place_key, place_names
 from .profile import ColumnProfile
-from .text import PhraseSet, fold, tokens
+from .text import PhraseSet, fold
 
 PEOPLE, THINGS, UNKNOWN = "people", "things", "unknown"
 # a side needs this much evidence, and more than the other side, to decide
@@ -46,7 +46,6 @@ PERSONAL_ENTITIES = frozenset(
 PERSON_ATTRIBUTE_ENTITIES = frozenset({"GENDER", "AGE", "DATE_OF_BIRTH", "MARITAL_STATUS", "NATIONALITY"})
 KEY_SAMPLE = 60  # distinct values of a candidate key column checked against the place names
 NAME_SAMPLE = 100  # distinct values of a name column checked against the name lists
-PLACE_SOURCES = ("en_US", "en_GB", "nl_NL", "de_DE", "fr_FR", "es_ES", "it_IT", "pt_PT", "pl_PL", "sv_SE")
 
 
 @dataclass(frozen=True)
@@ -70,27 +69,6 @@ def _lexicon() -> _Lexicon:
         things=PhraseSet(raw["thing_words"]),
         counts=frozenset(fold(w) for w in raw["count_words"]),
     )
-
-
-@lru_cache(maxsize=1)
-def place_names() -> frozenset[str]:
-    """Country names in several languages, and the states and provinces of a few countries."""
-    out: set[str] = set()
-    for locale in PLACE_SOURCES:
-        try:
-            provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
-        except ImportError:
-            continue
-        for attr in ("countries", "states", "provinces", "regions"):
-            out.update(_place_key(str(p)) for p in getattr(provider, attr, ()) or ())
-    out.update(
-        ("usa", "us", "uk", "united states of america", "great britain", "england", "scotland", "wales")
-    )
-    return frozenset(out)
-
-
-def _place_key(text: str) -> str:
-    return " ".join(tokens(text.replace("_", " ")))
 
 
 @dataclass
@@ -173,7 +151,7 @@ def _key_column_evidence(tally: _Tally, profiles: Sequence[ColumnProfile]) -> No
             continue
         if prof.digit_share > 0.2 or prof.mean_words > 4:
             continue
-        keys = [_place_key(str(v)) for v in prof.counts.index[:KEY_SAMPLE]]
+        keys = [place_key(str(v)) for v in prof.counts.index[:KEY_SAMPLE]]
         share = sum(k in places for k in keys) / len(keys)
         if share >= 0.6:
             tally.thing(4, f"'{prof.label}' names a different country or region on every row")

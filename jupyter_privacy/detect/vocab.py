@@ -72,6 +72,20 @@ def _load() -> tuple[frozenset[str], tuple[_Vocab, ...], frozenset[str], frozens
     )
 
 
+@lru_cache(maxsize=16)
+def text_term_pattern(concept: str) -> re.Pattern[str]:
+    """The unambiguous terms of one vocabulary as a pattern over folded running text.
+
+    Ambiguous terms (colours, directions) and drug-name stems are left out: in prose they are far
+    more often something else ("a white car", "in April").
+    """
+    raw: dict[str, Any] = yaml.load(
+        resources.files("jupyter_privacy.detect").joinpath("data/vocabularies.yaml").read_text("utf-8"),
+        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
+    )
+    return re.compile(rf"(?<![a-z0-9])(?:{_alternation(raw[concept]['terms'])})(?![a-z0-9])")
+
+
 def _normalised(counts: pd.Series) -> pd.Series:
     """Folded, whitespace-collapsed versions of the (string) index of a value-count series."""
     folded = [" ".join(fold(str(v)).split()) for v in counts.index]

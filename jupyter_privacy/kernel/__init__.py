@@ -19,6 +19,7 @@ from .openlineage_live import LiveLineage
 from .raw_outputs import RawOutputs
 from .session import PrivacySession, current_session, set_session
 from .shutdown import on_exit
+from .ungoverned import UngovernedReads
 
 __all__ = [
     "PrivacyMagics",
@@ -46,6 +47,8 @@ def load_ipython_extension(ipython: Any) -> None:
     lineage.raw_columns = raw_outputs.columns_holding_raw
     models = ModelHooks(session, lineage, raw_outputs)
     models.install()
+    ungoverned = UngovernedReads(session)
+    ungoverned.install()
     interception = None
     if session.policy.interception.enabled:
         interception = Interception(session, list(session.policy.interception.readers))
@@ -60,6 +63,8 @@ def load_ipython_extension(ipython: Any) -> None:
         if code and ("joblib" in code or "pyspark.ml" in code):
             lineage.import_and_hook(code)
         models.before_cell(code, ipython.user_ns)
+        if code and ("pyarrow" in code or "polars" in code):
+            ungoverned.prepare_cell(code)
 
     live = LiveLineage(session) if session.policy.openlineage.enabled else None
 
@@ -68,6 +73,9 @@ def load_ipython_extension(ipython: Any) -> None:
         if lineage.outputs or lineage.fits:
             lineage.flush(ipython.user_ns)
         lineage.hook_modules()
+        if ungoverned.pending:
+            ungoverned.flush()
+        ungoverned.hook_modules()
         if live is not None:
             live.emit()
 
@@ -81,6 +89,7 @@ def load_ipython_extension(ipython: Any) -> None:
         interception=interception,
         raw_outputs=raw_outputs,
         models=models,
+        ungoverned=ungoverned,
         hooks=(("pre_run_cell", pre_run_cell), ("post_run_cell", post_run_cell)),
         forget_exit=on_exit(session),
     )
@@ -145,6 +154,7 @@ def unload_ipython_extension(ipython: Any) -> None:
     _STATE["lineage"].uninstall()
     _STATE["models"].uninstall()
     _STATE["raw_outputs"].uninstall()
+    _STATE["ungoverned"].uninstall()
     if _STATE["interception"] is not None:
         _STATE["interception"].uninstall()
     magics = ipython.magics_manager.magics

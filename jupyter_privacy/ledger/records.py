@@ -34,6 +34,9 @@ UNMASK_DENIED = "unmask_denied"
 OUTPUT_WRITTEN = "output_written"
 MODEL_TRAINED = "model_trained"
 RECORD_EXPORTED = "record_exported"
+UNGOVERNED_READ = "ungoverned_read"
+"""A governed file read again around jupyter-privacy (``open()``, ``csv``, pyarrow, polars): path, datasets,
+``via`` (which reader) and ``count`` (reads in that cell)."""
 
 KNOWN_EVENTS: frozenset[str] = frozenset(
     {
@@ -45,6 +48,7 @@ KNOWN_EVENTS: frozenset[str] = frozenset(
         OUTPUT_WRITTEN,
         MODEL_TRAINED,
         RECORD_EXPORTED,
+        UNGOVERNED_READ,
     }
 )
 

@@ -101,6 +101,7 @@ PROCESSING_EVENTS = frozenset(
         "unmask_granted",
         "unmask_denied",
         "output_written",
+        "ungoverned_read",
         "model_trained",
     }
 )
@@ -161,6 +162,7 @@ def build_record(
     outputs: list[dict[str, Any]] = []
     models: list[dict[str, Any]] = []
     exports: list[dict[str, Any]] = []
+    ungoverned: list[dict[str, Any]] = []
     policy_hashes: set[str] = set()
     categories: dict[str, dict[str, Any]] = {}
     special: dict[str, dict[str, Any]] = {}
@@ -321,6 +323,8 @@ def build_record(
                         "raw_columns": p.get("raw_columns") or [],
                     }
                 )
+            elif r.event == "ungoverned_read":
+                ungoverned.append({**where, **{k: p.get(k) for k in ("path", "datasets", "via", "count")}})
             elif r.event == "model_trained":
                 models.append(
                     {
@@ -449,6 +453,7 @@ def build_record(
             "outputs": outputs,
             "models": models,
             "exports": exports,
+            "ungoverned_reads": ungoverned,
         },
     }
 
@@ -615,7 +620,28 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         add("output", o["path"], "unmasked_columns", o["raw_columns"])
     for m in ev["models"]:
         add("model", f"{m['model_class']} {m['variable']}", "datasets", m["datasets"])
+    for u in ev.get("ungoverned_reads", []):
+        add(
+            "ungoverned read", u["path"], "via", f"{u['via']} ({u['count']}x) datasets {_join(u['datasets'])}"
+        )
     return rows
+
+
+def _ungoverned_html(reads: list[dict[str, Any]]) -> str:
+    """Governed files read raw around jupyter-privacy (``open()``, ``csv``, pyarrow, polars)."""
+    if not reads:
+        return ""
+    return (
+        "<h3>Reads around the governed path</h3><p>These governed files were read again without masking; the "
+        "values read were raw personal data.</p>"
+        + _table(
+            ["File", "Read via", "Times", "Datasets", "Cell"],
+            [
+                [u["path"], u["via"], u["count"], u["datasets"], f"{u['cell_id']} [{u['execution_count']}]"]
+                for u in reads
+            ],
+        )
+    )
 
 
 def _csv(record: dict[str, Any]) -> str:
@@ -788,6 +814,7 @@ def _html(record: dict[str, Any]) -> str:
                 for m in record["models"]
             ],
         ),
+        _ungoverned_html(record["evidence"].get("ungoverned_reads", [])),
         "<h2>Retention (Art. 30(1)(f))</h2>",
         _table(["Purpose", "Retention"], [[r["purpose"], r["retention"]] for r in record["retention"]]),
         "<h2>Technical and organisational measures (Art. 30(1)(g), Art. 32)</h2>",

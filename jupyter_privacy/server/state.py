@@ -22,6 +22,7 @@ _CURRENT_EVENTS = frozenset(
         "unmask_denied",
         "grants_revoked",
         "column_flagged",
+        "ungoverned_read",
     }
 )
 
@@ -115,6 +116,21 @@ def _flag(dataset: dict[str, Any], payload: dict[str, Any]) -> None:
     )
 
 
+def _ungoverned(record: dict[str, Any]) -> dict[str, Any]:
+    """A read of a governed file around jupyter-privacy (``open()``, ``csv``, pyarrow, polars)."""
+    p = record["payload"]
+    return {
+        "path": p.get("path"),
+        "datasets": p.get("datasets", []),
+        "via": p.get("via"),
+        "count": p.get("count"),
+        "seq": record["seq"],
+        "ts": record["ts"],
+        "cell_id": record.get("cell_id"),
+        "execution_count": record.get("execution_count"),
+    }
+
+
 def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
     """A timeline entry: the event and the few payload fields that say what happened (no values)."""
     p = record["payload"]
@@ -163,6 +179,8 @@ def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
     elif event == "column_flagged":
         to = p.get("to") or {}
         out.update(dataset=p.get("dataset"), columns=[p.get("column")], category=to.get("category"))
+    elif event == "ungoverned_read":
+        out.update(path=p.get("path"), via=p.get("via"), datasets=p.get("datasets", []))
     return out
 
 
@@ -212,6 +230,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
     datasets: dict[str, dict[str, Any]] = {}
     grants: list[dict[str, Any]] = []
     denials: list[dict[str, Any]] = []
+    ungoverned: list[dict[str, Any]] = []
     for record in current:
         event, p = record["event"], record["payload"]
         if event not in _CURRENT_EVENTS:
@@ -227,6 +246,8 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
             purpose, grants = None, []
         elif event == "column_flagged" and p.get("dataset") in datasets:
             _flag(datasets[p["dataset"]], p)
+        elif event == "ungoverned_read":
+            ungoverned.append(_ungoverned(record))
         elif event == "dataset_loaded":
             ds = _dataset(record)
             datasets.pop(ds["dataset"], None)
@@ -267,6 +288,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
         "grants": grants,
         "denials": denials,
         "minimisation": minimisation(records),  # over the notebook's whole history, not one session
+        "ungoverned_reads": ungoverned,
         "session": (
             {
                 "kernel_id": session.get("kernel_id"),

@@ -11,7 +11,8 @@ import {
   refusalText,
   reidentificationText,
   summaryChips,
-  timelineRows
+  timelineRows,
+  ungovernedText
 } from './model';
 
 const state: INotebookState = {
@@ -256,5 +257,28 @@ describe('minimisationLines', () => {
     };
     expect(minimisationLines(withMin)).toEqual(['customers.csv: phone, city']);
     expect(minimisationLines(state)).toEqual([]);
+  });
+});
+
+describe('ungoverned reads', () => {
+  it('names the file, the reader, the cell and how often', () => {
+    const read = { path: '/d/customers.csv', datasets: ['ds-1'], via: 'polars.read_csv', count: 2, execution_count: 4 };
+    expect(ungovernedText(read)).toBe('customers.csv read raw via polars.read_csv in [4] (2×)');
+    expect(ungovernedText({ ...read, count: 1, execution_count: null })).toBe('customers.csv read raw via polars.read_csv');
+  });
+
+  it('shows in the timeline', () => {
+    const withRead: INotebookState = {
+      ...state,
+      timeline: [
+        {
+          cell_id: 'c9',
+          execution_count: 9,
+          kernel_id: 'k',
+          events: [{ seq: 9, ts: 't', event: 'ungoverned_read', path: '/d/customers.csv', via: 'csv', datasets: ['ds-1'] }]
+        }
+      ]
+    };
+    expect(timelineRows(withRead)[0].text).toBe('read customers.csv around jupyter-privacy (csv): raw values');
   });
 });

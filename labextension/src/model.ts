@@ -69,7 +69,17 @@ export interface ITimelineEvent {
   registered_name?: string | null;
   version?: number | null;
   format?: string;
+  via?: string;
   user?: string | null;
+}
+
+/** A governed file read again around jupyter-privacy (open(), csv, pyarrow, polars). */
+export interface IUngovernedRead {
+  path: string;
+  datasets: string[];
+  via: string | null;
+  count: number | null;
+  execution_count: number | null;
 }
 
 export interface ITimelineCell {
@@ -86,6 +96,8 @@ export interface INotebookState {
   datasets: IDatasetState[];
   grants: { dataset: string; columns: string[]; purpose: string | null }[];
   denials: { dataset: string; columns: string[]; reason: string | null }[];
+  /** Absent from servers older than this field. */
+  ungoverned_reads?: IUngovernedRead[];
   timeline: ITimelineCell[];
   records: number;
   last_ts: string | null;
@@ -261,6 +273,8 @@ function eventWords(e: ITimelineEvent, names: Map<string, string>): string {
       return `registered MLflow model ${e.registered_name ?? '?'} version ${e.version ?? '?'}`;
     case 'record_exported':
       return `processing record exported (${e.format ?? ''})`;
+    case 'ungoverned_read':
+      return `read ${basename(e.path ?? '')} around jupyter-privacy (${e.via ?? '?'}): raw values`;
     default:
       return e.event;
   }
@@ -270,6 +284,13 @@ function eventWords(e: ITimelineEvent, names: Map<string, string>): string {
 function rawNote(e: ITimelineEvent): string {
   const raw = e.raw_columns ?? [];
   return raw.length ? ` with UNMASKED column${raw.length > 1 ? 's' : ''} ${raw.join(', ')}` : '';
+}
+
+/** One line per ungoverned read: which file, how, in which cell, and how often. */
+export function ungovernedText(read: IUngovernedRead): string {
+  const cell = read.execution_count === null ? '' : ` in [${read.execution_count}]`;
+  const times = read.count && read.count > 1 ? ` (${read.count}×)` : '';
+  return `${basename(read.path)} read raw via ${read.via ?? '?'}${cell}${times}`;
 }
 
 /** The short display name of each dataset id: its variable, else the source file name. */

@@ -14,7 +14,8 @@ import {
   minimisationLines,
   purposeText,
   reidentificationText,
-  timelineRows
+  timelineRows,
+  ungovernedText
 } from './model';
 import { NO_DATA_TEXT, notebookLabel } from './status';
 
@@ -148,14 +149,16 @@ export class PrivacyPanel extends Widget {
     if (!state || !policy) {
       return;
     }
-    this._body.replaceChildren(
+    const sections = [
       this._policySection(policy),
       this._purposeSection(state, policy),
       this._datasetsSection(state),
       this._minimisationSection(state),
+      this._ungovernedSection(state),
       this._timelineSection(state),
       this._exportSection()
-    );
+    ];
+    this._body.replaceChildren(...sections.filter((s): s is HTMLElement => s !== null));
   }
 
   private _policySection(policy: IPolicySummary): HTMLElement {
@@ -223,6 +226,21 @@ export class PrivacyPanel extends Widget {
       { class: 'jp-PrivacyPanel-section' },
       h('h3', {}, 'Datasets'),
       items.length ? h('ul', { class: 'jp-PrivacyPanel-datasets' }, ...items) : h('div', { class: 'jp-PrivacyPanel-empty' }, 'No dataset loaded in this kernel session.')
+    );
+  }
+
+  /** Reads of governed files that went around jupyter-privacy: shown only when there are some. */
+  private _ungovernedSection(state: INotebookState): HTMLElement | null {
+    const reads = state.ungoverned_reads ?? [];
+    if (!reads.length) {
+      return null;
+    }
+    return h(
+      'section',
+      { class: 'jp-PrivacyPanel-section jp-PrivacyPanel-ungoverned jp-mod-warn' },
+      h('h3', {}, 'Ungoverned reads'),
+      h('div', { class: 'jp-PrivacyPanel-meta' }, 'Governed files read again without masking (logged):'),
+      h('ul', {}, ...reads.map(r => h('li', { title: r.path }, ungovernedText(r))))
     );
   }
 

@@ -131,3 +131,12 @@ def test_a_rating_under_a_politicians_surname_is_a_political_opinion() -> None:
     # without political questions in the survey the same scale is just a scale
     del df["vote"]
     assert scan(df, no_ner())["Kennedy"].category == "none"
+
+
+def test_country_or_state_of_people_is_a_quasi_identifier() -> None:
+    r = random.Random(8)
+    country = with_column("country", r.choices(["USA", "Norway", "Sweden", "Australia", "Mexico"], k=N))
+    assert (country.category, country.rule) == ("quasi", "context")
+    assert with_column("state", r.choices(["NY", "FL", "CA", "TX", "MI"], k=N)).category == "quasi"
+    # `state` of something else (a workflow) is not a place
+    assert with_column("state", r.choices(["open", "closed", "pending"], k=N)).category == "none"

@@ -1,0 +1,222 @@
+"""Reads around the governed path: a file the session loaded masked, read again raw another way.
+
+``open()`` (and so ``csv``, ``json``, pandas with interception off) raise Python's ``open`` audit event;
+pyarrow and polars read files natively, without one, so their readers are wrapped to raise our own audit
+event, ``jupyter_privacy.read``. One audit hook (``sys.addaudithook``; it cannot be removed, so it
+dispatches to the active session and does nothing without one) notes the reads of governed files, and
+``ungoverned_read`` is logged once the cell has finished, once per file and way of reading per cell.
+
+The hook runs for every audit event of the process, so it is two string comparisons for anything that is
+not a file open, and a set lookup of the file's base name for opens of files that were never governed.
+Only a hit walks the stack (to leave out jupyter-privacy's own reads and to name the reader).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .session import PrivacySession
+
+AUDIT_EVENT = "jupyter_privacy.read"
+EVENT = "ungoverned_read"
+# readers that do their own (native) I/O: module -> functions whose first argument is the source
+NATIVE_READERS: dict[str, tuple[str, ...]] = {
+    "pyarrow.csv": ("read_csv", "open_csv"),
+    "pyarrow.json": ("read_json",),
+    "pyarrow.parquet": ("read_table", "read_pandas", "read_metadata", "read_schema"),
+    "pyarrow.feather": ("read_table", "read_feather"),
+    "polars": (
+        "read_csv",
+        "read_csv_batched",
+        "scan_csv",
+        "read_parquet",
+        "scan_parquet",
+        "read_ipc",
+        "scan_ipc",
+        "read_json",
+        "read_ndjson",
+        "scan_ndjson",
+        "read_excel",
+    ),
+}
+_PART = re.compile(r" \[(?:chunk|sheet) [^\]]*\]$")  # "path [chunk 2]" -> "path"
+_OURS = ("jupyter_privacy.",)
+# Python's I/O layers, and IPython's own open() wrapper in the user namespace
+_IO_MODULES = frozenset({"io", "_io", "codecs", "pathlib", "os", "builtins", "IPython", __name__})
+_MARK = "_jupyter_privacy_announces"
+_ACTIVE: UngovernedReads | None = None
+_HOOKED = False
+
+
+@dataclass
+class _Hit:
+    path: str
+    datasets: list[str]
+    via: str
+    count: int = 0
+
+
+@dataclass
+class UngovernedReads:
+    """Notes reads of this session's governed files that did not go through jupyter-privacy."""
+
+    session: PrivacySession
+    pending: dict[tuple[str, str], _Hit] = field(default_factory=dict)
+    _files: dict[str, list[str]] = field(default_factory=dict)  # resolved path -> dataset ids
+    _names: frozenset[str] = frozenset()
+    _known: int = -1
+    _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
+
+    def install(self) -> None:
+        global _ACTIVE, _HOOKED
+        if not _HOOKED:
+            sys.addaudithook(_hook)
+            _HOOKED = True
+        _ACTIVE = self
+        self.hook_modules()
+
+    def uninstall(self) -> None:
+        global _ACTIVE
+        if _ACTIVE is self:
+            _ACTIVE = None
+        for owner, name, original in reversed(self._restore):
+            setattr(owner, name, original)
+        self._restore.clear()
+
+    def hook_modules(self) -> None:
+        """Wrap the native readers of pyarrow and polars once they are imported (called after every cell)."""
+        done = {(id(o), n) for o, n, _ in self._restore}
+        for module_name, functions in NATIVE_READERS.items():
+            module = sys.modules.get(module_name)
+            if module is None:
+                continue
+            for name in functions:
+                original = getattr(module, name, None)
+                if original is None or (id(module), name) in done or getattr(original, _MARK, False):
+                    continue
+                self._restore.append((module, name, original))
+                setattr(module, name, _announcing(original, f"{module_name}.{name}"))
+
+    def prepare_cell(self, code: str) -> None:
+        """Import the native readers a cell is about to use, so their first call is seen too."""
+        for module_name in NATIVE_READERS:
+            if module_name.split(".")[0] in code and module_name not in sys.modules:
+                try:
+                    importlib.import_module(module_name)
+                except ImportError:
+                    continue
+        self.hook_modules()
+
+    # -- the hook -------------------------------------------------------------------------------
+
+    def seen(self, target: Any, mode: Any, via: str | None) -> None:
+        """An open (or a native read) of ``target``; noted when it is a governed file read raw."""
+        if isinstance(mode, str) and not ("r" in mode or "+" in mode):
+            return
+        if isinstance(mode, int) and mode & (os.O_WRONLY | os.O_RDWR) == os.O_WRONLY:
+            return
+        try:
+            text = os.fsdecode(os.fspath(target))
+        except TypeError:
+            return  # a file descriptor or a buffer: no path to match
+        self._refresh()
+        if os.path.basename(text) not in self._names:
+            return
+        resolved = os.path.realpath(text)
+        datasets = self._files.get(resolved)
+        if datasets is None or _inside_jupyter_privacy():
+            return
+        reader = via or _caller()
+        hit = self.pending.setdefault((resolved, reader), _Hit(resolved, datasets, reader))
+        hit.count += 1
+
+    def _refresh(self) -> None:
+        datasets = self.session.datasets
+        if len(datasets) == self._known:
+            return
+        files: dict[str, list[str]] = {}
+        for dataset in list(datasets.values()):
+            source = _PART.sub("", dataset.source)
+            if source.startswith(("sql:", "read_")) or not os.path.isabs(source):
+                continue
+            files.setdefault(os.path.realpath(source), []).append(dataset.id)
+        self._files = files
+        self._names = frozenset(os.path.basename(p) for p in files)
+        self._known = len(datasets)
+
+    def flush(self) -> None:
+        """Log what the cell that just ended read around the governed path."""
+        pending, self.pending = self.pending, {}
+        for hit in pending.values():
+            self.session.log(
+                EVENT,
+                {"path": hit.path, "datasets": sorted(set(hit.datasets)), "via": hit.via, "count": hit.count},
+            )
+
+
+def _hook(event: str, args: tuple[Any, ...]) -> None:
+    if event != "open" and event != AUDIT_EVENT:
+        return
+    active = _ACTIVE
+    if active is None or not args:
+        return
+    target = args[0]
+    # fast path (every open in the process): a path whose base name no governed file has
+    if (
+        type(target) is str
+        and target.rpartition(os.sep)[2] not in active._names
+        and active._known == len(active.session.datasets)
+    ):
+        return
+    try:
+        if event == "open":
+            active.seen(target, args[1] if len(args) > 1 else None, None)
+        else:
+            active.seen(target, None, str(args[1]))
+    except Exception:  # an audit hook must never break the code it watches
+        return
+
+
+def _announcing(original: Callable[..., Any], via: str) -> Callable[..., Any]:
+    def reader(*args: Any, **kwargs: Any) -> Any:
+        source = args[0] if args else next(iter(kwargs.values()), None)
+        if isinstance(source, str | os.PathLike):
+            sys.audit(AUDIT_EVENT, source, via)
+        return original(*args, **kwargs)
+
+    reader.__name__ = getattr(original, "__name__", "reader")
+    reader.__doc__ = original.__doc__
+    reader.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(reader, _MARK, True)
+    return reader
+
+
+def _inside_jupyter_privacy() -> bool:
+    """Whether jupyter-privacy itself is reading (a governed load, its content hash, an unmask re-read)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if name.startswith(_OURS) and name != __name__:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def _caller() -> str:
+    """Who read: the first module outside Python's I/O layers ("notebook code" for the cell itself)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = str(frame.f_globals.get("__name__", ""))
+        if name.split(".")[0] not in _IO_MODULES and name != __name__:
+            if name == "__main__" or name.startswith("<"):
+                return "notebook code"
+            return name.split(".")[0]
+        frame = frame.f_back  # type: ignore[assignment]
+    return "unknown"
