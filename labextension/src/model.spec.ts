@@ -1,5 +1,6 @@
 import {
   columnChips,
+  minimisationLines,
   eventText,
   INotebookState,
   NO_PURPOSE_TEXT,
@@ -278,6 +279,29 @@ describe('purpose and flag events', () => {
     expect(
       eventText({ ...base, event: 'column_flagged', dataset: 'ds-1', columns: ['ward'], category: 'special' }, names)
     ).toBe('flagged ward of visits as special by ana');
+  });
+});
+
+describe('minimisationLines', () => {
+  it('lists, per dataset, the personal-data columns never used', () => {
+    const withMin: INotebookState = {
+      ...state,
+      minimisation: [
+        {
+          dataset: 'ds-1',
+          source: '/d/customers.csv',
+          variable: null,
+          used: [{ column: 'email', category: 'direct' }],
+          unused: [
+            { column: 'phone', category: 'direct' },
+            { column: 'city', category: 'quasi' }
+          ]
+        },
+        { dataset: 'ds-2', source: '/d/orders.parquet', variable: 'orders', used: [], unused: [] }
+      ]
+    };
+    expect(minimisationLines(withMin)).toEqual(['customers.csv: phone, city']);
+    expect(minimisationLines(state)).toEqual([]);
   });
 });
 

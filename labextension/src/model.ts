@@ -107,6 +107,26 @@ export interface INotebookState {
   timeline: ITimelineCell[];
   records: number;
   last_ts: string | null;
+  minimisation?: IMinimisation[];
+}
+
+/** Per dataset load: personal-data columns that reached a model or output, and those that never did. */
+export interface IMinimisation {
+  dataset: string;
+  source: string | null;
+  variable: string | null;
+  used: { column: string; category: string }[];
+  unused: { column: string; category: string }[];
+}
+
+/** One line per dataset with personal data loaded but never used, e.g. "customers: phone, city". */
+export function minimisationLines(state: INotebookState): string[] {
+  return (state.minimisation ?? [])
+    .filter(m => m.unused.length > 0)
+    .map(m => {
+      const name = m.variable || basename(m.source ?? m.dataset);
+      return `${name}: ${m.unused.map(u => u.column).join(', ')}`;
+    });
 }
 
 export interface IPurposePolicy {

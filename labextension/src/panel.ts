@@ -11,6 +11,7 @@ import {
   columnChips,
   INotebookState,
   IPolicySummary,
+  minimisationLines,
   purposeText,
   reidentificationText,
   timelineRows,
@@ -152,6 +153,7 @@ export class PrivacyPanel extends Widget {
       this._policySection(policy),
       this._purposeSection(state, policy),
       this._datasetsSection(state),
+      this._minimisationSection(state),
       this._ungovernedSection(state),
       this._timelineSection(state),
       this._exportSection()
@@ -189,6 +191,21 @@ export class PrivacyPanel extends Widget {
         purposeText(state.purpose)
       ),
       button
+    );
+  }
+
+  private _minimisationSection(state: INotebookState): HTMLElement {
+    const lines = minimisationLines(state);
+    return h(
+      'section',
+      { class: 'jp-PrivacyPanel-section jp-PrivacyPanel-minimisation' },
+      h('h3', {}, 'Loaded, never used'),
+      lines.length
+        ? h('ul', { class: 'jp-PrivacyPanel-list' }, ...lines.map(line => h('li', {}, line)))
+        : h('div', { class: 'jp-PrivacyPanel-empty' }, 'Every personal-data column loaded reached a model or output.'),
+      lines.length
+        ? h('div', { class: 'jp-PrivacyPanel-meta' }, 'Personal data no model or output used: leave it out with %privacy_load … --columns')
+        : null
     );
   }
 
