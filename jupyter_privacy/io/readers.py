@@ -53,14 +53,19 @@ def _suffix(path: Path) -> str:
 
 
 def read_table(
-    path: str | os.PathLike[str], *, sheet: str | int | None = None, labels_are_data: bool = False
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | int | None = None,
+    labels_are_data: bool = False,
+    columns: list[str] | None = None,
 ) -> pd.DataFrame:
     """Read a CSV/TSV, Parquet, JSON/JSONL, Excel or Feather file into a DataFrame.
 
     ``labels_are_data=True`` is for a file whose column names turned out to be personal data (see
     ``detect.labels``): delimited text and Excel are read without a header row (columns
     ``column_1``, ``column_2``, ...), a JSON object of objects one row per key with the key in a
-    column ``key``. Other formats are read as usual.
+    column ``key``. Other formats are read as usual. ``columns`` reads only those columns (see
+    :mod:`.columns`).
     """
     p = Path(path)
     if not p.exists():
@@ -81,7 +86,12 @@ def read_table(
     if p.stat().st_size == 0:
         raise DataReadError(f"{p}: the file is empty (0 bytes); nothing to scan")
     try:
-        df = _READERS_NO_HEADER.get(suffix, reader)(p, sheet) if labels_are_data else reader(p, sheet)
+        if columns is not None:
+            from .columns import read_selected
+
+            df = read_selected(p, suffix, sheet, columns, reader)
+        else:
+            df = _READERS_NO_HEADER.get(suffix, reader)(p, sheet) if labels_are_data else reader(p, sheet)
     except DataReadError:
         raise
     except ImportError as exc:
@@ -120,7 +130,7 @@ def _short(exc: BaseException) -> str:
     return describe_error(exc)
 
 
-def _read_delimited(p: Path, sep: str | None, header: bool = True) -> pd.DataFrame:
+def _read_delimited(p: Path, sep: str | None, header: bool = True, **extra: Any) -> pd.DataFrame:
     head = _head(p)
     # Excel's "Unicode Text" export is UTF-16 (with a BOM): full of NUL bytes, yet text
     encoding = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None
@@ -129,6 +139,7 @@ def _read_delimited(p: Path, sep: str | None, header: bool = True) -> pd.DataFra
     # low_memory=False would avoid DtypeWarning on mixed columns but parses 2.5x slower; the warning
     # (a column with mixed types) says nothing a scan does not show, so it is silenced instead
     options: dict[str, Any] = {"sep": sep} if header else {"sep": sep, "header": None}
+    options.update(extra)  # e.g. usecols (io.columns) or nrows
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.DtypeWarning)
         try:

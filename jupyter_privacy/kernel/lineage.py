@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pandas.core.generic import NDFrame
 
-from .models.record import TrainingInput, model_trained_payload
+from .models.record import TrainingInput, model_trained_payload, personal_data
 from .models.tracker import variable_of
 from .session import ATTRS_KEY, datasets_of
 
@@ -272,6 +272,10 @@ class Lineage:
                     "datasets": out.datasets,
                     "columns": out.columns,
                     "raw_columns": out.raw_columns,
+                    # minimisation: the personal-data columns that went into the file (tokens count)
+                    "personal_data": personal_data(
+                        [TrainingInput(tuple(out.datasets), tuple(out.columns or ()), None)], findings
+                    ),
                 },
             )
 

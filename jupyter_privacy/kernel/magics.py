@@ -16,6 +16,7 @@ from IPython.display import display
 from ..mask import MissingKeyError
 from .display import load_bundle, status_bundle
 from .errors import PrivacyError
+from .progress import LoadProgress
 from .session import current_session
 
 # IPython's magic parsers have no -h/--help of their own (help is `%magic?`); each magic declares this
@@ -160,6 +161,10 @@ class PrivacyMagics(Magics):
     )
     @argument("--format", dest="fmt", help="spark: parquet, csv or json when the path does not say")
     @argument("--table", help="spark: a table of Spark's catalogue instead of a path")
+    @argument(
+        "--columns",
+        help="read only these columns (comma-separated); the others never reach the kernel",
+    )
     @argument("--quiet", action="store_true", help="do not display the summary")
     @line_magic
     def privacy_load(self, line: str) -> Any:
@@ -173,24 +178,15 @@ class PrivacyMagics(Magics):
         session = current_session()
         if args.name is not None and not args.name.isidentifier():
             raise UsageError(f"%privacy_load: --as needs a Python variable name, got {args.name!r}")
+        label = "a SQL query" if args.sql else str(args.table or args.path)
         try:
-            if args.sql:
-                if not args.con:
-                    raise UsageError(
-                        "%privacy_load: --sql needs --con (a SQLAlchemy URL or a connection variable)"
-                    )
-                con = self._ns().get(args.con, args.con)
-                frame = session.load_sql(args.sql, con, variable=args.name)
-            elif args.engine == "spark":
-                from .spark_load import load_spark
-
-                frame = load_spark(session, args.path, table=args.table, fmt=args.fmt, variable=args.name)
-            else:
-                if args.path is None:
-                    raise UsageError("%privacy_load: give a file path, or --sql QUERY --con CONNECTION")
-                frame = session.load(args.path, sheet=args.sheet, variable=args.name)
+            with LoadProgress(label) as progress:
+                session.progress = progress.stage
+                frame = self._load(session, args)
         except (PrivacyError, MissingKeyError) as exc:
             raise _user_error(exc) from None
+        finally:
+            session.progress = None
         dataset = session.datasets[_dataset_id(frame)]
         if not args.quiet:
             display(load_bundle(session.labels.sanitise(dataset.summary()), policy_note()), raw=True)
@@ -198,6 +194,23 @@ class PrivacyMagics(Magics):
             self._ns()[args.name] = frame
             return None
         return frame
+
+    def _load(self, session: Any, args: argparse.Namespace) -> Any:
+        if args.sql:
+            if not args.con:
+                raise UsageError(
+                    "%privacy_load: --sql needs --con (a SQLAlchemy URL or a connection variable)"
+                )
+            con = self._ns().get(args.con, args.con)
+            return session.load_sql(args.sql, con, variable=args.name)
+        if args.engine == "spark":
+            from .spark_load import load_spark
+
+            return load_spark(session, args.path, table=args.table, fmt=args.fmt, variable=args.name)
+        if args.path is None:
+            raise UsageError("%privacy_load: give a file path, or --sql QUERY --con CONNECTION")
+        wanted = [c.strip() for c in args.columns.split(",")] if args.columns is not None else None
+        return session.load(args.path, sheet=args.sheet, variable=args.name, columns=wanted)
 
     # -- %privacy_unmask ------------------------------------------------------------------------
 

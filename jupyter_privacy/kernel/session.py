@@ -165,6 +165,7 @@ class PrivacySession:
         self.datasets: dict[str, Dataset] = {}
         self.declaration: Declaration | None = None
         self.grants: list[Grant] = []
+        self.progress: Callable[[str], None] | None = None  # told each stage of a load (progress line)
         self.grant_listeners: list[GrantListener] = []
         self._store: LedgerStore | None = None
         self._key: MaskingKey | None = None
@@ -262,12 +263,13 @@ class PrivacySession:
         *,
         sheet: str | int | None = None,
         variable: str | None = None,
+        columns: list[str] | None = None,
     ) -> pd.DataFrame:
-        """Read a file, find its personal data, and return the masked frame."""
+        """Read a file (only ``columns`` if given), find its personal data, and return the masked frame."""
         path = Path(source).expanduser()
         try:
-            df = _as_internal(lambda: read_table(path, sheet=sheet))
-            headerless = bool(self.labels.personal(df.columns))
+            df = _as_internal(lambda: read_table(path, sheet=sheet, columns=columns))
+            headerless = columns is None and bool(self.labels.personal(df.columns))
             if headerless:  # the "header" is a person: the file has no header row (or is keyed by people)
                 df = _as_internal(lambda: read_table(path, sheet=sheet, labels_are_data=True))
         except DataReadError as exc:
@@ -279,7 +281,7 @@ class PrivacySession:
                 df,
                 source=str(path.resolve()),
                 content_sha256=content,
-                reread=lambda: read_table(path, sheet=sheet, labels_are_data=headerless),
+                reread=lambda: read_table(path, sheet=sheet, labels_are_data=headerless, columns=columns),
                 variable=variable,
             )
 
@@ -316,8 +318,11 @@ class PrivacySession:
         reread = _flattened(reread)
         shape = (int(df.shape[0]), int(df.shape[1]))
         df, index = self.labels.prepare(df)  # index labels scanned as columns; personal names tokenised
+        self._stage("scanning")
         scan = scan_dataframe(df, self.loaded, source=source)
+        self._stage("masking")
         masked = mask_frame(df, scan, self.policy, key, inplace=True)  # raw columns freed as they go
+        self._stage("logging")
         if isinstance(content_sha256, Future):
             content_sha256 = content_sha256.result()
         dataset = Dataset(
@@ -342,6 +347,10 @@ class PrivacySession:
             self.datasets[dataset.id] = dataset
             self.log("dataset_loaded", payload)
         return frame
+
+    def _stage(self, name: str) -> None:
+        if self.progress is not None:
+            self.progress(name)
 
     def _loaded_payload(self, ds: Dataset) -> dict[str, Any]:
         return {

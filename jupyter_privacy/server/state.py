@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..policy import LoadedPolicy
+from ..records.minimisation import minimisation
 
 _CURRENT_EVENTS = frozenset(
     {
@@ -265,6 +266,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
         "datasets": list(datasets.values()),
         "grants": grants,
         "denials": denials,
+        "minimisation": minimisation(records),  # over the notebook's whole history, not one session
         "session": (
             {
                 "kernel_id": session.get("kernel_id"),

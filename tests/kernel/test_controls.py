@@ -120,3 +120,22 @@ def test_the_correction_is_in_the_dpos_record(run: KernelRun) -> None:
     assert correction["cell_id"] == "flag"
     health = next(s for s in record["special_categories"] if s["category"] == "HEALTH")
     assert any(c.endswith(":ward") for c in health["columns"])
+
+
+def test_a_slow_load_shows_its_progress_and_a_quick_one_does_not(
+    tmp_path: Path, examples_dir: Path, policy_writer: Callable[..., tuple[Path, Path]], test_key: str
+) -> None:
+    cells = [
+        ("ext", "%load_ext jupyter_privacy"),
+        ("quick", "%privacy_load data/customers.csv --as customers --quiet"),
+        (
+            "slow",
+            "import os\nos.environ['JUPYTER_PRIVACY_PROGRESS_AFTER'] = '0'\n"
+            "%privacy_load data/customers.csv --as again --quiet",
+        ),
+    ]
+    run = run_cells(tmp_path, cells, policy_writer=policy_writer, examples_dir=examples_dir, key=test_key)
+    assert "loading" not in run.text("quick")
+    shown = [o for o in run.cell("slow").outputs if o.get("output_type") == "display_data"]
+    assert len(shown) == 1  # one line, updated in place as the stages pass
+    assert shown[0]["data"]["text/plain"].startswith("jupyter-privacy: loading data/customers.csv: done in ")

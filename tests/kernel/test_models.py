@@ -28,6 +28,10 @@ HAVE["mlflow"] = HAVE["mlflow"] and HAVE["alembic"]  # the SQLite tracking store
 CELLS = [
     ("ext", "%load_ext jupyter_privacy"),
     ("load", "customers = %privacy_load data/customers.csv --quiet"),
+    (
+        "orders",
+        "orders = %privacy_load data/orders.parquet --columns email,amount --quiet\nprint(list(orders.columns))",
+    ),
     ("purpose", "%privacy_purpose churn-model --basis legitimate_interest --ref LIA-2026-014"),
     ("unmask", "%privacy_unmask customers --columns email --as contacts"),
     (
@@ -151,6 +155,8 @@ def models(
         if r.event == "model_trained":
             found.setdefault(cell_of[r.execution_count], []).append(r.payload)
     loaded = next(r.payload for r in records if r.event == "dataset_loaded")
+    found["_records"] = [r.to_dict() for r in records]  # type: ignore[assignment]
+    found["_orders_out"] = [{"text": "".join(o.get("text", "") for o in nb.cells[2].outputs)}]
     for r in records:
         if r.event in ("model_logged", "model_registered", "model_used"):
             found.setdefault(r.event, []).append(r.payload)
@@ -299,3 +305,27 @@ def test_use_under_another_purpose_is_recorded(models: dict[str, Any]) -> None:
         expected.append(("mlflow.pyfunc.load_model", "churn-model", "marketing-consent", "recorded"))
     assert uses == expected
     assert models["model_used"][0]["where"].endswith("pipe.joblib")
+
+
+def test_load_reads_only_the_named_columns(models: dict[str, Any]) -> None:
+    assert models["_orders_out"][0]["text"].strip() == "['email', 'amount']"
+    orders = next(
+        r["payload"]
+        for r in models["_records"]
+        if r["event"] == "dataset_loaded" and "orders" in r["payload"]["source"]
+    )
+    assert orders["shape"][1] == 2
+    assert [f["name"] for f in orders["findings"]] == ["email", "amount"]
+
+
+def test_minimisation_names_the_personal_data_loaded_and_never_used(models: dict[str, Any]) -> None:
+    from jupyter_privacy.records.minimisation import minimisation
+
+    view = {Path(d["source"]).stem: d for d in minimisation(models["_records"])}
+    customers = models["_dataset"]["id"]
+    loaded = next(r["payload"] for r in models["_records"] if r["payload"].get("dataset") == customers)
+    flagged = {f["name"] for f in loaded["findings"] if f["category"] != "none"}
+    assert {"email", "date_of_birth", "first_name", "phone"} <= flagged
+    assert {u["column"] for u in view["customers"]["used"]} == {"email", "date_of_birth"}
+    assert {u["column"] for u in view["customers"]["unused"]} == flagged - {"email", "date_of_birth"}
+    assert [u["column"] for u in view["orders"]["unused"]] == ["email"]  # loaded, never used
