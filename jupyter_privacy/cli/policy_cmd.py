@@ -14,6 +14,8 @@ from typing import Any
 from ..policy import LoadedPolicy, PolicyError, load_policy, policy_search_path
 from ..policy.loader import ENV_POLICY_PATH, POLICY_FILENAME, PolicyLocation
 from ..policy.model import KeySettings
+from .policy_dry_run import add_arguments as add_dry_run_arguments
+from .policy_dry_run import run_dry_run
 
 DEFAULT_WARNING = (
     "NO ADMIN POLICY INSTALLED: the BUILT-IN DEFAULT policy is in effect (advisory mode 'warn'; everything "
@@ -50,6 +52,17 @@ def add_parser(subparsers: Any) -> None:
     )
     show.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     show.set_defaults(func=run_show)
+
+    dry_run = actions.add_parser(
+        "dry-run",
+        help="what a new policy would change for what already ran",
+        description="Replay a notebook's (or project's) logged events against a new policy and list what "
+        "would go differently: purpose declarations and unmask grants it would refuse, columns it would "
+        "mask differently, models whose purpose it no longer has. Read-only. "
+        "Exit status: 0 nothing would change, 1 changes listed, 2 error.",
+    )
+    add_dry_run_arguments(dry_run)
+    dry_run.set_defaults(func=run_dry_run)
 
 
 def run_check(args: argparse.Namespace) -> int:
