@@ -21,3 +21,7 @@ class LoadError(PrivacyError):
 
 class OutputError(PrivacyError):
     """A governed output could not be written (the write failed; nothing was logged)."""
+
+
+class LogUnavailable(PrivacyError):
+    """The processing log cannot be written and the policy enforces: the action was refused, not done."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..policy import LoadedPolicy
 
-_CURRENT_EVENTS = frozenset(
+CURRENT_EVENTS = frozenset(
     {"purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied", "grants_revoked"}
 )
 
@@ -169,7 +169,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
     denials: list[dict[str, Any]] = []
     for record in current:
         event, p = record["event"], record["payload"]
-        if event not in _CURRENT_EVENTS:
+        if event not in CURRENT_EVENTS:
             continue
         if event == "purpose_declared":
             # the kernel masks again every column it handed out when the purpose changes

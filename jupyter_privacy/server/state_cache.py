@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ledger import LedgerStore
-from .state import notebook_state, timeline
+from .state import CURRENT_EVENTS, notebook_state, timeline
 
 TIMELINE_CELLS = 30
+_STATE_EVENTS = CURRENT_EVENTS | {"session_start", "session_end"}
 _BATCH = 5000
 
 
@@ -115,8 +116,10 @@ class StateCache:
         records = [item[3] for item in new]
         for item in new:
             view.used.add(item[1])
-        starts = [i for i, r in enumerate(records) if r["event"] == "session_start"]
-        view.current = records[starts[-1] :] if starts else view.current + records
+        # only what the current state is folded from: a long session's outputs stay out of every poll
+        relevant = [r for r in records if r["event"] in _STATE_EVENTS]
+        starts = [i for i, r in enumerate(relevant) if r["event"] == "session_start"]
+        view.current = relevant[starts[-1] :] if starts else view.current + relevant
         groups = timeline(records)
         if view.groups and groups and _same_cell(view.groups[-1], groups[0]):
             view.groups[-1]["events"].extend(groups.pop(0)["events"])
