@@ -18,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True,)
 
-.PHONY: help lab test lint clean distclean chromium postgresql check-prereqs screenshots
+.PHONY: help lab lab-env test lint clean distclean chromium postgresql check-prereqs screenshots
 
 help:
 	@echo "make lab    install into .venv (editable, frontend built) and start JupyterLab on examples/"
@@ -39,12 +39,18 @@ $(BIN)/python: | check-prereqs
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # pip builds the frontend through hatch-jupyter-builder (jlpm install + build) before installing.
+# `jupyter-builder develop` leaves an install.json in the built extension; a re-install would then pack it
+# twice (pyproject's shared-data adds it too) and fail: it is removed first.
+STALE_INSTALL_JSON := jupyter_privacy/labextension/install.json
+
 $(VENV)/.installed-lab: $(BIN)/python $(INSTALL_INPUTS)
+	rm -f $(STALE_INSTALL_JSON)
 	$(BIN)/python -m pip install -e ".[ner,lab]"
 	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python $(INSTALL_INPUTS)
+	rm -f $(STALE_INSTALL_JSON)
 	$(BIN)/python -m pip install -e ".[ner,lab,test]"
 	$(BIN)/jupyter-builder develop --overwrite .
 	touch $@
@@ -56,10 +62,27 @@ DEV_KEY := $(CURDIR)/.jupyter-privacy-dev.key
 $(DEV_KEY): | $(VENV)/.installed-lab
 	$(BIN)/jupyter-privacy key generate --file $@
 
-lab: $(VENV)/.installed-lab $(DEV_KEY)
-	JUPYTER_PRIVACY_POLICY="$(CURDIR)/examples/privacy_policy.yaml" \
-	JUPYTER_PRIVACY_KEY="$${JUPYTER_PRIVACY_KEY:-$$(cat $(DEV_KEY))}" \
-	  $(BIN)/jupyter lab --notebook-dir=examples $(ALLOW_ROOT)
+# What `make lab` gives JupyterLab, its kernels and its terminals: the example policy; an IPython profile
+# whose kernel config autoloads jupyter-privacy (an admin would use /etc/ipython, see docs/admin-guide.md;
+# inside .venv it would also autoload in the test suite's kernels); the venv's commands on PATH, in a
+# non-login terminal shell (a login shell's /etc/profile would reset PATH).
+LAB_DIR := $(CURDIR)/.lab
+LAB_KERNEL_CONFIG := $(LAB_DIR)/ipython/profile_default/ipython_kernel_config.py
+LAB_ENV := JUPYTER_PRIVACY_POLICY="$(CURDIR)/examples/privacy_policy.yaml" IPYTHONDIR="$(LAB_DIR)/ipython" \
+	PATH="$(BIN):$$PATH"
+
+$(LAB_KERNEL_CONFIG): jupyter-config/lab/ipython_kernel_config.py
+	mkdir -p $(dir $@)
+	cp $< $@
+
+lab: $(VENV)/.installed-lab $(DEV_KEY) $(LAB_KERNEL_CONFIG)
+	$(LAB_ENV) JUPYTER_PRIVACY_KEY="$${JUPYTER_PRIVACY_KEY:-$$(cat $(DEV_KEY))}" \
+	  $(BIN)/jupyter lab --notebook-dir=examples $(ALLOW_ROOT) \
+	  --ServerApp.terminado_settings="shell_command=$${SHELL:-/bin/sh}"
+
+# The environment `make lab` starts JupyterLab with (tests/test_make_lab.py checks it through a kernel).
+lab-env: $(LAB_KERNEL_CONFIG)
+	@$(LAB_ENV) env
 
 chromium:
 	@if [ -x $(CHROMIUM) ]; then \
@@ -100,7 +123,7 @@ lint: $(VENV)/.installed-test
 
 clean:
 	rm -rf lib tsconfig.tsbuildinfo jupyter_privacy/labextension jupyter_privacy/_version.py \
-	  .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info $(VENV)/.installed-*
+	  .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info $(VENV)/.installed-* .lab
 
 distclean: clean
 	rm -rf $(VENV) node_modules

@@ -18,7 +18,9 @@ def bindir() -> Path | None:
     """Where initdb/pg_ctl live (``pg_config --bindir``), or None when PostgreSQL is not installed."""
     pg_config = shutil.which("pg_config")
     if pg_config:
-        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False).stdout.strip()
+        out = subprocess.run(
+            [pg_config, "--bindir"], capture_output=True, text=True, check=False
+        ).stdout.strip()
         if out and (Path(out) / "initdb").exists():
             return Path(out)
     for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
@@ -50,13 +52,24 @@ class Cluster:
         return subprocess.run([*prefix, *cmd], capture_output=True, text=True, check=False, timeout=120)
 
     def stop(self, mode: str = "fast") -> None:
-        self._as_owner(str(self.bindir / "pg_ctl"), "-D", str(self.directory / "data"), "-m", mode, "-w", "stop")
+        self._as_owner(
+            str(self.bindir / "pg_ctl"), "-D", str(self.directory / "data"), "-m", mode, "-w", "stop"
+        )
 
     def start(self) -> None:
         data = self.directory / "data"
         opts = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-        proc = self._as_owner(str(self.bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l",
-                              str(self.directory / "server.log"), "-w", "start")
+        proc = self._as_owner(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-l",
+            str(self.directory / "server.log"),
+            "-w",
+            "start",
+        )
         if proc.returncode != 0:
             raise RuntimeError(f"pg_ctl start failed: {proc.stdout}{proc.stderr}")
 
@@ -76,8 +89,9 @@ def start_cluster() -> Cluster:
     if os.geteuid() == 0:
         shutil.chown(directory, "postgres", "postgres")
     cluster = Cluster(directory, _free_port(), bins, superuser)
-    init = cluster._as_owner(str(bins / "initdb"), "-D", str(directory / "data"), "-A", "trust", "-U",
-                             superuser, "--no-sync")
+    init = cluster._as_owner(
+        str(bins / "initdb"), "-D", str(directory / "data"), "-A", "trust", "-U", superuser, "--no-sync"
+    )
     if init.returncode != 0:
         raise RuntimeError(f"initdb failed: {init.stdout}{init.stderr}")
     cluster.start()

@@ -23,6 +23,7 @@ GENERIC_NAME = frozenset({"name", "names", "naam", "nom", "nombre", "nome", "nam
 # a bare name header needs this share of values holding a known given name or surname
 GENERIC_NAME_KNOWN = 0.4
 NAME_SHAPED = 0.6
+NAME_SAMPLE = 100  # distinct values checked against the name lists
 AGE_MAX = 120  # at the 99th percentile: one typo (an age of 138) does not make a column "not ages"
 
 
@@ -84,7 +85,7 @@ def _age(p: ColumnProfile) -> str | None:
 
 
 def _person(hint: HeaderHint, p: ColumnProfile) -> str | None:
-    evidence = name_evidence(p.counts)
+    evidence = name_evidence(p.counts, NAME_SAMPLE)
     if evidence.shaped < NAME_SHAPED:
         return "most values are not shaped like names (digits, symbols or long text)"
     if set(tokens(hint.keyword)) <= GENERIC_NAME and evidence.known < GENERIC_NAME_KNOWN:

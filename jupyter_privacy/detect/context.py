@@ -23,7 +23,7 @@ from .findings import ColumnFinding
 from .headers import cancels, header_tokens, match_header
 from .names import is_known_surname, name_evidence
 from .profile import BOOL_TOKENS, ColumnProfile
-from .text import fold, tokens
+from .text import PhraseSet, fold, tokens
 
 SHORT_CODES = 12  # at most this many distinct values make a code set (flags, letters, categories)
 MAX_SCALE = 100  # ratings of a person: 0-10 scales up to 0-100 feeling thermometers
@@ -31,13 +31,13 @@ MAX_SCALE = 100  # ratings of a person: 0-10 scales up to 0-100 feeling thermome
 
 @dataclass(frozen=True)
 class _Lexicon:
-    flags: tuple[tuple[str, frozenset[tuple[str, ...]]], ...]
+    flags: tuple[tuple[str, PhraseSet], ...]
     numeric_ok: frozenset[str]
     text_only: frozenset[str]
-    measurements: frozenset[tuple[str, ...]]
-    results: frozenset[tuple[str, ...]]
+    measurements: PhraseSet
+    results: PhraseSet
     result_values: frozenset[str]
-    medical: frozenset[tuple[str, ...]]
+    medical: PhraseSet
 
 
 @lru_cache(maxsize=1)
@@ -47,32 +47,21 @@ def _lexicon() -> _Lexicon:
         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
     )
 
-    def phrases(items: list[str]) -> frozenset[tuple[str, ...]]:
-        return frozenset(tuple(tokens(p)) for p in items if tokens(p))
-
     return _Lexicon(
-        flags=tuple((concept, phrases(words)) for concept, words in raw["flags"].items()),
+        flags=tuple((concept, PhraseSet(words)) for concept, words in raw["flags"].items()),
         numeric_ok=frozenset(raw["numeric_ok"]),
         text_only=frozenset(raw["text_only"]),
-        measurements=phrases(raw["measurements"]),
-        results=phrases(raw["results"]),
+        measurements=PhraseSet(raw["measurements"]),
+        results=PhraseSet(raw["results"]),
         result_values=frozenset(" ".join(tokens(v)) for v in raw["result_values"]),
-        medical=phrases(raw["medical_context"]),
+        medical=PhraseSet(raw["medical_context"]),
     )
-
-
-def _phrase_in(toks: list[str], phrases: frozenset[tuple[str, ...]]) -> str | None:
-    for phrase in sorted(phrases, key=len, reverse=True):
-        n = len(phrase)
-        if any(tuple(toks[i : i + n]) == phrase for i in range(len(toks) - n + 1)):
-            return " ".join(phrase)
-    return None
 
 
 def flag_in_context(pairs: Sequence[tuple[ColumnProfile, ColumnFinding]]) -> None:
     """Flag Art. 9 columns of a people table that only the context reveals (in place)."""
     lex = _lexicon()
-    medical = any(_phrase_in(header_tokens(p.name), lex.medical) for p, _ in pairs)
+    medical = any(lex.medical.find(header_tokens(p.name)) for p, _ in pairs)
     political = any(f.special_category == "POLITICAL_OPINION" for _, f in pairs)
     for prof, f in pairs:
         if f.flagged or prof.kind == "empty":
@@ -114,7 +103,7 @@ def _codes(p: ColumnProfile) -> str | None:
 
 def _flag(f: ColumnFinding, p: ColumnProfile, toks: list[str], lex: _Lexicon) -> bool:
     for concept, words in lex.flags:
-        word = _phrase_in(toks, words)
+        word = words.find(toks)
         if word is None:
             continue
         codes = _codes(p)
@@ -130,7 +119,7 @@ def _flag(f: ColumnFinding, p: ColumnProfile, toks: list[str], lex: _Lexicon) ->
 
 
 def _measurement(f: ColumnFinding, p: ColumnProfile, toks: list[str], lex: _Lexicon) -> bool:
-    word = _phrase_in(toks, lex.measurements)
+    word = lex.measurements.find(toks)
     if word is None or p.kind not in ("integer", "numeric", "text") or p.numeric_share < 0.9:
         return False
     _special(f, "HEALTH", 0.7, f"column name '{word}' is a clinical measurement, in a table about people")
@@ -138,7 +127,7 @@ def _measurement(f: ColumnFinding, p: ColumnProfile, toks: list[str], lex: _Lexi
 
 
 def _result(f: ColumnFinding, p: ColumnProfile, toks: list[str], lex: _Lexicon) -> bool:
-    word = _phrase_in(toks, lex.results)
+    word = lex.results.find(toks)
     if word is None:
         return False
     if p.kind == "text":

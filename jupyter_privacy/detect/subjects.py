@@ -33,7 +33,7 @@ from .findings import ColumnFinding, TableVerdict
 from .headers import header_tokens
 from .names import name_evidence
 from .profile import ColumnProfile
-from .text import fold, tokens
+from .text import PhraseSet, fold, tokens
 
 PEOPLE, THINGS, UNKNOWN = "people", "things", "unknown"
 # a side needs this much evidence, and more than the other side, to decide
@@ -44,14 +44,16 @@ PERSONAL_ENTITIES = frozenset(
      "UK_NHS", "UK_NINO", "NL_BSN", "FR_NIR", "DE_TAX_ID", "ES_NIF", "IT_FISCAL_CODE", "PL_PESEL"}
 )  # fmt: skip
 PERSON_ATTRIBUTE_ENTITIES = frozenset({"GENDER", "AGE", "DATE_OF_BIRTH", "MARITAL_STATUS", "NATIONALITY"})
+KEY_SAMPLE = 60  # distinct values of a candidate key column checked against the place names
+NAME_SAMPLE = 100  # distinct values of a name column checked against the name lists
 PLACE_SOURCES = ("en_US", "en_GB", "nl_NL", "de_DE", "fr_FR", "es_ES", "it_IT", "pt_PT", "pl_PL", "sv_SE")
 
 
 @dataclass(frozen=True)
 class _Lexicon:
-    roles: frozenset[tuple[str, ...]]
-    attributes: frozenset[tuple[str, ...]]
-    things: frozenset[tuple[str, ...]]
+    roles: PhraseSet
+    attributes: PhraseSet
+    things: PhraseSet
     counts: frozenset[str]
 
 
@@ -62,13 +64,10 @@ def _lexicon() -> _Lexicon:
         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
     )
 
-    def phrases(key: str) -> frozenset[tuple[str, ...]]:
-        return frozenset(tuple(tokens(p)) for p in raw[key] if tokens(p))
-
     return _Lexicon(
-        roles=phrases("person_roles"),
-        attributes=phrases("person_attributes"),
-        things=phrases("thing_words"),
+        roles=PhraseSet(raw["person_roles"]),
+        attributes=PhraseSet(raw["person_attributes"]),
+        things=PhraseSet(raw["thing_words"]),
         counts=frozenset(fold(w) for w in raw["count_words"]),
     )
 
@@ -110,14 +109,6 @@ class _Tally:
         self.thing_reasons.append(reason)
 
 
-def _has_phrase(toks: list[str], phrases: frozenset[tuple[str, ...]]) -> str | None:
-    for phrase in phrases:
-        n = len(phrase)
-        if any(tuple(toks[i : i + n]) == phrase for i in range(len(toks) - n + 1)):
-            return " ".join(phrase)
-    return None
-
-
 def table_subjects(profiles: Sequence[ColumnProfile], findings: Sequence[ColumnFinding]) -> TableVerdict:
     """Decide whether the rows of the profiled frame describe people or things, with reasons."""
     tally = _Tally()
@@ -140,7 +131,11 @@ def _identifier_evidence(
         if f.rule == "recognizer" and set(f.entities) & PERSONAL_ENTITIES:
             tally.person(3, f"'{f.name}' holds {', '.join(f.entities)} values")
             return
-        if "PERSON" in f.entities and prof.kind == "text" and name_evidence(prof.counts).known >= 0.5:
+        if (
+            "PERSON" in f.entities
+            and prof.kind == "text"
+            and name_evidence(prof.counts, NAME_SAMPLE).known >= 0.5
+        ):
             tally.person(2, f"'{f.name}' holds person names (given names and surnames)")
             return
 
@@ -153,18 +148,18 @@ def _header_evidence(
     attributes = things = 0.0
     for prof, f in zip(profiles, findings, strict=True):
         toks = header_tokens(prof.name)
-        role = _has_phrase(toks, lex.roles)
+        role = lex.roles.find(toks)
         if role and not role_seen:
             role_seen = True
             tally.person(2, f"header '{f.name}' names a person ('{role}')")
-        attribute = _has_phrase(toks, lex.attributes)
+        attribute = lex.attributes.find(toks)
         flagged_attribute = f.flagged and (
             set(f.entities) & PERSON_ATTRIBUTE_ENTITIES or f.category == "special"
         )
         if (attribute or flagged_attribute) and attributes < 3:
             attributes += 1
             tally.person(1, f"'{f.name}' is an attribute of a person")
-        thing = _has_phrase(toks, lex.things)
+        thing = lex.things.find(toks)
         if thing and things < 4:
             things += 1
             tally.thing(1, f"header '{f.name}' describes an object, animal or economy ('{thing}')")
@@ -176,7 +171,9 @@ def _key_column_evidence(tally: _Tally, profiles: Sequence[ColumnProfile]) -> No
     for prof in profiles:
         if prof.kind != "text" or prof.distinct < 5 or prof.distinct_ratio < 0.9:
             continue
-        keys = [_place_key(str(v)) for v in prof.counts.index]
+        if prof.digit_share > 0.2 or prof.mean_words > 4:
+            continue
+        keys = [_place_key(str(v)) for v in prof.counts.index[:KEY_SAMPLE]]
         share = sum(k in places for k in keys) / len(keys)
         if share >= 0.6:
             tally.thing(4, f"'{prof.label}' names a different country or region on every row")
@@ -246,7 +243,7 @@ def _about_a_person(prof: ColumnProfile, f: ColumnFinding) -> bool:
     if f.category == "direct" and f.rule in ("recognizer", "free-text", "fail-closed"):
         return True
     if "PERSON" in f.entities:
-        return prof.kind == "text" and name_evidence(prof.counts).known >= 0.5
+        return prof.kind == "text" and name_evidence(prof.counts, NAME_SAMPLE).known >= 0.5
     if "STREET_ADDRESS" in f.entities and prof.kind == "text":
         return prof.share(prof.values.str.match(_ADDRESS_SHAPE)) >= 0.6
     return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # camelCase, acronyms (IPAddress) and letter/digit boundaries (addr1, zip5); the lexicon goes through the
 # same split, so "ipv4" still matches "ipv4"
@@ -24,3 +25,23 @@ def tokens(text: str) -> list[str]:
     """Split a header or value into folded word tokens, splitting camelCase too."""
     spaced = _CAMEL.sub(" ", text)
     return [t for t in _NON_ALNUM.split(fold(spaced)) if t]
+
+
+class PhraseSet:
+    """Word phrases ("heart rate", "union") matched as whole tokens inside a header's tokens.
+
+    One-word phrases are a set look-up; only the few longer ones are searched, longest first.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        parsed = {tuple(tokens(p)) for p in phrases}
+        self.singles = frozenset(p[0] for p in parsed if len(p) == 1)
+        self.multis = tuple(sorted((p for p in parsed if len(p) > 1), key=len, reverse=True))
+
+    def find(self, toks: list[str]) -> str | None:
+        """The longest phrase that occurs in ``toks``, or None."""
+        for phrase in self.multis:
+            n = len(phrase)
+            if any(tuple(toks[i : i + n]) == phrase for i in range(len(toks) - n + 1)):
+                return " ".join(phrase)
+        return next((t for t in toks if t in self.singles), None)

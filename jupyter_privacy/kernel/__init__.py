@@ -43,6 +43,7 @@ def load_ipython_extension(ipython: Any) -> None:
     lineage.install()
     raw_outputs = RawOutputs(session, ipython)
     raw_outputs.install()
+    lineage.raw_columns = raw_outputs.columns_holding_raw
     models = ModelHooks(session, lineage, raw_outputs)
     models.install()
     interception = None

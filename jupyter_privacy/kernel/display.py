@@ -28,6 +28,13 @@ def _chip(category: str) -> str:
     )
 
 
+def _why(col: dict[str, Any]) -> str:
+    """The deciding rule and its reasons (header word, vocabulary, recogniser) of a flagged column."""
+    reasons = "; ".join(col.get("reasons") or [])
+    rule = col.get("rule")
+    return f"[{rule}] {reasons}" if rule else reasons
+
+
 def load_bundle(summary: dict[str, Any], policy_note: str | None = None) -> dict[str, Any]:
     """The display bundle of a dataset summary (``Dataset.summary()``)."""
     masking = {m["column"]: m for m in summary["masking"]["columns"]}
@@ -39,6 +46,9 @@ def load_bundle(summary: dict[str, Any], policy_note: str | None = None) -> dict
         f"({summary['rows']:,} rows x {summary['columns']} columns)",
         f"{len(flagged)} column(s) hold personal data; masked with key {summary['masking']['key_id']}",
     ]
+    table = summary.get("table")
+    if table:
+        lines.append(f"rows describe: {table['subjects']} ({'; '.join(table['reasons'][:2])})")
     for col in flagged:
         m = masking.get(col["name"], {})
         cov = "" if col["coverage"] is None else f", coverage {col['coverage']:.0%}"
@@ -46,6 +56,7 @@ def load_bundle(summary: dict[str, Any], policy_note: str | None = None) -> dict
             f"  {col['name']}: {col['category']} [{', '.join(col['entities'])}] score {col['score']:.2f}{cov}"
             f" -> {m.get('strategy', '?')}"
         )
+        lines.append(f"    why: {_why(col)}")
     if reid:
         lines.append(
             f"re-identification: {reid['unique_share']:.1%} of rows unique on "
@@ -62,7 +73,7 @@ def load_bundle(summary: dict[str, Any], policy_note: str | None = None) -> dict
         f"<td>{col['score']:.2f}</td>"
         f"<td>{'' if col['coverage'] is None else format(col['coverage'], '.0%')}</td>"
         f"<td>{html.escape(masking.get(col['name'], {}).get('strategy', ''))}</td>"
-        f"<td style='font-size:85%'>{html.escape('; '.join(col['reasons']))}</td>"
+        f"<td style='font-size:85%'>{html.escape(_why(col))}</td>"
         "</tr>"
         for col in flagged
     )

@@ -25,3 +25,7 @@ class OutputError(PrivacyError):
 
 class LogUnavailable(PrivacyError):
     """The processing log cannot be written and the policy enforces: the action was refused, not done."""
+
+
+class ModelPurposeRefused(PrivacyError):
+    """A model was loaded or used under another purpose than it was trained for, and the policy refuses it."""

@@ -79,6 +79,7 @@ class _PendingOutput:
     datasets: list[str]
     columns: list[str] | None
     via: str
+    raw_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,8 +98,11 @@ class Lineage:
     session: PrivacySession
     outputs: list[_PendingOutput] = field(default_factory=list)
     fits: list[_PendingFit] = field(default_factory=list)  # Spark MLlib (spark_lineage)
+    model_dumped: Callable[[Any, Path], None] | None = None  # sidecar writer (models.purpose)
     models: weakref.WeakKeyDictionary[Any, list[str]] = field(default_factory=weakref.WeakKeyDictionary)
     _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
+    # which columns of a frame hold unmasked values (set by the extension: RawOutputs.raw_columns)
+    raw_columns: Callable[[Any], list[str]] | None = None
 
     # -- install / uninstall --------------------------------------------------------------------
 
@@ -185,7 +189,8 @@ class Lineage:
                     columns = (
                         [str(c) for c in obj.columns] if isinstance(obj, pd.DataFrame) else [str(obj.name)]
                     )
-                    self.outputs.append(_PendingOutput(path, type(obj).__name__, ids, columns, name))
+                    raw = self.raw_columns(obj) if self.raw_columns is not None else []
+                    self.outputs.append(_PendingOutput(path, type(obj).__name__, ids, columns, name, raw))
                 return result
 
             writer.__name__ = name
@@ -203,6 +208,8 @@ class Lineage:
                 if ids and path is not None:
                     kind = "model" if obj in self._model_keys() else type(obj).__name__
                     self.outputs.append(_PendingOutput(path, kind, ids, None, via))
+                    if kind == "model" and self.model_dumped is not None:
+                        self.model_dumped(obj, path)
                 return result
 
             dump.__name__ = original.__name__
@@ -264,6 +271,7 @@ class Lineage:
                     "via": out.via,
                     "datasets": out.datasets,
                     "columns": out.columns,
+                    "raw_columns": out.raw_columns,
                 },
             )
 

@@ -70,6 +70,7 @@ class PrivacyMagics(Magics):
     @magic_arguments()
     @help_flag
     @argument("purpose", nargs="?", help="purpose id from the admin policy (e.g. churn-model)")
+    @argument("--end", action="store_true", help="end the declared purpose: every grant made under it ends")
     @argument("--basis", help="lawful basis (GDPR Art. 6), one the purpose allows (e.g. legitimate_interest)")
     @argument("--ref", help="reference of the assessment document (LIA, consent record, DPIA...)")
     @argument(
@@ -86,6 +87,9 @@ class PrivacyMagics(Magics):
         if args is None:
             return
         session = current_session()
+        if args.end:
+            self._end_purpose(args)
+            return
         if args.purpose is None:
             purposes = ", ".join(p.id for p in session.policy.purposes) or "none"
             raise UsageError(f"%privacy_purpose: name a purpose; the policy defines: {purposes}")
@@ -95,6 +99,52 @@ class PrivacyMagics(Magics):
             raise _user_error(exc) from None
         ref = f", reference {decl.reference}" if decl.reference else ""
         print(f"purpose declared: {decl.purpose.id} ({decl.basis}{ref}) -- {decl.purpose.description}")
+
+    def _end_purpose(self, args: argparse.Namespace) -> None:
+        if args.purpose or args.basis or args.ref or args.art9:
+            raise UsageError("%privacy_purpose: --end takes no purpose or other options")
+        try:
+            decl = current_session().end_purpose()
+        except PrivacyError as exc:
+            raise _user_error(exc) from None
+        print(f"purpose ended: {decl.purpose.id}; raw columns granted under it are masked again")
+
+    # -- %privacy_flag --------------------------------------------------------------------------
+
+    @magic_arguments()
+    @help_flag
+    @argument("variable", nargs="?", help="a DataFrame loaded with jupyter-privacy")
+    @argument("column", nargs="?", help="the column to flag")
+    @argument("category", nargs="?", help="direct, quasi or special")
+    @argument(
+        "entity", nargs="?", help="entity type, e.g. PERSON; for special the Art. 9 category, e.g. HEALTH"
+    )
+    @line_magic
+    def privacy_flag(self, line: str) -> None:
+        """Flag a column the scanner missed or under-classified: it is masked and the correction logged.
+
+        Flags only ever mask more (a stricter category or more entities), never less. The purpose gate
+        judges the column by the flag from then on.
+        """
+        args = _parse(self.privacy_flag, line)
+        if args is None:
+            return
+        if args.variable is None or args.column is None or args.category is None:
+            raise UsageError(
+                "%privacy_flag: usage: %privacy_flag VARIABLE COLUMN CATEGORY [ENTITY], e.g. "
+                "%privacy_flag visits notes special HEALTH"
+            )
+        from .flags import flag_column
+
+        frame = self._frame(args.variable, "%privacy_flag")
+        try:
+            done = flag_column(current_session(), frame, args.column, args.category, args.entity)
+        except (PrivacyError, MissingKeyError) as exc:
+            raise _user_error(exc) from None
+        print(
+            f"flagged {args.column} in {args.variable}: {done['to']['category']} "
+            f"[{', '.join(done['to']['entities'])}], masked ({done['strategy']})"
+        )
 
     # -- %privacy_load --------------------------------------------------------------------------
 

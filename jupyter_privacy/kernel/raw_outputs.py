@@ -94,6 +94,23 @@ class RawOutputs:
         found = indexes_in(output_text({"data": data}), self.indexes, self.fp)
         return found | self._in_object(obj)
 
+    def columns_holding_raw(self, obj: Any) -> list[str]:
+        """The columns of a frame (or the series), in order, that hold values of this kernel's grants.
+
+        By value, not by name or lineage (unlike :meth:`raw_columns`): a granted column renamed, copied
+        into another frame or rebuilt from a NumPy array still counts. Used for ``output_written``.
+        """
+        if not self.indexes or not isinstance(obj, pd.DataFrame | pd.Series):
+            return []
+        frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
+        found = []
+        for position, name in enumerate(frame.columns):
+            values = frame.iloc[:, position]
+            sample = pd.concat([values.head(SAMPLE), values.tail(SAMPLE)]).dropna()
+            if any(index.contains_value(v, self.fp) for index in self.indexes.values() for v in sample):
+                found.append(str(name))
+        return found
+
     def _in_object(self, obj: Any) -> set[str]:
         if not isinstance(obj, pd.DataFrame | pd.Series):
             return set()

@@ -130,10 +130,12 @@ class Dataset:
                     "entities": c.entities,
                     "score": c.score,
                     "coverage": c.coverage,
+                    "rule": c.rule,
                     "reasons": c.reasons,
                 }
                 for c in self.scan.flagged()
             ],
+            "table": self.scan.table.to_dict(),
             "masking": self.masking.to_dict(),
             "reidentification": self.scan.reidentification.to_dict() if self.scan.reidentification else None,
         }

@@ -134,10 +134,25 @@ def govern_spark(
     setattr(masked, LOADED_ATTR, SparkLoad(dataset.id, plans, reread, rehash))
     payload = session._loaded_payload(dataset)
     payload["engine"] = ENGINE
+    fingerprints = _fingerprints(session, sdf, dataset.masking, key)
+    if fingerprints is not None:
+        payload["fingerprints"] = fingerprints
     with session._lock:
         session.datasets[dataset.id] = dataset
         session.log("dataset_loaded", payload)
     return masked
+
+
+def _fingerprints(session: PrivacySession, sdf: DataFrame, masking: MaskedFrame, key: Any) -> Any:
+    """Erasure fingerprints of the load's direct identifiers (digests computed by Spark)."""
+    from ..engines.spark.fingerprints import spark_digests
+    from ..records.fingerprints import record_fingerprints
+
+    try:
+        masking.distinct_digests = spark_digests(sdf, masking.columns, key)
+    except Exception as exc:  # the type only: a Spark message might quote a value
+        return {"error": f"{type(exc).__name__} while building the fingerprints"}
+    return record_fingerprints(session.policy.log.resolved_path(), None, masking, key)
 
 
 def spark_datasets_of(sdf: Any) -> list[str]:

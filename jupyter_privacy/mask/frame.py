@@ -10,8 +10,9 @@ import pandas as pd
 import pyarrow as pa
 
 from ..detect.findings import ColumnFinding, ScanResult
-from ..detect.recognizers import builtin_recognizers, custom_recognizers, text_recognizers
+from ..detect.recognizers import PHONE_REGIONS, builtin_recognizers, custom_recognizers, text_recognizers
 from .keys import MaskingKey
+from .normalise import erasure_digests
 from .strategies import (
     generalise_age,
     generalise_coordinate,
@@ -20,7 +21,7 @@ from .strategies import (
     mask_free_text,
     redact,
 )
-from .tokens import GroupedColumn, group_column, pseudonymise_column, tokenise
+from .tokens import GroupedColumn, distinct_strings, group_column, tokenise
 
 if TYPE_CHECKING:
     from ..policy import Policy
@@ -52,7 +53,7 @@ class MaskedFrame:
     frame: pd.DataFrame
     columns: list[ColumnMasking]
     key_id: str
-    # column position -> the HMAC digests (uint64) of its distinct values, for erasure fingerprints
+    # column position of a direct identifier -> its erasure digests (normalised values; see .normalise)
     distinct_digests: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,13 +102,23 @@ def mask_frame(
         raw = df.iloc[:, position]
         result = _mask_column(raw, finding, policy, key)
         if not isinstance(result, _Pending) and result[3] is None and finding.category == "direct":
-            # erasure look-ups need the pseudonyms of every direct identifier, however it was masked
-            result = (*result[:3], pseudonymise_column(raw, _entity(finding), key).digests)
+            # erasure look-ups need the digests of every direct identifier, however it was masked
+            result = (
+                *result[:3],
+                erasure_digests(distinct_strings(raw), _entity(finding), key, PHONE_REGIONS),
+            )
         return result
 
-    def second(pending: _Pending) -> _Result:
+    def second(pending: _Pending, finding: ColumnFinding) -> _Result:
         done = tokenise(pending.grouped, pending.entity, key)
-        return done.series, pending.strategy, pending.detail, done.digests
+        if finding.category != "direct":
+            return done.series, pending.strategy, pending.detail, None
+        values = pending.grouped.distinct
+        if values is not None and pending.grouped.nulls is not None:
+            values = values.slice(0, len(values) - 1)  # the null rows' placeholder
+        values = values if values is not None else pa.array([], pa.large_string())
+        digests = erasure_digests(values, pending.entity, key, PHONE_REGIONS, done.digests)
+        return done.series, pending.strategy, pending.detail, digests
 
     distinct: dict[int, Any] = {}
 
@@ -127,7 +138,7 @@ def mask_frame(
             position, finding = started[future]
             result = future.result()
             if isinstance(result, _Pending):
-                tokenising[pool.submit(second, result)] = (position, finding)
+                tokenising[pool.submit(second, result, finding)] = (position, finding)
             else:
                 finish(position, finding, result)
         for done in as_completed(tokenising):

@@ -217,3 +217,13 @@ def tokenise(grouped: GroupedColumn, entity: str, key: MaskingKey) -> Pseudonyms
 def pseudonymise_column(series: pd.Series, entity: str, key: MaskingKey) -> Pseudonyms:
     """:func:`pseudonymise`, plus the HMAC digest of each distinct value (for erasure fingerprints)."""
     return tokenise(group_column(series), entity, key)
+
+
+def hmac_digests(values: pa.Array, key: MaskingKey) -> np.ndarray:
+    """The 64-bit HMAC digest (as in the tokens) of each value, in order, as uint64."""
+    return hex_to_u64(_hex_rows(hmac_hex(values, key)))
+
+
+def distinct_strings(series: pd.Series) -> pa.Array:
+    """The distinct non-null values of a column as Arrow strings (as the tokens see them)."""
+    return pc.drop_null(pc.unique(_arrow_strings(series)))

@@ -418,6 +418,13 @@ def _expand(path: str) -> Path:
     return Path(os.path.expanduser(os.path.expandvars(path)))
 
 
+class ModelSettings(_Strict):
+    """What happens when a model is used under a purpose other than the one it was trained under."""
+
+    other_purpose: Literal["record", "refuse"] = "record"
+    """record: log ``model_used`` and go on; refuse: log it and raise instead of loading or predicting."""
+
+
 class LogSettings(_Strict):
     """Where the processing log lives: a SQLite file (one user) or a PostgreSQL database (teams)."""
 
@@ -475,6 +482,7 @@ class Policy(_Strict):
     interception: InterceptionSettings = InterceptionSettings()
     kernel: KernelSettings = KernelSettings()
     openlineage: OpenLineageSettings = OpenLineageSettings()
+    models: ModelSettings = ModelSettings()
     log: LogSettings = LogSettings()
     key: KeySettings = KeySettings()
 

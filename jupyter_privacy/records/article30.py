@@ -165,6 +165,7 @@ def build_record(
     categories: dict[str, dict[str, Any]] = {}
     special: dict[str, dict[str, Any]] = {}
     measures: list[dict[str, Any]] = []
+    corrections: list[dict[str, Any]] = []
     key_ids: set[str] = set()
     fingerprinted = 0
     processing = 0
@@ -279,18 +280,19 @@ def build_record(
                         )
                         if ds_id not in s["datasets"]:
                             s["datasets"].append(ds_id)
-                        s["columns"].append(f"{ds_id}:{f.get('name')}")
+                        if col not in s["columns"]:
+                            s["columns"].append(col)
                 for col in masking.get("columns", []):
-                    measures.append(
-                        {
-                            "dataset": ds_id,
-                            "column": col.get("column"),
-                            "category": col.get("category"),
-                            "entities": col.get("entities", []),
-                            "strategy": col.get("strategy"),
-                            "detail": col.get("detail"),
-                        }
-                    )
+                    measure = {
+                        "dataset": ds_id,
+                        "column": col.get("column"),
+                        "category": col.get("category"),
+                        "entities": col.get("entities", []),
+                        "strategy": col.get("strategy"),
+                        "detail": col.get("detail"),
+                    }
+                    if measure not in measures:  # the same file loaded again is masked the same way
+                        measures.append(measure)
             elif r.event in ("unmask_granted", "unmask_denied"):
                 unmask.append(
                     {
@@ -316,6 +318,7 @@ def build_record(
                         "via": p.get("via"),
                         "datasets": p.get("datasets", []),
                         "columns": p.get("columns"),
+                        "raw_columns": p.get("raw_columns") or [],
                     }
                 )
             elif r.event == "model_trained":
@@ -331,6 +334,8 @@ def build_record(
                 )
             elif r.event == "record_exported":
                 exports.append({**where, "format": p.get("format"), "head": p.get("head")})
+            elif r.event == "column_flagged":
+                corrections.append(_correction(r, p, where, categories, special))
 
     # special categories: the Art. 9 condition of the purposes declared for them
     purposes: list[dict[str, Any]] = []
@@ -433,6 +438,7 @@ def build_record(
             "enforcement": policy.enforcement,
             "processing_log": "append-only, SHA-256 hash-chained per notebook; verified when this record was built",
             "erasure_fingerprints": fingerprinted,
+            "corrections": corrections,
             "note": "Pseudonymised data is still personal data (GDPR Recital 26); masking reduces risk, it does "
             "not anonymise.",
         },
@@ -444,6 +450,44 @@ def build_record(
             "models": models,
             "exports": exports,
         },
+    }
+
+
+def _correction(
+    r: Any,
+    p: dict[str, Any],
+    where: dict[str, Any],
+    categories: dict[str, dict[str, Any]],
+    special: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """A user's ``%privacy_flag`` (masks more, never less): listed as a correction, and the column
+    counted under its corrected categories."""
+    to = p.get("to") or {}
+    ds_id, col = str(p.get("dataset")), f"{p.get('dataset')}:{p.get('column')}"
+    cat = str(to.get("category"))
+    for entity in to.get("entities") or [cat.upper()]:
+        c = categories.setdefault(
+            entity,
+            {"entity": entity, "category": cat, "dpv": PD_TERMS.get(entity), "datasets": [], "columns": []},
+        )
+        if ds_id not in c["datasets"]:
+            c["datasets"].append(ds_id)
+        if col not in c["columns"]:
+            c["columns"].append(col)
+    if cat == "special" and to.get("special_category"):
+        sc = str(to["special_category"])
+        s = special.setdefault(sc, {"category": sc, "dpv": PD_TERMS.get(sc), "datasets": [], "columns": []})
+        if ds_id not in s["datasets"]:
+            s["datasets"].append(ds_id)
+        if col not in s["columns"]:
+            s["columns"].append(col)
+    return {
+        **where,
+        "dataset": p.get("dataset"),
+        "column": p.get("column"),
+        "from": p.get("from"),
+        "to": to,
+        "strategy": p.get("strategy"),
     }
 
 
@@ -473,6 +517,7 @@ def _join(values: Any) -> str:
 
 def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
+    labels = _dataset_labels(record)
 
     def add(section: str, item: str, field: str, value: Any) -> None:
         rows.append((section, item, field, _join(value)))
@@ -512,7 +557,7 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     add("data_subjects", "all", "categories", record["data_subjects"])
     for c in record["personal_data_categories"]:
         add("personal_data", c["entity"], "category", f"{c['category']} {c['dpv'] or ''}".strip())
-        add("personal_data", c["entity"], "columns", c["columns"])
+        add("personal_data", c["entity"], "columns", [_column_label(x, labels) for x in c["columns"]])
     for s in record["special_categories"]:
         add(
             "special_category",
@@ -520,7 +565,7 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "art9_conditions",
             [a["condition"] for a in s["art9_conditions"]],
         )
-        add("special_category", s["category"], "columns", s["columns"])
+        add("special_category", s["category"], "columns", [_column_label(x, labels) for x in s["columns"]])
     add("recipients", "all", "recipients", record["recipients"])
     for r in record["retention"]:
         add("retention", r["purpose"], "retention", r["retention"])
@@ -534,6 +579,14 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "strategy",
             f"{m['strategy']}: {m['detail']}",
         )
+    for c in tm.get("corrections", []):
+        add(
+            "correction",
+            f"{c['dataset']}:{c['column']}",
+            "flagged",
+            f"{(c['from'] or {}).get('category')} -> {c['to'].get('category')} {_join(c['to'].get('entities'))} "
+            f"({c['strategy']}) cell {c['cell_id']} [{c['execution_count']}] by {c.get('user') or 'unknown'}",
+        )
     ev = record["evidence"]
     for d in ev["datasets"]:
         item = d["dataset"]
@@ -544,7 +597,7 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "dataset",
             item,
             "cell",
-            f"{d['cell']['cell_id']} [{d['cell']['execution_count']}] {d['cell']['code_sha256']}",
+            f"{_where(d['cell'])} {d['cell']['code_sha256']}",
         )
     for c in ev["cells"]:
         add("cell", f"{c['cell_id']}", "events", [f"{e['seq']}:{e['event']}" for e in c["events"]])
@@ -559,6 +612,7 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     for o in ev["outputs"]:
         add("output", o["path"], "datasets", o["datasets"])
         add("output", o["path"], "sha256", o["sha256"])
+        add("output", o["path"], "unmasked_columns", o["raw_columns"])
     for m in ev["models"]:
         add("model", f"{m['model_class']} {m['variable']}", "datasets", m["datasets"])
     return rows
@@ -613,7 +667,33 @@ def _table(headers: list[str], rows: list[list[Any]], code: set[int] | None = No
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _where(entry: dict[str, Any]) -> str:
+    """Where an event happened, for people: ``cell ID [N]``, or that it ran outside any cell."""
+    cell, count = entry.get("cell_id"), entry.get("execution_count")
+    if cell is None and count is None:
+        return "outside a notebook cell (Privacy sidebar or API)"
+    return f"cell {cell if cell is not None else '(no id)'}" + (f" [{count}]" if count is not None else "")
+
+
+def _dataset_labels(record: dict[str, Any]) -> dict[str, str]:
+    """Dataset id -> the file name(s) it was loaded from (what a DPO recognises)."""
+    names: dict[str, list[str]] = {}
+    for d in record["evidence"]["datasets"]:
+        source = str(d.get("source") or d["dataset"])
+        name = source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or source
+        if name not in names.setdefault(d["dataset"], []):
+            names[d["dataset"]].append(name)
+    return {ds: " / ".join(n) for ds, n in names.items()}
+
+
+def _column_label(column: str, labels: dict[str, str]) -> str:
+    """``ds-…:email`` -> ``customers.csv: email``."""
+    ds, sep, name = column.partition(":")
+    return f"{labels[ds]}: {name}" if sep and ds in labels else column
+
+
 def _html(record: dict[str, Any]) -> str:
+    labels = _dataset_labels(record)
     v = record["verification"]
     if v["ok"] and not record["processing_recorded"]:
         banner = f"<div class='banner bad' role='alert'>{html.escape(NOTHING_RECORDED)}</div>"
@@ -650,10 +730,7 @@ def _html(record: dict[str, Any]) -> str:
                     p["description"],
                     [f"{b['basis']} ({b['dpv']}, {b['article']})" for b in p["lawful_bases"]],
                     [b["reference"] for b in p["lawful_bases"]],
-                    [
-                        f"{d['ts']} cell {d['cell_id']} [{d['execution_count']}] by {d.get('user') or 'unknown'}"
-                        for d in p["declarations"]
-                    ],
+                    [f"{d['ts']} {_where(d)} by {d.get('user') or 'unknown'}" for d in p["declarations"]],
                 ]
                 for p in record["purposes"]
             ],
@@ -663,7 +740,7 @@ def _html(record: dict[str, Any]) -> str:
         _table(
             ["Entity", "Category", "DPV term", "Columns"],
             [
-                [c["entity"], c["category"], c["dpv"] or "", c["columns"]]
+                [c["entity"], c["category"], c["dpv"] or "", [_column_label(x, labels) for x in c["columns"]]]
                 for c in record["personal_data_categories"]
             ],
         ),
@@ -676,7 +753,7 @@ def _html(record: dict[str, Any]) -> str:
                     s["dpv"] or "",
                     [f"{a['condition']} ({a['article']})" for a in s["art9_conditions"]] or "NONE DECLARED",
                     "yes" if s["processed_raw"] else "no (masked)",
-                    s["columns"],
+                    [_column_label(x, labels) for x in s["columns"]],
                 ]
                 for s in record["special_categories"]
             ],
@@ -684,9 +761,16 @@ def _html(record: dict[str, Any]) -> str:
         "<h2>Recipients and outputs (Art. 30(1)(d))</h2>",
         f"<p><b>Recipients (policy):</b> {_e(record['recipients'] or 'none stated')}</p>",
         _table(
-            ["File", "SHA-256", "Kind", "From datasets", "Cell"],
+            ["File", "SHA-256", "Kind", "From datasets", "Unmasked columns", "Cell"],
             [
-                [o["path"], o["sha256"], o["kind"], o["datasets"], f"{o['cell_id']} [{o['execution_count']}]"]
+                [
+                    o["path"],
+                    o["sha256"],
+                    o["kind"],
+                    [labels.get(d, d) for d in o["datasets"]],
+                    o["raw_columns"] or "none (masked)",
+                    _where(o),
+                ]
                 for o in record["outputs"]
             ],
             {1},
@@ -694,7 +778,13 @@ def _html(record: dict[str, Any]) -> str:
         _table(
             ["Model", "Variable", "Trained on datasets", "Columns", "Rows"],
             [
-                [m["model_class"], m["variable"], m["datasets"], m["columns"], m["rows"]]
+                [
+                    m["model_class"],
+                    m["variable"],
+                    [labels.get(d, d) for d in m["datasets"]],
+                    m["columns"],
+                    m["rows"],
+                ]
                 for m in record["models"]
             ],
         ),
@@ -705,10 +795,33 @@ def _html(record: dict[str, Any]) -> str:
         f"recorded). Strategies applied: {_e(record['technical_measures']['strategies'])}. "
         f"{_e(record['technical_measures']['note'])}</p>",
         _table(
-            ["Dataset", "Column", "Category", "Entities", "Strategy", "Detail"],
+            ["File (dataset)", "Column", "Category", "Entities", "Strategy", "Detail"],
             [
-                [m["dataset"], m["column"], m["category"], m["entities"], m["strategy"], m["detail"]]
+                [
+                    f"{labels.get(m['dataset'], m['dataset'])} ({m['dataset']})",
+                    m["column"],
+                    m["category"],
+                    m["entities"],
+                    m["strategy"],
+                    m["detail"],
+                ]
                 for m in record["technical_measures"]["masking"]
+            ],
+        ),
+        "<h3>Corrections by users (columns flagged from the notebook; they only ever mask more)</h3>",
+        _table(
+            ["Dataset", "Column", "Was", "Flagged as", "Masking", "Cell", "User"],
+            [
+                [
+                    c["dataset"],
+                    c["column"],
+                    (c["from"] or {}).get("category"),
+                    f"{c['to'].get('category')} {_join(c['to'].get('entities'))}",
+                    c["strategy"],
+                    f"{c['cell_id']} [{c['execution_count']}]",
+                    c.get("user"),
+                ]
+                for c in record["technical_measures"].get("corrections", [])
             ],
         ),
         "<h2>Evidence: datasets loaded</h2>",
@@ -721,7 +834,7 @@ def _html(record: dict[str, Any]) -> str:
                     d["content_sha256"],
                     d["shape"],
                     d["loaded_at"],
-                    f"{d['cell']['cell_id']} [{d['cell']['execution_count']}]",
+                    _where(d["cell"]),
                     d["cell"]["code_sha256"],
                 ]
                 for d in record["evidence"]["datasets"]

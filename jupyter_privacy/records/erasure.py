@@ -21,8 +21,9 @@ import numpy as np
 
 from ..ledger import LedgerStore, verify_chain
 from ..mask.keys import MaskingKey
+from ..mask.normalise import PHONE, is_international, normalise_one
 from ..mask.tokens import token_for
-from .fingerprints import FingerprintStore, item_hashes, token_digests
+from .fingerprints import SCHEME, SCHEME_EXACT, FingerprintStore, item_hashes, token_digests, value_items
 
 SUBJECT_KEYS: dict[str, list[str]] = {
     "email": ["EMAIL_ADDRESS"],
@@ -81,20 +82,58 @@ def parse_subject(text: str) -> Subject:
     )
 
 
-def _probes(subjects: list[Subject], key: MaskingKey) -> list[dict[str, Any]]:
-    """Every (subject, entity, token) to probe. Names also probe their parts (first/last name columns)."""
+ANY_REGION = "*"
+
+LIMITS = [
+    "identifiers are compared after normalisation (phone numbers as E.164, national ids and codes without "
+    "separators, names by case and spacing, e-mail addresses by case); other spellings, typos, nicknames "
+    "or old addresses do not match: look up every identifier you have for the person",
+    "only direct-identifier columns of governed loads are fingerprinted: free text, columns not detected "
+    "as direct identifiers, data read around the extension and loads listed as not searchable are not "
+    "covered",
+    "loads fingerprinted before normalisation (scheme jp-bloom-v1) match only values as they were stored",
+]
+"""What a look-up cannot see: shown with every answer so that NO MATCH is not read as final."""
+
+
+def _probes(subjects: list[Subject], key: MaskingKey, regions: set[str | None]) -> list[dict[str, Any]]:
+    """Every (subject, entity, scheme, item) to probe. Names also probe their parts (first/last name
+    columns). Filters of scheme v1 hold values keyed as loaded; v2 filters hold normalised values, phone
+    numbers in national form once per region the loaded phone columns were in (``regions``)."""
     probes: list[dict[str, Any]] = []
+
+    def add(i: int, entity: str, scheme: str, region: str | None, part: str | None, item: Any) -> None:
+        probes.append(
+            {"subject": i, "entity": entity, "scheme": scheme, "region": region, "part": part, "item": item}
+        )
+
     for i, s in enumerate(subjects):
         for entity in s.entities:
-            probes.append(
-                {"subject": i, "entity": entity, "part": None, "token": token_for(s.value, key, entity)}
+            exact = [(None, s.value)] + (
+                [(part, part) for part in s.value.split()] if _is_name(entity, s.value) else []
             )
-            if entity == "PERSON" and len(s.value.split()) > 1:
-                for part in s.value.split():
-                    probes.append(
-                        {"subject": i, "entity": entity, "part": part, "token": token_for(part, key, entity)}
-                    )
+            for part, text in exact:
+                add(i, entity, SCHEME_EXACT, ANY_REGION, part, _exact_item(text, key, entity))
+            national = entity == PHONE and not is_international(s.value)
+            for region in sorted(regions, key=str) if national else [ANY_REGION]:
+                canonical = normalise_one(s.value, entity, None if region == ANY_REGION else region)
+                parts = canonical.split() if _is_name(entity, canonical) else []
+                for part, text in [(None, canonical), *((p, p) for p in parts)]:
+                    add(i, entity, SCHEME, region, part, value_items([text], entity, key)[0])
     return probes
+
+
+def _is_name(entity: str, value: str) -> bool:
+    return entity == "PERSON" and len(value.split()) > 1
+
+
+def _exact_item(value: str, key: MaskingKey, entity: str) -> Any:
+    return item_hashes(token_digests([token_for(value, key, entity)], entity), entity)[0]
+
+
+def _phone_regions(fp: dict[str, Any]) -> set[str | None]:
+    """The regions the phone columns of a load were normalised in (None: digits only)."""
+    return {c.get("region") for c in fp.get("columns") or [] if c.get("entity") == PHONE}
 
 
 def erasure_lookup(
@@ -107,35 +146,38 @@ def erasure_lookup(
     verify_hits: bool = True,
 ) -> dict[str, Any]:
     """Where the identified person's data went. See the module docstring; result documented in dpo-guide."""
-    probes = _probes(subjects, key)
-    items = (
-        np.concatenate([item_hashes(token_digests([p["token"]], p["entity"]), p["entity"]) for p in probes])
-        if probes
-        else np.zeros(0, dtype=np.uint64)
-    )
+    names = notebooks if notebooks is not None else store.notebooks()
+    logged = {nb: list(store.records(nb)) for nb in names}
+    regions: set[str | None] = set()
+    for records in logged.values():
+        for r in records:
+            fp = r.payload.get("fingerprints") if r.event == "dataset_loaded" else None
+            if isinstance(fp, dict):
+                regions |= _phone_regions(fp)
+    probes = _probes(subjects, key, regions)
+    items = np.array([p["item"] for p in probes], dtype=np.uint64)
     answers = fingerprints.lookup(items) if fingerprints is not None else {}
 
-    def matched(sha: str) -> list[dict[str, Any]]:
-        """Which subject identifiers a filter answers yes for (full value, or every part of a name)."""
-        bits = answers.get(sha)
+    def matched(fp: dict[str, Any]) -> list[dict[str, Any]]:
+        """Which subject identifiers a load's filter answers yes for (full value, or every part of a name)."""
+        bits = answers.get(fp["sha256"])
         if bits is None:
             return []
+        scheme = fp.get("scheme", SCHEME_EXACT)
+        allowed = _phone_regions(fp) | {ANY_REGION}
+        usable = [j for j, p in enumerate(probes) if p["scheme"] == scheme and p["region"] in allowed]
         out = []
         for i, s in enumerate(subjects):
             for entity in s.entities:
-                full = [
-                    j
-                    for j, p in enumerate(probes)
-                    if p["subject"] == i and p["entity"] == entity and p["part"] is None
-                ]
-                parts = [
-                    j
-                    for j, p in enumerate(probes)
-                    if p["subject"] == i and p["entity"] == entity and p["part"]
-                ]
+                mine = [j for j in usable if probes[j]["subject"] == i and probes[j]["entity"] == entity]
+                full = [j for j in mine if probes[j]["part"] is None]
+                by_region: dict[Any, list[int]] = {}
+                for j in mine:
+                    if probes[j]["part"] is not None:
+                        by_region.setdefault(probes[j]["region"], []).append(j)
                 if any(bits[j] for j in full):
                     out.append({"subject": f"{s.key}", "entity": entity, "match": "value"})
-                elif parts and all(bits[j] for j in parts):
+                elif any(parts and all(bits[j] for j in parts) for parts in by_region.values()):
                     out.append({"subject": f"{s.key}", "entity": entity, "match": "name parts"})
         return out
 
@@ -149,9 +191,7 @@ def erasure_lookup(
     chains: list[dict[str, Any]] = []
     fp_rates: list[float] = []
     searched = 0
-    names = notebooks if notebooks is not None else store.notebooks()
-    for nb in names:
-        records = list(store.records(nb))
+    for nb, records in logged.items():
         report = verify_chain(store, nb)
         chains.append(
             {"notebook": nb, "ok": report.ok, "problem": report.problem.message if report.problem else None}
@@ -183,7 +223,7 @@ def erasure_lookup(
                     continue
                 searched += 1
                 fp_rates.append(float(fp.get("fp_rate", 0.0)))
-                m = matched(fp["sha256"])
+                m = matched(fp)
                 if m:
                     entry = {
                         **base,
@@ -216,7 +256,7 @@ def erasure_lookup(
                 cells.append({**cell, "event": r.event, "dataset": p.get("dataset")})
             via = (
                 sorted(set(p.get("datasets") or []) & hit_ids)
-                if r.event in ("output_written", "model_trained")
+                if r.event in ("output_written", "model_trained", "model_logged", "model_registered")
                 else []
             )
             if via and r.event == "output_written":
@@ -234,10 +274,12 @@ def erasure_lookup(
                 models.append(
                     {
                         **cell,
+                        "event": r.event,
                         "model_class": p.get("model_class"),
                         "variable": p.get("variable"),
                         "datasets": via,
                         "rows": p.get("rows"),
+                        **_mlflow_fields(p),
                     }
                 )
                 cells.append({**cell, "event": r.event, "datasets": via})
@@ -260,11 +302,19 @@ def erasure_lookup(
             "statement": (
                 f"each dataset hit is a false positive with probability at most {worst:.2g} per identifier; "
                 f"over the {searched} searched loads about {expected:.2g} false hits are expected for a person "
-                "who is in none of them. There are no false negatives for identifiers stored exactly as typed."
+                "who is in none of them. A value is missed only when it was stored in a form that does not "
+                "normalise to the one looked up (see `limits`)."
             ),
         },
         "log": chains,
+        "limits": LIMITS,
     }
+
+
+def _mlflow_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    """Where an MLflow model (logged or registered) of the person's data lives."""
+    keys = ("model_uri", "run_id", "registered_name", "version")
+    return {k: payload.get(k) for k in keys if k in payload}
 
 
 def render_text(result: dict[str, Any]) -> str:
@@ -279,7 +329,12 @@ def render_text(result: dict[str, Any]) -> str:
         f"Erasure look-up for {subjects} (key {result['key_id']}); {result['searched_loads']} loads searched"
     )
     if not result["found"]:
-        lines.append("NOT FOUND in any searched dataset load.")
+        lines.append(
+            f"NO MATCH in the {result['searched_loads']} searched dataset loads for these identifiers. "
+            "This is not proof that the person's data is absent:"
+        )
+    else:
+        lines.append("POSSIBLE MATCHES (confirm each against the data before acting on it):")
     for d in result["datasets"]:
         how = ", ".join(f"{m['entity']} ({m['match']})" for m in d["matched"])
         lines.append(
@@ -294,6 +349,12 @@ def render_text(result: dict[str, Any]) -> str:
     for o in result["outputs"]:
         lines.append(f"OUTPUT  {o['path']} (sha256 {str(o['sha256'])[:16]}) from {', '.join(o['datasets'])}")
     for m in result["models"]:
+        if m.get("event") in ("model_logged", "model_registered"):
+            name = f" registered as {m['registered_name']} version {m['version']}" if m.get("version") else ""
+            lines.append(
+                f"MLFLOW  {m.get('model_uri')} (run {m.get('run_id')}){name} from {', '.join(m['datasets'])}"
+            )
+            continue
         lines.append(
             f"MODEL   {m['model_class']} ({m['variable']}) in {m['notebook']} [{m['execution_count']}] "
             f"trained on {', '.join(m['datasets'])}"
@@ -301,6 +362,7 @@ def render_text(result: dict[str, Any]) -> str:
     for u in result["unsearchable_loads"]:
         lines.append(f"NOT SEARCHABLE {u['dataset']} {u['source']} in {u['notebook']}: {u['reason']}")
     lines.append(result["false_positive"]["statement"])
+    lines += [f"  - {limit}" for limit in result["limits"]]
     return "\n".join(lines) + "\n"
 
 

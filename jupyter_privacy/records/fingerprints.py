@@ -38,9 +38,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..ledger.private_files import create_private_file
-from ..mask.tokens import TOKEN_HEX, hex_to_u64, token_shape
+from ..mask.normalise import ErasureDigests, erasure_digests
+from ..mask.tokens import TOKEN_HEX, distinct_strings, hex_to_u64, hmac_digests, token_shape
 
-SCHEME = "jp-bloom-v1"
+SCHEME = "jp-bloom-v2"
+"""Scheme of new filters: items are keyed digests of *normalised* identifiers (:mod:`..mask.normalise`)."""
+SCHEME_EXACT = "jp-bloom-v1"
+"""Scheme of filters built before normalisation: items are the digests of the tokens (values as loaded).
+Still searched, with the look-up value keyed as typed."""
+_SALT_SCHEME = "jp-bloom-v1"  # the per-entity constants never change: they are part of every stored item
 BITS_PER_ITEM = 20
 """Minimum filter bits per item; sizes are rounded up to a power of two (20 to 40 bits per item)."""
 PROBES = 14
@@ -50,7 +56,6 @@ MIN_LOG2 = 13
 CHUNK_BYTES = 1024
 _BLOCK = 1 << 16
 CHUNK_BITS = CHUNK_BYTES * 8
-PARALLEL_COLUMNS = 4
 FINGERPRINT_SUFFIX = ".fingerprints"
 
 _SCHEMA = [
@@ -82,7 +87,7 @@ def fingerprint_path(ledger_path: str | Path) -> Path:
 
 def entity_salt(entity: str) -> np.uint64:
     """A per-entity 64-bit constant mixed into every item of that entity."""
-    return np.uint64(int.from_bytes(hashlib.sha256(f"{SCHEME}:{entity}".encode()).digest()[:8], "big"))
+    return np.uint64(int.from_bytes(hashlib.sha256(f"{_SALT_SCHEME}:{entity}".encode()).digest()[:8], "big"))
 
 
 def false_positive_rate(n_items: int, m_bits: int, k: int = PROBES) -> float:
@@ -144,6 +149,7 @@ class BloomFilter:
     m_log2: int
     k: int
     n_items: int
+    scheme: str = SCHEME
 
     @property
     def m_bits(self) -> int:
@@ -151,7 +157,7 @@ class BloomFilter:
 
     @property
     def sha256(self) -> str:
-        header = f"{SCHEME};m_log2={self.m_log2};k={self.k};n={self.n_items};".encode()
+        header = f"{self.scheme};m_log2={self.m_log2};k={self.k};n={self.n_items};".encode()
         return hashlib.sha256(header + self.bits).hexdigest()
 
     @property
@@ -170,6 +176,7 @@ def build_filter(
     k: int = PROBES,
     m_log2: int | None = None,
     distinct: bool = False,
+    scheme: str = SCHEME,
 ) -> BloomFilter:
     """A Bloom filter of ``items`` (uint64). Duplicates are counted once unless the caller says the items
     are ``distinct`` already (skips a sort of the items)."""
@@ -190,7 +197,7 @@ def build_filter(
     else:
         for start in starts:
             fill(start)
-    return BloomFilter(np.packbits(bitmap, bitorder="little").tobytes(), size, k, len(unique))
+    return BloomFilter(np.packbits(bitmap, bitorder="little").tobytes(), size, k, len(unique), scheme)
 
 
 def subject_items(tokens: Iterable[tuple[str, str]]) -> np.ndarray:
@@ -249,7 +256,7 @@ class FingerprintStore:
                 cur = self._conn.execute(
                     "INSERT OR IGNORE INTO filters (sha256, scheme, m_log2, k, n_items, created_ts) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (sha, SCHEME, bloom.m_log2, bloom.k, bloom.n_items, now),
+                    (sha, bloom.scheme, bloom.m_log2, bloom.k, bloom.n_items, now),
                 )
                 if cur.rowcount:
                     fid = cur.lastrowid
@@ -273,18 +280,18 @@ class FingerprintStore:
     def get(self, sha256: str) -> BloomFilter | None:
         """The whole filter with this SHA-256 (for verification), or None."""
         row = self._conn.execute(
-            "SELECT id, m_log2, k, n_items FROM filters WHERE sha256 = ?", (sha256,)
+            "SELECT id, m_log2, k, n_items, scheme FROM filters WHERE sha256 = ?", (sha256,)
         ).fetchone()
         if row is None:
             return None
-        fid, m_log2, k, n = row
+        fid, m_log2, k, n, scheme = row
         data = b"".join(
             r[0]
             for r in self._conn.execute(
                 "SELECT data FROM chunks WHERE filter_id = ? ORDER BY chunk_no", (fid,)
             )
         )
-        return BloomFilter(data, m_log2, k, n)
+        return BloomFilter(data, m_log2, k, n, scheme)
 
     def lookup(self, items: np.ndarray) -> dict[str, list[bool]]:
         """For every stored filter: which of ``items`` (uint64) it (probably) contains.
@@ -325,68 +332,50 @@ class FingerprintStore:
         return result
 
 
-def column_digests(tokens: Any, entity: str) -> np.ndarray:
-    """Distinct token digests of a masked (pseudonymised) column of ``entity``."""
-    arr = pa.array(tokens.array) if hasattr(tokens, "array") else pa.array(tokens)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if pa.types.is_dictionary(arr.type):
-        arr = arr.dictionary
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.large_string())
-    return token_digests(pc.unique(arr), entity)
-
-
 FINGERPRINTED_CATEGORIES = ("direct",)
 """Finding categories whose columns are fingerprinted (direct identifiers; see docs/dpo-guide.md)."""
 
 
 def fingerprint_frame(raw: Any, masked: Any, key: Any) -> tuple[BloomFilter, list[dict[str, Any]]] | None:
-    """A filter of the direct-identifier tokens of one load, and which columns went into it.
+    """A filter of the normalised direct identifiers of one load, and which columns went into it.
 
-    ``raw`` is the frame as read, ``masked`` the :class:`~jupyter_privacy.mask.MaskedFrame`. Pseudonymised
-    columns contribute the tokens the masked frame already holds (cheap: distinct values only); direct
-    columns masked otherwise (redacted, kept) are tokenised from the raw values. Free-text columns are not
-    fingerprinted. Returns None when the load has no such column.
+    ``masked`` is the :class:`~jupyter_privacy.mask.MaskedFrame`: the masking step kept, for every direct
+    identifier column, the keyed digests of its normalised distinct values
+    (:func:`~jupyter_privacy.mask.normalise.erasure_digests`). ``raw`` (the frame as read) serves columns
+    masked elsewhere. Free-text columns are not fingerprinted. Returns None when the load has no such column.
     """
-    from ..mask.tokens import pseudonymise
+    from ..detect.recognizers import PHONE_REGIONS
 
-    jobs: list[tuple[str, str, Any]] = []
-    positions = {c.column: i for i, c in enumerate(masked.columns)}
+    kept = getattr(masked, "distinct_digests", {})
     names = [str(c) for c in masked.frame.columns]
+    parts: list[np.ndarray] = []
+    columns: list[dict[str, Any]] = []
     for cm in masked.columns:
-        if cm.category not in FINGERPRINTED_CATEGORIES or cm.strategy == "free_text":
+        if (
+            cm.category not in FINGERPRINTED_CATEGORIES
+            or cm.strategy == "free_text"
+            or cm.column not in names
+        ):
             continue
         entity = cm.entities[0] if cm.entities else cm.category.upper()
-        if cm.column not in names or cm.column not in positions:
-            continue
         index = names.index(cm.column)
-        digests = getattr(masked, "distinct_digests", {}).get(index)
-        if digests is not None:
-            # the masking step kept the digest of each distinct value: no pass over the rows needed
-            jobs.append((cm.column, entity, digests))
-        elif cm.strategy == "pseudonymise":
-            jobs.append((cm.column, entity, masked.frame.iloc[:, index]))
-        else:
-            jobs.append((cm.column, entity, pseudonymise(raw.iloc[:, index], entity, key)))
-
-    def work(job: tuple[str, str, Any]) -> np.ndarray:
-        _column, entity, values = job
-        if isinstance(values, np.ndarray):
-            return item_hashes(values, entity)
-        return item_hashes(column_digests(values, entity), entity)
-
-    # Arrow's unique and the hex decoding release the GIL: columns run in parallel
-    with ThreadPoolExecutor(max_workers=PARALLEL_COLUMNS) as pool:
-        parts = list(pool.map(work, jobs))
-    columns = [
-        {"column": column, "entity": entity, "distinct": len(part)}
-        for (column, entity, _s), part in zip(jobs, parts, strict=True)
-    ]
+        found = kept.get(index)
+        if not isinstance(found, ErasureDigests):
+            found = erasure_digests(distinct_strings(raw.iloc[:, index]), entity, key, PHONE_REGIONS)
+        parts.append(item_hashes(found.digests, entity))
+        region = {"region": found.region} if found.region else {}
+        columns.append({"column": cm.column, "entity": entity, "distinct": len(found.digests)} | region)
     if not parts:
         return None
-    # tokens are distinct per column (pc.unique) and entity-salted across columns
+    # distinct per column, entity-salted across columns
     return build_filter(np.concatenate(parts), distinct=True), columns
+
+
+def value_items(values: Sequence[str], entity: str, key: Any) -> np.ndarray:
+    """Items of already normalised look-up values (scheme :data:`SCHEME`)."""
+    if not values:
+        return np.zeros(0, dtype=np.uint64)
+    return item_hashes(hmac_digests(pa.array(list(values), pa.large_string()), key), entity)
 
 
 def record_fingerprints(ledger_path: str | Path, raw: Any, masked: Any, key: Any) -> dict[str, Any] | None:

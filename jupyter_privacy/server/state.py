@@ -13,7 +13,15 @@ from typing import Any
 from ..policy import LoadedPolicy
 
 CURRENT_EVENTS = frozenset(
-    {"purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied", "grants_revoked"}
+    {
+        "purpose_declared",
+        "purpose_ended",
+        "dataset_loaded",
+        "unmask_granted",
+        "unmask_denied",
+        "grants_revoked",
+        "column_flagged",
+    }
 )
 
 
@@ -89,6 +97,23 @@ def _dataset(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _flag(dataset: dict[str, Any], payload: dict[str, Any]) -> None:
+    """A user's correction (``column_flagged``) shown on the column, added if the scanner missed it."""
+    to = payload.get("to") or {}
+    column = next((c for c in dataset["flagged"] if c["name"] == payload.get("column")), None)
+    if column is None:
+        column = {"name": payload.get("column"), "score": None, "coverage": None, "unmasked": False}
+        dataset["flagged"].append(column)
+    column.update(
+        category=to.get("category"),
+        entities=list(to.get("entities") or []),
+        special_category=to.get("special_category"),
+        strategy=payload.get("strategy"),
+        detail=payload.get("detail"),
+        flagged_by_user=True,
+    )
+
+
 def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
     """A timeline entry: the event and the few payload fields that say what happened (no values)."""
     p = record["payload"]
@@ -111,13 +136,32 @@ def _event_summary(record: dict[str, Any]) -> dict[str, Any]:
             reason=p.get("reason"),
         )
     elif event == "output_written":
-        out.update(path=p.get("path"), kind=p.get("kind"), datasets=p.get("datasets", []))
+        out.update(
+            path=p.get("path"),
+            kind=p.get("kind"),
+            datasets=p.get("datasets", []),
+            raw_columns=p.get("raw_columns") or [],
+        )
     elif event == "model_trained":
         out.update(
-            model_class=p.get("model_class"), variable=p.get("variable"), datasets=p.get("datasets", [])
+            model_class=p.get("model_class"),
+            variable=p.get("variable"),
+            datasets=p.get("datasets", []),
+            purpose=p.get("purpose"),
         )
+    elif event == "model_used":
+        keys = ("model_class", "purpose", "trained_under", "how", "outcome")
+        out.update({k: p.get(k) for k in keys})
+    elif event in ("model_logged", "model_registered"):
+        keys = ("model_class", "registered_name", "version", "datasets", "purpose")
+        out.update({k: p.get(k) for k in keys})
     elif event == "record_exported":
         out.update(format=p.get("format"))
+    elif event in ("purpose_ended", "purpose_refused"):
+        out.update(purpose=p.get("purpose"), reason=p.get("refusal"))
+    elif event == "column_flagged":
+        to = p.get("to") or {}
+        out.update(dataset=p.get("dataset"), columns=[p.get("column")], category=to.get("category"))
     return out
 
 
@@ -178,6 +222,10 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
             purpose = {**p, "seq": record["seq"], "ts": record["ts"], "user": record.get("user")}
         elif event == "grants_revoked":
             grants = []
+        elif event == "purpose_ended":
+            purpose, grants = None, []
+        elif event == "column_flagged" and p.get("dataset") in datasets:
+            _flag(datasets[p["dataset"]], p)
         elif event == "dataset_loaded":
             ds = _dataset(record)
             datasets.pop(ds["dataset"], None)

@@ -1,5 +1,6 @@
 import {
   columnChips,
+  eventText,
   INotebookState,
   NO_PURPOSE_TEXT,
   purposeMagic,
@@ -105,6 +106,30 @@ describe('timelineRows', () => {
     expect(rows[3].text).toBe('loaded customers.csv');
   });
 
+  it('says which columns of a written file were unmasked', () => {
+    const written = {
+      ...state,
+      timeline: [
+        {
+          cell_id: 'c',
+          execution_count: 4,
+          kernel_id: 'k',
+          events: [
+            {
+              seq: 6,
+              ts: 't',
+              event: 'output_written',
+              path: '/out/contacts.csv',
+              datasets: ['ds-1'],
+              raw_columns: ['email', 'phone']
+            }
+          ]
+        }
+      ]
+    };
+    expect(timelineRows(written)[0].text).toBe('wrote contacts.csv from ds-1 with UNMASKED columns email, phone');
+  });
+
   it('keeps only the last cells', () => {
     expect(timelineRows(state, 1).map(r => r.cell)).toEqual(['[3]', '[3]', '[3]']);
   });
@@ -177,5 +202,35 @@ describe('purpose magic', () => {
   it('shows a kernel refusal without the UsageError prefix', () => {
     expect(refusalText('UsageError', 'reference bad')).toBe('reference bad');
     expect(refusalText('NameError', 'x')).toBe('NameError: x');
+  });
+});
+
+describe('model events', () => {
+  it('names the purpose a model was trained for and where it was used', () => {
+    const names = new Map([['ds-1', 'customers']]);
+    const base = { seq: 1, ts: 't' };
+    expect(
+      eventText(
+        { ...base, event: 'model_trained', model_class: 'a.Pipe', datasets: ['ds-1'], purpose: 'churn' },
+        names
+      )
+    ).toBe('trained Pipe on customers for churn');
+    expect(
+      eventText(
+        {
+          ...base,
+          event: 'model_used',
+          model_class: 'a.Pipe',
+          trained_under: 'churn',
+          purpose: 'marketing',
+          how: 'joblib.load',
+          outcome: 'refused'
+        },
+        names
+      )
+    ).toBe('REFUSED: Pipe trained for churn used under marketing (joblib.load)');
+    expect(
+      eventText({ ...base, event: 'model_registered', registered_name: 'churn-model', version: 1 }, names)
+    ).toBe('registered MLflow model churn-model version 1');
   });
 });

@@ -61,7 +61,13 @@ export interface ITimelineEvent {
   reason?: string | null;
   path?: string;
   datasets?: string[];
+  raw_columns?: string[];
   model_class?: string;
+  trained_under?: string | null;
+  how?: string;
+  outcome?: string;
+  registered_name?: string | null;
+  version?: number | null;
   format?: string;
   user?: string | null;
 }
@@ -218,14 +224,32 @@ function eventWords(e: ITimelineEvent, names: Map<string, string>): string {
     case 'unmask_denied':
       return `unmask refused: ${(e.columns ?? []).join(', ')} of ${ds(e.dataset)}`;
     case 'output_written':
-      return `wrote ${basename(e.path ?? '')} from ${(e.datasets ?? []).map(d => ds(d)).join(', ')}`;
+      return `wrote ${basename(e.path ?? '')} from ${(e.datasets ?? []).map(d => ds(d)).join(', ')}${rawNote(e)}`;
     case 'model_trained':
-      return `trained ${lastPart(e.model_class ?? 'model')} on ${(e.datasets ?? []).map(d => ds(d)).join(', ')}`;
+      return (
+        `trained ${lastPart(e.model_class ?? 'model')} on ${(e.datasets ?? []).map(d => ds(d)).join(', ')}` +
+        (e.purpose ? ` for ${e.purpose}` : '')
+      );
+    case 'model_used':
+      return (
+        `${e.outcome === 'refused' ? 'REFUSED: ' : ''}${lastPart(e.model_class ?? 'model')} trained for ` +
+        `${e.trained_under ?? 'no purpose'} used under ${e.purpose ?? 'no purpose'} (${e.how ?? '?'})`
+      );
+    case 'model_logged':
+      return `logged ${lastPart(e.model_class ?? 'model')} to MLflow`;
+    case 'model_registered':
+      return `registered MLflow model ${e.registered_name ?? '?'} version ${e.version ?? '?'}`;
     case 'record_exported':
       return `processing record exported (${e.format ?? ''})`;
     default:
       return e.event;
   }
+}
+
+/** What an output held unmasked: ` with UNMASKED columns a, b`, or nothing. */
+function rawNote(e: ITimelineEvent): string {
+  const raw = e.raw_columns ?? [];
+  return raw.length ? ` with UNMASKED column${raw.length > 1 ? 's' : ''} ${raw.join(', ')}` : '';
 }
 
 /** The short display name of each dataset id: its variable, else the source file name. */

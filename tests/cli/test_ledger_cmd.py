@@ -18,8 +18,15 @@ POLICY = "ab" * 32
 
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "jupyter_privacy", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "jupyter_privacy", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     return proc
 
@@ -37,11 +44,19 @@ def store(tmp_path: Path) -> Path:
     path = tmp_path / "ledger.sqlite3"
     s = SqliteLedgerStore(path)
     for i in range(1, 4):
-        s.append("/home/u/proj/analysis.ipynb", "dataset_loaded", {"i": i, "source": "kunden.csv", "ä": "ö"},
-                 kernel_id="k-1", cell_id=f"c{i}", execution_count=i, policy_sha256=POLICY)
+        s.append(
+            "/home/u/proj/analysis.ipynb",
+            "dataset_loaded",
+            {"i": i, "source": "kunden.csv", "ä": "ö"},
+            kernel_id="k-1",
+            cell_id=f"c{i}",
+            execution_count=i,
+            policy_sha256=POLICY,
+        )
     s.append("/home/u/other/analysis.ipynb", "session_start", {}, policy_sha256=POLICY)
-    s.append("/home/u/proj/model.ipynb", "model_trained", {"class": "LogisticRegression"},
-             policy_sha256=POLICY)
+    s.append(
+        "/home/u/proj/model.ipynb", "model_trained", {"class": "LogisticRegression"}, policy_sha256=POLICY
+    )
     s.close()
     return path
 
@@ -57,8 +72,10 @@ def test_verify_all_ok(store: Path) -> None:
 def test_verify_broken_exit_1_text_and_json(store: Path) -> None:
     with sqlite3.connect(store) as conn:
         conn.execute("DROP TRIGGER records_no_update")
-        conn.execute("UPDATE records SET payload = '{}' WHERE seq = 2 AND notebook = ?",
-                     ("/home/u/proj/analysis.ipynb",))
+        conn.execute(
+            "UPDATE records SET payload = '{}' WHERE seq = 2 AND notebook = ?",
+            ("/home/u/proj/analysis.ipynb",),
+        )
     conn.close()
     proc = run("verify", "--store", str(store))
     assert proc.returncode == 1
@@ -72,7 +89,8 @@ def test_verify_broken_exit_1_text_and_json(store: Path) -> None:
     assert data["ok"] is False
     bad = [c for c in data["chains"] if not c["ok"]]
     assert [(c["notebook"], c["problem"]["kind"], c["problem"]["seq"]) for c in bad] == [
-        ("/home/u/proj/analysis.ipynb", "edited", 2)]
+        ("/home/u/proj/analysis.ipynb", "edited", 2)
+    ]
 
     proc = run("verify", "--store", str(store), "--notebook", "model.ipynb")
     assert proc.returncode == 0 and proc.stdout.startswith("OK      /home/u/proj/model.ipynb")
@@ -89,8 +107,10 @@ def test_verify_missing_store_exit_2_says_where(tmp_path: Path) -> None:
 
 def test_verify_store_from_policy(tmp_path: Path, store: Path) -> None:
     policy = tmp_path / "policy.yaml"
-    policy.write_text("version: 1\ncontroller: {name: Example B.V., contact: privacy@example.org}\n"
-                      "log: {store: sqlite, path: $LEDGER_DIR/ledger.sqlite3}\n")
+    policy.write_text(
+        "version: 1\ncontroller: {name: Example B.V., contact: privacy@example.org}\n"
+        "log: {store: sqlite, path: $LEDGER_DIR/ledger.sqlite3}\n"
+    )
     env = isolated_env(tmp_path, JUPYTER_PRIVACY_POLICY=str(policy), LEDGER_DIR=str(store.parent))
     proc = run("verify", "--format", "json", env=env)
     assert proc.returncode == 0, proc.stderr
@@ -127,9 +147,23 @@ def test_log_jsonl_is_canonical_and_complete(store: Path) -> None:
         obj = json.loads(line)
         assert obj == rec
         assert line.encode() == canonical_json(obj)
-        assert set(obj) == {"seq", "ts", "notebook", "kernel_id", "cell_id", "execution_count", "code_sha256",
-                            "event", "payload", "policy_sha256", "prev_hash", "hash", "user", "server",
-                            "record_version"}
+        assert set(obj) == {
+            "seq",
+            "ts",
+            "notebook",
+            "kernel_id",
+            "cell_id",
+            "execution_count",
+            "code_sha256",
+            "event",
+            "payload",
+            "policy_sha256",
+            "prev_hash",
+            "hash",
+            "user",
+            "server",
+            "record_version",
+        }
 
 
 def test_log_resolves_paths(store: Path, tmp_path: Path) -> None:

@@ -26,7 +26,12 @@ pytestmark = pytest.mark.skipif(
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "jupyter_privacy", "policy", *args],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
 
 
@@ -69,24 +74,38 @@ BAD = {
     "purpose field typo": (
         MINIMAL + "purposes:\n  - {id: a, description: d, lawful_bases: [consent], retention: P1Y,"
         " unmsk: {}}\n",
-        "purposes[0].unmsk", "unknown field"),
+        "purposes[0].unmsk",
+        "unknown field",
+    ),
     "bad lawful basis": (
         MINIMAL + "purposes:\n  - {id: a, description: d, lawful_bases: [consent, vibes], retention: P1Y}\n",
-        "purposes[0].lawful_bases[1]", "not an allowed value"),
+        "purposes[0].lawful_bases[1]",
+        "not an allowed value",
+    ),
     "bad reference regex": (
         MINIMAL + "purposes:\n  - {id: a, description: d, lawful_bases: [consent], retention: P1Y,"
-        " reference: {pattern: '(('}}\n", "purposes[0].reference.pattern", "invalid regular expression"),
+        " reference: {pattern: '(('}}\n",
+        "purposes[0].reference.pattern",
+        "invalid regular expression",
+    ),
     "bad recogniser regex": (
         MINIMAL + "detection:\n  custom_recognizers:\n    - {name: r, entity: EMP_ID, "
         "patterns: [{name: p, regex: 'EMP-(\\d{6}', score: 0.5}]}\n",
-        "detection.custom_recognizers[0].patterns[0].regex", "invalid regular expression"),
+        "detection.custom_recognizers[0].patterns[0].regex",
+        "invalid regular expression",
+    ),
     "duplicate purpose ids": (
         MINIMAL + "purposes:\n  - {id: a, description: d, lawful_bases: [consent], retention: P1Y}\n"
         "  - {id: a, description: e, lawful_bases: [contract], retention: P1Y}\n",
-        "purposes[1].id", "used twice"),
+        "purposes[1].id",
+        "used twice",
+    ),
     "special without special_categories": (
         MINIMAL + "purposes:\n  - {id: a, description: d, lawful_bases: [consent], retention: P1Y,"
-        " unmask: {categories: [special]}}\n", "purposes[0].special_categories", "special_categories"),
+        " unmask: {categories: [special]}}\n",
+        "purposes[0].special_categories",
+        "special_categories",
+    ),
     "key file source without file": (MINIMAL + "key: {source: file}\n", "key.file", "no `file`"),
 }
 
@@ -178,7 +197,9 @@ DEEP = {
     "block mappings": "version: 1\ncontroller:\n" + "".join("  " * i + "a:\n" for i in range(1, 3000)),
     "moderately deep under a purpose": MINIMAL
     + "purposes:\n  - {id: a, description: d, lawful_bases: [consent], retention: P1Y, unmask: "
-    + "[" * 300 + "]" * 300 + "}\n",
+    + "[" * 300
+    + "]" * 300
+    + "}\n",
 }
 
 

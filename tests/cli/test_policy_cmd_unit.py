@@ -63,5 +63,9 @@ def test_show_key_file_path_but_no_key(
     assert cli("show", "--format", "json") == 0
     out = capsys.readouterr().out
     assert "k3y-m4terial" not in out
-    assert json.loads(out)["key"] == {"source": "file", "env_var": "JUPYTER_PRIVACY_KEY",
-                                      "file": str(key), "available": True}
+    assert json.loads(out)["key"] == {
+        "source": "file",
+        "env_var": "JUPYTER_PRIVACY_KEY",
+        "file": str(key),
+        "available": True,
+    }

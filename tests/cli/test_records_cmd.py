@@ -116,7 +116,8 @@ def test_erasure_found_and_not_found(setup: tuple[Path, Path, str, dict[str, str
     assert result["found"] and Path(result["datasets"][0]["source"]).name == "customers.csv"
     assert email not in proc.stdout  # the raw identifier is not echoed
     proc = run(env, "erasure", "--subject", "email=nobody@nowhere.example")
-    assert proc.returncode == 0 and "NOT FOUND" in proc.stdout and "false" in proc.stdout
+    assert proc.returncode == 0 and "NO MATCH" in proc.stdout and "false" in proc.stdout
+    assert "NOT FOUND" not in proc.stdout and "not proof" in proc.stdout  # not read as a final answer
 
 
 @pytest.mark.parametrize(

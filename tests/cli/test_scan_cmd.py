@@ -243,7 +243,16 @@ def test_table_format_is_readable(runs: dict[str, subprocess.CompletedProcess[st
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     lines = proc.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("column"))
-    assert lines[header].split() == ["column", "dtype", "category", "entities", "score", "coverage", "rule", "why"]
+    assert lines[header].split() == [
+        "column",
+        "dtype",
+        "category",
+        "entities",
+        "score",
+        "coverage",
+        "rule",
+        "why",
+    ]
     assert set(lines[header + 1].replace(" ", "")) == {"-"}
     rows = {line.split()[0]: line for line in lines[header + 2 : header + 2 + len(EXPECTED)]}
     assert list(rows) == list(EXPECTED)

@@ -38,8 +38,14 @@ class Team:
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "jupyter_privacy", *args], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "jupyter_privacy", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     return proc
 
@@ -54,8 +60,17 @@ def team(pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 conn.execute(f"CREATE ROLE {role} LOGIN")
     admin = pg_cluster.dsn(dbname="team_cli")
     base = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
-    init = cli({**base, "ADMIN_DSN": admin}, "log", "init-db", "--dsn-env", "ADMIN_DSN", "--writer", "bea",
-               "--reader", "dora")
+    init = cli(
+        {**base, "ADMIN_DSN": admin},
+        "log",
+        "init-db",
+        "--dsn-env",
+        "ADMIN_DSN",
+        "--writer",
+        "bea",
+        "--reader",
+        "dora",
+    )
     assert init.returncode == 0, init.stderr
     data = yaml.safe_load((EXAMPLES / "privacy_policy.yaml").read_text("utf-8"))
     data["log"] = {"store": "postgresql", "dsn_env": "TEAM_LOG_DSN"}
@@ -80,8 +95,12 @@ def team(pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     finally:
         session.close()
         mp.undo()
-    env = {**base, "JUPYTER_PRIVACY_POLICY": str(policy), "JUPYTER_PRIVACY_KEY": KEY,
-           "TEAM_LOG_DSN": pg_cluster.dsn("dora", dbname="team_cli")}
+    env = {
+        **base,
+        "JUPYTER_PRIVACY_POLICY": str(policy),
+        "JUPYTER_PRIVACY_KEY": KEY,
+        "TEAM_LOG_DSN": pg_cluster.dsn("dora", dbname="team_cli"),
+    }
     yield Team(policy, notebook, env, admin, user_dsn, init.stdout)
 
 
@@ -100,8 +119,12 @@ def test_verify_log_and_export_over_postgresql(team: Team, tmp_path: Path) -> No
     assert verify.stdout.startswith(f"OK      {team.notebook} (4 records")
     log = cli(team.env, "log", "--notebook", team.notebook)
     events = [json.loads(line) for line in log.stdout.splitlines()]
-    assert [e["event"] for e in events] == ["session_start", "dataset_loaded", "purpose_declared",
-                                            "unmask_granted"]
+    assert [e["event"] for e in events] == [
+        "session_start",
+        "dataset_loaded",
+        "purpose_declared",
+        "unmask_granted",
+    ]
     assert {e["user"] for e in events} == {"bea"}
     out = tmp_path / "art30.json"
     export = cli(team.env, "export", "--notebook", team.notebook, "--format", "json", "--output", str(out))

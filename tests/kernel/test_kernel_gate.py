@@ -35,6 +35,7 @@ MAGICS = [
     "privacy_status",
     "privacy_export",
     "privacy_scan",
+    "privacy_flag",
 ]
 HEALTH_CSV = """patient_id,full_name,diagnosis,visit_date
 PAT00000001,Anna de Vries,type 2 diabetes,2025-01-03

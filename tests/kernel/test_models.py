@@ -20,7 +20,11 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from jupyter_privacy.ledger import SqliteLedgerStore, verify_chain
 
-HAVE = {name: importlib.util.find_spec(name) is not None for name in ("statsmodels", "lightgbm", "torch")}
+HAVE = {
+    name: importlib.util.find_spec(name) is not None
+    for name in ("statsmodels", "lightgbm", "torch", "mlflow", "alembic")
+}
+HAVE["mlflow"] = HAVE["mlflow"] and HAVE["alembic"]  # the SQLite tracking store needs alembic
 CELLS = [
     ("ext", "%load_ext jupyter_privacy"),
     ("load", "customers = %privacy_load data/customers.csv --quiet"),
@@ -88,6 +92,24 @@ if HAVE["torch"]:
             "    scores = net(Xt)  # inference: not training",
         )
     )
+if HAVE["mlflow"]:
+    CELLS.append(
+        (
+            "mlflow",
+            "import mlflow, pathlib\n"
+            "mlflow.set_tracking_uri('sqlite:///' + str(pathlib.Path('mlflow.db').resolve()))\n"
+            "with mlflow.start_run() as run:\n"
+            "    info = mlflow.sklearn.log_model(pipe, name='churn', serialization_format='cloudpickle')\n"
+            "version = mlflow.register_model(info.model_uri, 'churn-model')",
+        )
+    )
+CELLS += [
+    ("dump", "import joblib\njoblib.dump(pipe, 'pipe.joblib')"),
+    ("other-purpose", "%privacy_purpose marketing-consent --basis consent --ref CONSENT-2026B7"),
+    ("reuse", "reloaded = joblib.load('pipe.joblib')\nreloaded.predict(X)\npipe.predict(X)\npipe.predict(X)"),
+]
+if HAVE["mlflow"]:
+    CELLS.append(("mlflow-load", "pyf = mlflow.pyfunc.load_model(info.model_uri)"))
 FEATURES = ["monthly_spend", "date_of_birth"]
 DOB = {"category": "quasi", "column": "date_of_birth", "entities": ["DATE_OF_BIRTH"], "raw": False}
 
@@ -129,7 +151,14 @@ def models(
         if r.event == "model_trained":
             found.setdefault(cell_of[r.execution_count], []).append(r.payload)
     loaded = next(r.payload for r in records if r.event == "dataset_loaded")
-    return {"_dataset": {"id": loaded["dataset"]}, **{k: v for k, v in found.items()}}  # type: ignore[dict-item]
+    for r in records:
+        if r.event in ("model_logged", "model_registered", "model_used"):
+            found.setdefault(r.event, []).append(r.payload)
+    extra = {
+        "_dataset": {"id": loaded["dataset"]},
+        "_run": {"folder": folder, "ledger": ledger, "key": test_key},
+    }
+    return {**extra, **found}  # type: ignore[dict-item]
 
 
 def one(models: dict[str, Any], cell: str) -> dict[str, Any]:
@@ -189,3 +218,84 @@ def test_torch_network_trained_from_a_dataloader(models: dict[str, Any]) -> None
     assert (model["model_class"], model["variable"]) == ("torch.nn.modules.container.Sequential", "net")
     assert (model["columns"], model["targets"], model["rows"]) == (FEATURES, ["churned"], 400)
     assert model["personal_data"] == [{"dataset": models["_dataset"]["id"], **DOB}]
+
+
+@pytest.mark.skipif(not HAVE["mlflow"], reason="mlflow (with alembic) is not installed")
+def test_mlflow_run_tags_inputs_and_registered_version(models: dict[str, Any]) -> None:
+    from mlflow import MlflowClient
+
+    (logged,) = models["model_logged"]
+    (registered,) = models["model_registered"]
+    assert logged["model_class"] == "sklearn.linear_model._logistic.LogisticRegression"
+    assert logged["datasets"] == [models["_dataset"]["id"]] == registered["datasets"]
+    assert (registered["registered_name"], registered["version"]) == ("churn-model", 1)
+    assert registered["model_uri"] == logged["model_uri"] and logged["purpose"] == "churn-model"
+    folder = models["_run"]["folder"]
+    client = MlflowClient(tracking_uri=f"sqlite:///{folder / 'mlflow.db'}")
+    run = client.get_run(logged["run_id"])
+    tags = run.data.tags
+    assert tags["jupyter_privacy.purpose"] == "churn-model"
+    assert tags["jupyter_privacy.lawful_basis"] == "legitimate_interest"
+    assert tags["jupyter_privacy.reference"] == "LIA-2026-014"
+    dataset = models["_dataset"]["id"]
+    assert tags["jupyter_privacy.datasets"].startswith(f"{dataset}=")
+    assert tags["jupyter_privacy.personal_data_categories"] == "quasi"
+    assert tags["jupyter_privacy.raw_columns"] == ""
+    (inp,) = run.inputs.dataset_inputs
+    sha = tags["jupyter_privacy.datasets"].split("=", 1)[1]
+    assert (inp.dataset.name, inp.dataset.digest) == (dataset, sha[:32])
+    assert client.get_model_version("churn-model", "1").run_id == logged["run_id"]
+
+
+@pytest.mark.skipif(not HAVE["mlflow"], reason="mlflow (with alembic) is not installed")
+def test_erasure_lookup_names_the_registered_model_version(
+    models: dict[str, Any], examples_dir: Path
+) -> None:
+    import pandas as pd
+
+    from jupyter_privacy.mask.keys import MaskingKey
+    from jupyter_privacy.records.erasure import erasure_lookup, parse_subject
+    from jupyter_privacy.records.fingerprints import FingerprintStore, fingerprint_path
+
+    run = models["_run"]
+    email = pd.read_csv(examples_dir / "data" / "customers.csv")["email"].iloc[3]
+    with (
+        SqliteLedgerStore(run["ledger"], readonly=True) as store,
+        FingerprintStore(fingerprint_path(run["ledger"]), readonly=True) as fps,
+    ):
+        result = erasure_lookup(store, fps, MaskingKey(run["key"]), [parse_subject(f"email={email}")])
+    found = [
+        (m.get("registered_name"), m.get("version"))
+        for m in result["models"]
+        if m["event"] == "model_registered"
+    ]
+    assert found == [("churn-model", 1)]
+    nobody = "nobody.at.all@example.invalid"
+    with (
+        SqliteLedgerStore(run["ledger"], readonly=True) as store,
+        FingerprintStore(fingerprint_path(run["ledger"]), readonly=True) as fps,
+    ):
+        result = erasure_lookup(store, fps, MaskingKey(run["key"]), [parse_subject(f"email={nobody}")])
+    assert result["models"] == []
+
+
+def test_saved_model_has_a_sidecar_with_its_purpose(models: dict[str, Any]) -> None:
+    import json
+
+    sidecar = json.loads((models["_run"]["folder"] / "pipe.joblib.privacy.json").read_text("utf-8"))
+    assert sidecar["purpose"] == "churn-model" and sidecar["lawful_basis"] == "legitimate_interest"
+    assert sidecar["model_class"] == "sklearn.linear_model._logistic.LogisticRegression"
+    assert sidecar["datasets"] == [models["_dataset"]["id"]]
+
+
+def test_use_under_another_purpose_is_recorded(models: dict[str, Any]) -> None:
+    uses = [(u["how"], u["trained_under"], u["purpose"], u["outcome"]) for u in models["model_used"]]
+    expected = [
+        ("joblib.load", "churn-model", "marketing-consent", "recorded"),
+        ("predict", "churn-model", "marketing-consent", "recorded"),  # the reloaded model
+        ("predict", "churn-model", "marketing-consent", "recorded"),  # pipe: once, not per call
+    ]
+    if HAVE["mlflow"]:
+        expected.append(("mlflow.pyfunc.load_model", "churn-model", "marketing-consent", "recorded"))
+    assert uses == expected
+    assert models["model_used"][0]["where"].endswith("pipe.joblib")

@@ -353,3 +353,12 @@ def test_the_example_notebook_is_saved_clean(examples_dir: Path) -> None:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, cell.id
     assert nb.cells[[c.id for c in nb.cells].index("unmask-refused")].metadata["tags"] == ["raises-exception"]
+
+
+def test_load_summary_says_which_rule_flagged_each_column(run: Run) -> None:
+    """Issue 9 item 7: every flagged column in the inline summary carries its rule and reasons."""
+    text = "\n".join(cell_text(c) for c in run.nb.cells if c.cell_type == "code")
+    why = [line.strip() for line in text.splitlines() if line.strip().startswith("why: [")]
+    assert why, "no 'why:' line in the load summaries"
+    assert any(w.startswith("why: [recognizer]") and "EMAIL_ADDRESS" in w for w in why)
+    assert any(w.startswith("why: [header]") and "column name matches" in w for w in why)

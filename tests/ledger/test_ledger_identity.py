@@ -23,7 +23,9 @@ POLICY = "ab" * 32
 NB = "/home/u/a.ipynb"
 
 
-def test_identity_from_jupyterhub_user_and_server_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_identity_from_jupyterhub_user_and_server_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("JUPYTERHUB_USER", "ana")
     monkeypatch.setenv("JUPYTERHUB_SERVER_NAME", "gpu")
     store = SqliteLedgerStore(tmp_path / "l.sqlite3")
@@ -33,8 +35,9 @@ def test_identity_from_jupyterhub_user_and_server_name(tmp_path: Path, monkeypat
     d = rec.to_dict()
     assert {"user": "ana", "record_version": 2}.items() <= d.items()
     # the documented formula, recomputed by hand, covers the identity fields
-    body = json.dumps({k: v for k, v in d.items() if k != "hash"}, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    body = json.dumps(
+        {k: v for k, v in d.items() if k != "hash"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
     assert hashlib.sha256(GENESIS_HASH.encode() + body).hexdigest() == rec.hash
     assert LedgerRecord.from_dict(json.loads(rec.to_json()), check_hash=True) == rec
 
@@ -64,13 +67,37 @@ def _schema1_file(path: Path) -> list[dict[str, object]]:
     """)
     prev, written = GENESIS_HASH, []
     for seq in (1, 2):
-        body = {"seq": seq, "ts": f"2026-01-01T00:00:0{seq}.000000Z", "notebook": NB, "kernel_id": None,
-                "cell_id": None, "execution_count": seq, "code_sha256": None, "event": "dataset_loaded",
-                "payload": {"source": "c.csv"}, "policy_sha256": POLICY, "prev_hash": prev}
+        body = {
+            "seq": seq,
+            "ts": f"2026-01-01T00:00:0{seq}.000000Z",
+            "notebook": NB,
+            "kernel_id": None,
+            "cell_id": None,
+            "execution_count": seq,
+            "code_sha256": None,
+            "event": "dataset_loaded",
+            "payload": {"source": "c.csv"},
+            "policy_sha256": POLICY,
+            "prev_hash": prev,
+        }
         h = hashlib.sha256(prev.encode() + canonical_json(body)).hexdigest()
-        conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (NB, seq, body["ts"], None, None, seq, None, "dataset_loaded",
-                      canonical_json(body["payload"]).decode(), POLICY, prev, h))
+        conn.execute(
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                NB,
+                seq,
+                body["ts"],
+                None,
+                None,
+                seq,
+                None,
+                "dataset_loaded",
+                canonical_json(body["payload"]).decode(),
+                POLICY,
+                prev,
+                h,
+            ),
+        )
         written.append({**body, "hash": h})
         prev = h
     conn.execute("INSERT INTO heads VALUES (?, 2, ?)", (NB, prev))
@@ -99,11 +126,14 @@ def test_format1_records_verify_read_only_and_after_upgrade(tmp_path: Path) -> N
         assert conn.execute("SELECT version FROM ledger_schema").fetchone() == (2,)
 
 
-@pytest.mark.parametrize("edit", [
-    "UPDATE records SET user = 'someone-else' WHERE seq = 2",
-    "UPDATE records SET server = 'other-host' WHERE seq = 2",
-    "UPDATE records SET user = NULL, server = NULL, record_version = NULL WHERE seq = 2",
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE records SET user = 'someone-else' WHERE seq = 2",
+        "UPDATE records SET server = 'other-host' WHERE seq = 2",
+        "UPDATE records SET user = NULL, server = NULL, record_version = NULL WHERE seq = 2",
+    ],
+)
 def test_identity_changes_are_detected(tmp_path: Path, edit: str) -> None:
     path = tmp_path / "l.sqlite3"
     store = SqliteLedgerStore(path)

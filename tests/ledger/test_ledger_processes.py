@@ -34,8 +34,13 @@ WRITER = textwrap.dedent("""
 
 def _writers(db: Path, notebooks: list[str], n: int) -> list[subprocess.Popen[str]]:
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(db), nb, str(n), f"w{k}"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db), nb, str(n), f"w{k}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for k, nb in enumerate(notebooks)
     ]
     for p in procs:

@@ -25,13 +25,38 @@ POLICY = "ab" * 32
 def test_record_fields_exactly() -> None:
     from dataclasses import fields
 
-    assert tuple(f.name for f in fields(LedgerRecord)) == RECORD_FIELDS == (
-        "seq", "ts", "notebook", "kernel_id", "cell_id", "execution_count", "code_sha256", "event",
-        "payload", "policy_sha256", "prev_hash", "hash", "user", "server", "record_version",
+    assert (
+        tuple(f.name for f in fields(LedgerRecord))
+        == RECORD_FIELDS
+        == (
+            "seq",
+            "ts",
+            "notebook",
+            "kernel_id",
+            "cell_id",
+            "execution_count",
+            "code_sha256",
+            "event",
+            "payload",
+            "policy_sha256",
+            "prev_hash",
+            "hash",
+            "user",
+            "server",
+            "record_version",
+        )
     )
     assert GENESIS_HASH == "0" * 64
-    assert {"session_start", "purpose_declared", "dataset_loaded", "unmask_granted", "unmask_denied",
-            "output_written", "model_trained", "record_exported"} == KNOWN_EVENTS
+    assert {
+        "session_start",
+        "purpose_declared",
+        "dataset_loaded",
+        "unmask_granted",
+        "unmask_denied",
+        "output_written",
+        "model_trained",
+        "record_exported",
+    } == KNOWN_EVENTS
 
 
 def test_canonical_json_key_order_and_separators() -> None:
@@ -68,9 +93,16 @@ def _independent_hash(prev_hash: str, record: dict[str, object]) -> str:
 
 def test_hash_formula_matches_spec(tmp_path: Path) -> None:
     store = SqliteLedgerStore(tmp_path / "l.sqlite3")
-    r1 = store.append("/nb/ä.ipynb", "session_start", {"kernel": "python3", "ü": [1, 2.5]},
-                      kernel_id="k1", cell_id="c1", execution_count=3, code_sha256="cd" * 32,
-                      policy_sha256=POLICY)
+    r1 = store.append(
+        "/nb/ä.ipynb",
+        "session_start",
+        {"kernel": "python3", "ü": [1, 2.5]},
+        kernel_id="k1",
+        cell_id="c1",
+        execution_count=3,
+        code_sha256="cd" * 32,
+        policy_sha256=POLICY,
+    )
     r2 = store.append("/nb/ä.ipynb", "dataset_loaded", {"source": "x.csv"}, policy_sha256=POLICY)
     store.close()
     assert r1.seq == 1 and r1.prev_hash == GENESIS_HASH
@@ -83,8 +115,9 @@ def test_hash_formula_matches_spec(tmp_path: Path) -> None:
 
 def test_to_dict_from_dict_roundtrip(tmp_path: Path) -> None:
     store = SqliteLedgerStore(tmp_path / "l.sqlite3")
-    rec = store.append("/nb/a.ipynb", "purpose_declared", {"purpose": "churn", "basis": "contract"},
-                       policy_sha256=POLICY)
+    rec = store.append(
+        "/nb/a.ipynb", "purpose_declared", {"purpose": "churn", "basis": "contract"}, policy_sha256=POLICY
+    )
     store.close()
     d = rec.to_dict()
     assert list(d) == list(RECORD_FIELDS)

@@ -78,7 +78,9 @@ def test_reopen_continues_chain_and_sqlite_settings(tmp_path: Path) -> None:
     ro.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT application, version FROM ledger_schema").fetchone() == (
-            "jupyter-privacy-ledger", 2)
+            "jupyter-privacy-ledger",
+            2,
+        )
         # append-only guard against accidental edits (not a security boundary)
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute("DELETE FROM records")

@@ -57,11 +57,23 @@ def db(pg_cluster: Any) -> Iterator[Db]:
 
 def test_append_read_verify_and_hash_equals_python(db: Db) -> None:
     store = PostgresLedgerStore(db.user_dsn, identity=Identity("ana", "hub-1/gpu"))
-    tricky = {"q": 'say "hi"\\', "ctl": "a\nb\t\x01\x7f", "uni": "Zoë 東京 🙂 \u2028", "n": [1, 2.5, -0.0, 1e-7],
-              "nested": {"z": None, "a": True, "É": False}}
+    tricky = {
+        "q": 'say "hi"\\',
+        "ctl": "a\nb\t\x01\x7f",
+        "uni": "Zoë 東京 🙂 \u2028",
+        "n": [1, 2.5, -0.0, 1e-7],
+        "nested": {"z": None, "a": True, "É": False},
+    }
     r1 = store.append(NB, "session_start", {}, kernel_id="k1", policy_sha256=POLICY)
-    r2 = store.append(NB, "dataset_loaded", tricky, cell_id="c1", execution_count=3, code_sha256="cd" * 32,
-                      policy_sha256=POLICY)
+    r2 = store.append(
+        NB,
+        "dataset_loaded",
+        tricky,
+        cell_id="c1",
+        execution_count=3,
+        code_sha256="cd" * 32,
+        policy_sha256=POLICY,
+    )
     assert (r1.seq, r1.prev_hash, r2.seq, r2.prev_hash) == (1, GENESIS_HASH, 2, r1.hash)
     assert (r2.user, r2.server, r2.record_version) == ("ana", "hub-1/gpu", 2)
     for rec in (r1, r2):
@@ -134,11 +146,16 @@ def test_the_function_rejects_bad_input_without_writing(db: Db) -> None:
     with psycopg.connect(db.user_dsn, autocommit=True) as conn:
         for args in (("", "x"), ("/nb", "Bad-Event")):
             with pytest.raises(psycopg.errors.InvalidParameterValue):
-                conn.execute("SELECT jupyter_privacy.append(%s, %s, '{}', NULL, NULL, NULL, NULL, repeat('a', 64), "
-                             "'u', 's')", args)
+                conn.execute(
+                    "SELECT jupyter_privacy.append(%s, %s, '{}', NULL, NULL, NULL, NULL, repeat('a', 64), "
+                    "'u', 's')",
+                    args,
+                )
         with pytest.raises(psycopg.errors.InvalidParameterValue):
-            conn.execute("SELECT jupyter_privacy.append('/nb', 'x', '[1]', NULL, NULL, NULL, NULL, repeat('a', 64), "
-                         "'u', 's')")
+            conn.execute(
+                "SELECT jupyter_privacy.append('/nb', 'x', '[1]', NULL, NULL, NULL, NULL, repeat('a', 64), "
+                "'u', 's')"
+            )
     store = PostgresLedgerStore(db.user_dsn, readonly=True)
     assert store.notebooks() == []
     store.close()
@@ -146,8 +163,9 @@ def test_the_function_rejects_bad_input_without_writing(db: Db) -> None:
 
 def test_open_store_from_policy_and_dsn_never_in_errors(db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
     base = default_policy()
-    policy = base.model_copy(update={"log": base.log.model_copy(update={"store": "postgresql",
-                                                                        "dsn_env": "TEAM_LOG_DSN"})})
+    policy = base.model_copy(
+        update={"log": base.log.model_copy(update={"store": "postgresql", "dsn_env": "TEAM_LOG_DSN"})}
+    )
     monkeypatch.delenv("TEAM_LOG_DSN", raising=False)
     with pytest.raises(LedgerError, match="TEAM_LOG_DSN"):
         open_store(policy)
@@ -162,7 +180,9 @@ def test_open_store_from_policy_and_dsn_never_in_errors(db: Db, monkeypatch: pyt
     with pytest.raises(LedgerError) as info:
         open_store(policy)
     assert "s3cr3t" not in str(info.value) and "nobody" not in str(info.value)
-    monkeypatch.setenv("TEAM_LOG_DSN", "host=127.0.0.1 port=1 dbname=x user=y password=s3cr3t-Pw connect_timeout=2")
+    monkeypatch.setenv(
+        "TEAM_LOG_DSN", "host=127.0.0.1 port=1 dbname=x user=y password=s3cr3t-Pw connect_timeout=2"
+    )
     with pytest.raises(LedgerError, match="cannot be reached") as info:
         open_store(policy)
     assert "s3cr3t" not in str(info.value)

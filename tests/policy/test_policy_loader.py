@@ -46,44 +46,86 @@ def _only(path: Path) -> PolicyProblem:
 
 BAD = {
     "unknown top-level key": (
-        MINIMAL + "enforcment: enforce\n", "enforcment", "unknown field", "did you mean `enforcement`"),
+        MINIMAL + "enforcment: enforce\n",
+        "enforcment",
+        "unknown field",
+        "did you mean `enforcement`",
+    ),
     "typo in a purpose field": (
-        MINIMAL + PURPOSE + "    descripton: typo\n", "purposes[0].descripton", "unknown field",
-        "allowed here: id, description"),
+        MINIMAL + PURPOSE + "    descripton: typo\n",
+        "purposes[0].descripton",
+        "unknown field",
+        "allowed here: id, description",
+    ),
     "bad lawful basis": (
         MINIMAL + PURPOSE.replace("[legitimate_interest]", "[legitimate_interest, consentt]"),
-        "purposes[0].lawful_bases[1]", "'consentt' is not an allowed value", "did you mean `consent`"),
+        "purposes[0].lawful_bases[1]",
+        "'consentt' is not an allowed value",
+        "did you mean `consent`",
+    ),
     "bad reference regex": (
-        MINIMAL + PURPOSE + "    reference: {pattern: '^(LIA-\\d+'}\n", "purposes[0].reference.pattern",
-        "missing ), unterminated subpattern", "regular expression"),
+        MINIMAL + PURPOSE + "    reference: {pattern: '^(LIA-\\d+'}\n",
+        "purposes[0].reference.pattern",
+        "missing ), unterminated subpattern",
+        "regular expression",
+    ),
     "bad recogniser regex": (
         MINIMAL + "detection:\n  custom_recognizers:\n    - name: emp\n      entity: EMPLOYEE_ID\n"
         "      patterns: [{name: p, regex: '[0-9', score: 0.5}]\n",
-        "detection.custom_recognizers[0].patterns[0].regex", "unterminated character set",
-        "regular expression"),
+        "detection.custom_recognizers[0].patterns[0].regex",
+        "unterminated character set",
+        "regular expression",
+    ),
     "duplicate purpose ids": (
-        MINIMAL + PURPOSE + PURPOSE.replace("purposes:\n", ""), "purposes[1].id",
-        "'churn-model' is used twice (first at purposes[0])", "unique"),
+        MINIMAL + PURPOSE + PURPOSE.replace("purposes:\n", ""),
+        "purposes[1].id",
+        "'churn-model' is used twice (first at purposes[0])",
+        "unique",
+    ),
     "special unmask without special_categories": (
-        MINIMAL + PURPOSE + "    unmask: {categories: [special]}\n", "purposes[0].special_categories",
-        "no `special_categories`", "art9_condition"),
+        MINIMAL + PURPOSE + "    unmask: {categories: [special]}\n",
+        "purposes[0].special_categories",
+        "no `special_categories`",
+        "art9_condition",
+    ),
     "key source file without file": (
-        MINIMAL + "key: {source: file}\n", "key.file", "no `file` is given", "add `file:"),
+        MINIMAL + "key: {source: file}\n",
+        "key.file",
+        "no `file` is given",
+        "add `file:",
+    ),
     "missing required field": (
-        "version: 1\ncontroller: {name: X}\n", "controller.contact", "required field `contact` is missing",
-        "add `contact: ...` to controller"),
+        "version: 1\ncontroller: {name: X}\n",
+        "controller.contact",
+        "required field `contact` is missing",
+        "add `contact: ...` to controller",
+    ),
     "wrong version": (MINIMAL.replace("version: 1", "version: 2"), "version", "not an allowed value", "1"),
     "special recogniser without art. 9 category": (
         MINIMAL + "detection:\n  custom_recognizers:\n    - name: pat\n      entity: PATIENT_ID\n"
         "      category: special\n      patterns: [{name: p, regex: 'PAT\\d+', score: 0.5}]\n",
-        "detection.custom_recognizers[0].special_category", "needs `special_category`", "HEALTH"),
+        "detection.custom_recognizers[0].special_category",
+        "needs `special_category`",
+        "HEALTH",
+    ),
     "unquoted yaml boolean": (
-        MINIMAL + "detection: {languages: [en, no]}\n", "detection.languages[1]", "boolean", "quote"),
+        MINIMAL + "detection: {languages: [en, no]}\n",
+        "detection.languages[1]",
+        "boolean",
+        "quote",
+    ),
     "threshold out of range": (
-        MINIMAL + "detection: {min_coverage: 1.5}\n", "detection.min_coverage", "out of range", "<= 1"),
+        MINIMAL + "detection: {min_coverage: 1.5}\n",
+        "detection.min_coverage",
+        "out of range",
+        "<= 1",
+    ),
     "bad masking category key": (
-        MINIMAL + "masking: {categories: {quasy: {strategy: redact}}}\n", "masking.categories.quasy",
-        "not an allowed key", "did you mean `quasi`"),
+        MINIMAL + "masking: {categories: {quasy: {strategy: redact}}}\n",
+        "masking.categories.quasy",
+        "not an allowed key",
+        "did you mean `quasi`",
+    ),
 }
 
 
@@ -184,8 +226,12 @@ def test_sha256_is_of_the_exact_bytes(write_policy: Callable[..., Path]) -> None
 
 def test_default_sha256_is_of_canonical_json() -> None:
     expected = hashlib.sha256(
-        json.dumps(default_policy().model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
-                   ensure_ascii=False).encode()
+        json.dumps(
+            default_policy().model_dump(mode="json"),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
     ).hexdigest()
     assert hashlib.sha256(canonical_json(default_policy())).hexdigest() == expected
 
@@ -222,9 +268,7 @@ def test_system_dir_wins_over_env_prefix(config_dirs: dict[str, Path]) -> None:
     assert load_policy().policy.enforcement == "enforce"
 
 
-def test_env_var_wins(
-    config_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_env_var_wins(config_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (config_dirs["system"] / "privacy_policy.yaml").write_text(MINIMAL + "enforcement: warn\n")
     chosen = tmp_path / "admin.yaml"
     chosen.write_text(MINIMAL + "enforcement: enforce\n")

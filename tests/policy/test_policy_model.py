@@ -70,7 +70,10 @@ def test_default_policy_masks_everything_and_unmasks_nothing() -> None:
     assert policy.enforcement == "warn"
     assert "built-in default" in policy.controller.name
     assert {c: r.strategy for c, r in policy.masking.categories.items()} == {
-        "direct": "pseudonymise", "quasi": "generalise", "special": "redact"}
+        "direct": "pseudonymise",
+        "quasi": "generalise",
+        "special": "redact",
+    }
     assert list(policy.interception.readers) == list(ALL_READERS)
 
 
@@ -87,8 +90,13 @@ def test_reference_rule_with_pattern_and_registry_needs_both() -> None:
 def test_special_entity_in_unmask_needs_it_allowed() -> None:
     with pytest.raises(ValidationError, match="special category HEALTH"):
         Purpose.model_validate(
-            {"id": "x", "description": "d", "lawful_bases": ["consent"], "retention": "P1Y",
-             "unmask": {"entities": ["HEALTH"]}}
+            {
+                "id": "x",
+                "description": "d",
+                "lawful_bases": ["consent"],
+                "retention": "P1Y",
+                "unmask": {"entities": ["HEALTH"]},
+            }
         )
 
 

@@ -23,7 +23,11 @@ def export(policy: Path, *args: str, env: dict[str, str] | None = None) -> subpr
     environ = {**os.environ, "JUPYTER_PRIVACY_POLICY": str(policy), **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "jupyter_privacy", "export", *args],
-        capture_output=True, text=True, env=environ, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+        check=False,
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
@@ -32,13 +36,24 @@ def export(policy: Path, *args: str, env: dict[str, str] | None = None) -> subpr
 def restart_under(store: Path, notebook: Path, kernel: str) -> None:
     """A kernel started after the rename: its session_start is logged under the new name."""
     with SqliteLedgerStore(store) as ledger:
-        ledger.append(str(notebook), "session_start", {"enforcement": "enforce"}, kernel_id=kernel,
-                      policy_sha256="0" * 64)
+        ledger.append(
+            str(notebook),
+            "session_start",
+            {"enforcement": "enforce"},
+            kernel_id=kernel,
+            policy_sha256="0" * 64,
+        )
 
 
 async def test_export_of_the_new_name_finds_the_records_of_the_old_name(
-    jp_fetch: Any, jp_serverapp: Any, jp_root_dir: Path, notebook: Any, session_log: Any,
-    policy_file: Path, privacy_dir: Path, store_path: Path,
+    jp_fetch: Any,
+    jp_serverapp: Any,
+    jp_root_dir: Path,
+    notebook: Any,
+    session_log: Any,
+    policy_file: Path,
+    privacy_dir: Path,
+    store_path: Path,
 ) -> None:
     old = notebook("draft.ipynb")
     session_log(old)
@@ -63,28 +78,51 @@ async def test_export_of_the_new_name_finds_the_records_of_the_old_name(
 
 
 async def test_default_alias_file_is_the_servers(
-    jp_fetch: Any, jp_serverapp: Any, jp_root_dir: Path, notebook: Any, session_log: Any,
-    policy_file: Path, tmp_path: Path,
+    jp_fetch: Any,
+    jp_serverapp: Any,
+    jp_root_dir: Path,
+    notebook: Any,
+    session_log: Any,
+    policy_file: Path,
+    tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "data"
     settings = jp_serverapp.web_app.settings["jupyter_privacy_service"]
     settings.aliases.path = str(data_dir / "jupyter-privacy" / "notebook-aliases.json")
     session_log(notebook("draft.ipynb"))
     await rename(jp_fetch, jp_serverapp, "draft.ipynb", "renamed.ipynb")
-    proc = export(policy_file, "--notebook", "renamed.ipynb", "--format", "json",
-                  env={"JUPYTER_DATA_DIR": str(data_dir)})
+    proc = export(
+        policy_file,
+        "--notebook",
+        "renamed.ipynb",
+        "--format",
+        "json",
+        env={"JUPYTER_DATA_DIR": str(data_dir)},
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["evidence"]["datasets"]
 
 
 async def test_project_export_follows_a_renamed_folder(
-    jp_fetch: Any, jp_serverapp: Any, jp_root_dir: Path, notebook: Any, session_log: Any,
-    policy_file: Path, privacy_dir: Path,
+    jp_fetch: Any,
+    jp_serverapp: Any,
+    jp_root_dir: Path,
+    notebook: Any,
+    session_log: Any,
+    policy_file: Path,
+    privacy_dir: Path,
 ) -> None:
     session_log(notebook("old-project/analysis.ipynb"))
     await rename(jp_fetch, jp_serverapp, "old-project", "churn-project")
-    proc = export(policy_file, "--project", str(jp_root_dir / "churn-project"), "--format", "json",
-                  "--aliases", str(privacy_dir / "aliases.json"))
+    proc = export(
+        policy_file,
+        "--project",
+        str(jp_root_dir / "churn-project"),
+        "--format",
+        "json",
+        "--aliases",
+        str(privacy_dir / "aliases.json"),
+    )
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
     assert record["notebooks"] == [str(jp_root_dir / "old-project" / "analysis.ipynb")]
@@ -92,8 +130,14 @@ async def test_project_export_follows_a_renamed_folder(
 
 
 async def test_an_export_that_finds_no_processing_says_so_and_fails(
-    jp_fetch: Any, jp_serverapp: Any, jp_root_dir: Path, notebook: Any, session_log: Any,
-    policy_file: Path, privacy_dir: Path, store_path: Path,
+    jp_fetch: Any,
+    jp_serverapp: Any,
+    jp_root_dir: Path,
+    notebook: Any,
+    session_log: Any,
+    policy_file: Path,
+    privacy_dir: Path,
+    store_path: Path,
 ) -> None:
     session_log(notebook("draft.ipynb"))
     await rename(jp_fetch, jp_serverapp, "draft.ipynb", "churn.ipynb")
@@ -102,8 +146,9 @@ async def test_an_export_that_finds_no_processing_says_so_and_fails(
     restart_under(store_path, jp_root_dir / "draft.ipynb", "kernel-9")
     aliases = str(privacy_dir / "aliases.json")
     for fmt in ("html", "csv", "json"):
-        proc = export(policy_file, "--notebook", str(jp_root_dir / "draft.ipynb"), "--format", fmt,
-                      "--aliases", aliases)
+        proc = export(
+            policy_file, "--notebook", str(jp_root_dir / "draft.ipynb"), "--format", fmt, "--aliases", aliases
+        )
         assert proc.returncode == 3, (fmt, proc.stderr)
         assert "NO PROCESSING RECORDED" in proc.stderr
         assert "Processing log verified" not in proc.stdout

@@ -31,3 +31,33 @@ async def test_revoked_grants_leave_the_sidebar(
     after = await state_of(jp_fetch, "revoke.ipynb")
     assert after["grants"] == []
     assert not any(c.get("unmasked") for c in after["datasets"][0]["flagged"])
+
+
+async def test_ended_purpose_and_flagged_column_show_in_the_sidebar(
+    jp_fetch: Any, notebook: Any, session_log: Any, store_path: Path
+) -> None:
+    nb = notebook("controls.ipynb")
+    session_log(nb)
+    before = await state_of(jp_fetch, "controls.ipynb")
+    ds = before["datasets"][0]["dataset"]
+    append(
+        store_path,
+        nb,
+        "column_flagged",
+        {
+            "dataset": ds,
+            "column": "amount",
+            "from": {"category": "none", "entities": []},
+            "to": {"category": "special", "entities": ["HEALTH"], "special_category": "HEALTH"},
+            "strategy": "redact",
+            "detail": "values replaced by [REDACTED]",
+        },
+    )
+    append(store_path, nb, "purpose_ended", {"purpose": "churn-model"})
+    state = await state_of(jp_fetch, "controls.ipynb")
+    assert state["purpose"] is None and state["grants"] == []
+    amount = next(c for c in state["datasets"][0]["flagged"] if c["name"] == "amount")
+    assert amount["category"] == "special" and amount["flagged_by_user"] is True
+    assert amount["strategy"] == "redact"
+    events = [e["event"] for g in state["timeline"] for e in g["events"]]
+    assert events[-2:] == ["column_flagged", "purpose_ended"]

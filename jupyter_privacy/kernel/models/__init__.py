@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import arrays, generic
 from .patcher import Patcher
+from .purpose import PurposeGuard
 from .tracker import FitTracker
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ LIBRARIES = {
     "statsmodels.base.model": (".statsmodels", "statsmodels", "statsmodels.api"),
     "lightgbm": (".lightgbm", "lightgbm", "lightgbm"),
     "torch": (".torch", "torch", "torch"),
+    "mlflow": (".mlflow", "mlflow", "mlflow"),
 }
 
 
@@ -38,6 +40,9 @@ class ModelHooks:
         self.tracker = FitTracker(session, lineage, raw_outputs)
         self.patcher = Patcher()
         self.installed: dict[str, Any] = {}
+        self.guard = PurposeGuard(self.tracker, self.patcher)
+        self.tracker.guard = self.guard
+        lineage.model_dumped = self.guard.on_dump
 
     def install(self) -> None:
         arrays.install(self.patcher, self.tracker)
@@ -45,6 +50,7 @@ class ModelHooks:
 
     def hook_modules(self) -> None:
         """Install the hooks of every supported library imported so far (cheap when nothing is new)."""
+        self.guard.hook_loaders()
         for module, (hook, _word, _import) in LIBRARIES.items():
             if module in sys.modules and module not in self.installed:
                 hooks = importlib.import_module(hook, __name__)
@@ -71,6 +77,9 @@ class ModelHooks:
             torch_hooks.collect()
         if self.tracker.pending:
             self.tracker.flush(namespace)
+        mlflow_hooks = self.installed.get("mlflow")
+        if mlflow_hooks is not None:
+            mlflow_hooks.flush()  # after model_trained: a model is logged to MLflow once it is trained
         self.hook_modules()
 
     def uninstall(self) -> None:

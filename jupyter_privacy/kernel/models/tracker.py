@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..lineage import Lineage
     from ..raw_outputs import RawOutputs
     from ..session import PrivacySession
+    from .purpose import PurposeGuard
 
 
 @dataclass
@@ -78,6 +79,9 @@ class FitTracker:
         self.raw_outputs = raw_outputs
         self.pending: list[PendingFit] = []
         self.derived = Derived()
+        self.trained: dict[int, tuple[weakref.ref[Any] | None, dict[str, Any]]] = {}
+        self._keep: list[Any] = []
+        self.guard: PurposeGuard | None = None
         self._local = threading.local()
 
     # -- inputs -------------------------------------------------------------------------------------
@@ -145,23 +149,49 @@ class FitTracker:
         with contextlib.suppress(TypeError):  # dumped in the same cell: already known as a model
             self.lineage.models[model] = sorted({d for i in inputs for d in i.datasets})
 
+    def _payload(self, fit: PendingFit, variable: str | None) -> dict[str, Any]:
+        decl = self.session.declaration
+        return model_trained_payload(
+            model_class=fit.model_class,
+            library=fit.library,
+            variable=variable,
+            inputs=fit.inputs,
+            findings={ds.id: ds.scan for ds in self.session.datasets.values()},
+            purpose=decl.purpose.id if decl else None,
+            steps=fit.steps,
+            wrapper=fit.wrapper,
+            extra=fit.extra,
+        )
+
+    def payload_for(self, model: Any) -> dict[str, Any] | None:
+        """The ``model_trained`` payload of a model trained in this kernel (this cell's or logged)."""
+        for fit in self.pending:
+            if fit.model is model:
+                return self._payload(fit, None)
+        entry = self.trained.get(id(model))
+        if entry is None or (entry[0] is not None and entry[0]() is not model):
+            return None
+        return entry[1]
+
+    def _remember(self, model: Any, payload: dict[str, Any]) -> None:
+        key = id(model)
+        try:
+            ref: weakref.ref[Any] | None = weakref.ref(model, lambda _r: self.trained.pop(key, None))
+        except TypeError:
+            ref = None  # kept while the kernel runs: such models are few
+            self.trained[key] = (None, payload)
+            self._keep.append(model)
+            return
+        self.trained[key] = (ref, payload)
+
     def flush(self, namespace: dict[str, Any]) -> None:
         """Log the fits of the cell that just ended, each with the variable the model ended up in."""
         fits, self.pending = self.pending, []
-        decl = self.session.declaration
-        findings = {ds.id: ds.scan for ds in self.session.datasets.values()}
         for fit in fits:
-            payload = model_trained_payload(
-                model_class=fit.model_class,
-                library=fit.library,
-                variable=variable_of(fit.model, namespace),
-                inputs=fit.inputs,
-                findings=findings,
-                purpose=decl.purpose.id if decl else None,
-                steps=fit.steps,
-                wrapper=fit.wrapper,
-                extra=fit.extra,
-            )
+            payload = self._payload(fit, variable_of(fit.model, namespace))
+            self._remember(fit.model, payload)
+            if self.guard is not None:
+                self.guard.watch(fit.model, payload["purpose"], payload["model_class"])
             with contextlib.suppress(TypeError):  # a model that cannot be weakly referenced
                 self.lineage.models[fit.model] = payload["datasets"]
             self.session.log("model_trained", payload)

@@ -1,0 +1,42 @@
+"""Erasure look-ups find people in Spark loads: fingerprints built by Spark from the tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from faker import Faker
+
+from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.kernel.spark_load import load_spark
+from jupyter_privacy.ledger import SqliteLedgerStore
+from jupyter_privacy.records.erasure import erasure_lookup, parse_subject
+from jupyter_privacy.records.fingerprints import FingerprintStore, fingerprint_path
+
+
+def test_a_person_in_a_spark_load_is_found(spark: Any, privacy: PrivacySession, tmp_path: Path) -> None:
+    Faker.seed(31)
+    fake = Faker()
+    raw = pd.DataFrame(
+        {"email": [fake.unique.email() for _ in range(2000)], "full_name": [fake.name() for _ in range(2000)]}
+    )
+    path = tmp_path / "subscribers.parquet"
+    raw.to_parquet(path, index=False)
+    load_spark(privacy, path, spark=spark)
+    ledger = privacy.policy.log.resolved_path()
+    with SqliteLedgerStore(ledger, readonly=True) as store:
+        (loaded,) = [r.payload for r in store.records(privacy.notebook) if r.event == "dataset_loaded"]
+    fp = loaded["fingerprints"]
+    assert {c["column"]: c["distinct"] for c in fp["columns"]}["email"] == 2000
+
+    def lookup(subject: str) -> dict[str, Any]:
+        with (
+            SqliteLedgerStore(ledger, readonly=True) as store,
+            FingerprintStore(fingerprint_path(ledger), readonly=True) as fps,
+        ):
+            return erasure_lookup(store, fps, privacy.key, [parse_subject(subject)])
+
+    found = lookup(f"email={raw['email'][1234].upper()}")
+    assert found["found"] and [Path(d["source"]).name for d in found["datasets"]] == ["subscribers.parquet"]
+    assert not lookup("email=nobody.here@example.invalid")["found"]
