@@ -20,6 +20,7 @@ from ..ledger import LedgerError, LedgerStore
 from ..mask.keys import MissingKeyError, load_key
 from ..policy import LoadedPolicy, PolicyError, load_policy
 from ..records.aliases import AliasMap
+from ..records.dpo_filter import RecordFilter, parse_time, processed_by
 from .errors import CliError
 from .ledger_cmd import open_log, resolve_notebook
 from .notebook_names import Scope, load_aliases, notebook_scope, project_scope, renamed_to
@@ -39,6 +40,10 @@ def add_parser(subparsers: Any) -> None:
     scope = export.add_mutually_exclusive_group(required=True)
     scope.add_argument("--notebook", metavar="PATH", help="one notebook (a unique suffix of its path works)")
     scope.add_argument("--project", metavar="DIR", help="every notebook in the log whose path is under DIR")
+    scope.add_argument(
+        "--all", action="store_true", help="every notebook in the log (the DPO's view of a team log)"
+    )
+    _filters(export)
     export.add_argument("--format", choices=("json", "csv", "html"), default="html", help="default: html")
     export.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument(
@@ -81,8 +86,37 @@ def add_parser(subparsers: Any) -> None:
         help="an identifier of the person, e.g. email=alice@example.com (repeatable)",
     )
     erasure.add_argument("--format", choices=("text", "json"), default="text")
+    _filters(erasure)
     _common(erasure)
     erasure.set_defaults(func=run_erasure)
+
+
+def _filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", action="append", default=[], help="only what this user did (repeatable)")
+    parser.add_argument(
+        "--purpose",
+        action="append",
+        default=[],
+        help="only what ran under this declared purpose (repeatable)",
+    )
+    parser.add_argument(
+        "--since", metavar="TIME", help="only records from TIME (2026-11-01 or ISO 8601, UTC)"
+    )
+    parser.add_argument(
+        "--until", metavar="TIME", help="only records up to TIME (a date covers the whole day)"
+    )
+
+
+def _record_filter(args: argparse.Namespace) -> RecordFilter:
+    try:
+        return RecordFilter(
+            frozenset(args.user),
+            frozenset(args.purpose),
+            parse_time(args.since) if args.since else None,
+            parse_time(args.until, end_of_day=True) if args.until else None,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -121,13 +155,20 @@ def run_export(args: argparse.Namespace) -> int:
     aliases = load_aliases(args.aliases)
     try:
         known = store.notebooks()
+        wanted = _record_filter(args)
         if args.notebook:
             scope = notebook_scope(args.notebook, known, aliases)
+        elif args.all:
+            scope = Scope(known, known, aliases)
         else:
             scope = project_scope(args.project, known, aliases)
             if not scope.chains:
                 raise CliError(f"no notebook under {args.project} has records in {store.location}")
-        record = build_record(store, loaded, scope.chains, scope.belongs())
+        belongs = None if args.all else scope.belongs()
+        record = build_record(
+            store, loaded, scope.chains, wanted.belongs(belongs) if wanted.active else belongs
+        )
+        processed_by(record)
         apply_witness(record, store, loaded, scope.chains)
     except LedgerError as exc:
         raise CliError(str(exc)) from None
@@ -202,6 +243,11 @@ def run_erasure(args: argparse.Namespace) -> int:
     fps = FingerprintStore(fp_path, readonly=True) if fp_path.exists() else None
     try:
         result = erasure_lookup(store, fps, key, subjects)
+        wanted = _record_filter(args)
+        if wanted.active:
+            for part in ("datasets", "unmask", "outputs", "models", "cells"):
+                result[part] = [e for e in result.get(part, []) if wanted.keep_entry(e)]
+            result["found"] = bool(result["datasets"])
     except LedgerError as exc:
         raise CliError(str(exc)) from None
     finally:

@@ -23,5 +23,9 @@ class OutputError(PrivacyError):
     """A governed output could not be written (the write failed; nothing was logged)."""
 
 
+class LogUnavailable(PrivacyError):
+    """The processing log cannot be written and the policy enforces: the action was refused, not done."""
+
+
 class ModelPurposeRefused(PrivacyError):
     """A model was loaded or used under another purpose than it was trained for, and the policy refuses it."""

@@ -8,6 +8,7 @@ columns it was asked for.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import platform
 import threading
@@ -27,7 +28,7 @@ from .. import __version__
 from ..detect import ScanResult, scan_dataframe
 from ..io import DataReadError, describe_error, read_table
 from ..io.nested import flatten_nested
-from ..ledger import LedgerRecord, LedgerStore, open_store
+from ..ledger import LedgerError, LedgerRecord, LedgerStore, open_store
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..policy import LoadedPolicy, Purpose, load_policy
 from ..records.fingerprints import record_fingerprints
@@ -37,6 +38,7 @@ from .errors import LoadError, PurposeError, UnmaskDenied
 from .gate import DeclarationRefused, check_declaration
 from .gate import refusal as gate_refusal
 from .labels import LabelGuard
+from .log_outage import OutageBuffer
 
 ATTRS_KEY = "jupyter_privacy"
 
@@ -170,6 +172,7 @@ class PrivacySession:
         self._store: LedgerStore | None = None
         self._key: MaskingKey | None = None
         self._lock = threading.RLock()
+        self.outage = OutageBuffer()
         self.started = False
         self.labels = LabelGuard(lambda: self.key, self.policy.detection.ner_model)
 
@@ -193,24 +196,44 @@ class PrivacySession:
         except Exception:
             return None
 
-    def log(self, event: str, payload: dict[str, Any]) -> LedgerRecord:
-        """Append an event for the current cell to this notebook's chain."""
+    def log(self, event: str, payload: dict[str, Any]) -> LedgerRecord | None:
+        """Append an event for the current cell to this notebook's chain.
+
+        When the log cannot be written, see :mod:`.log_outage`: a gated event is refused under enforce
+        (:class:`LogUnavailable`), any other is kept and replayed later (returns None meanwhile).
+        """
         with self._lock:
             if not self.started and event != "session_start":
                 self.start()
             cell = self.cell
-            return self.store.append(
-                self.notebook,
-                event,
-                self.labels.sanitise(payload),  # column names and index labels can be values
-                kernel_id=self.kernel_id,
-                cell_id=cell.cell_id,
-                execution_count=cell.execution_count,
-                code_sha256=cell.code_sha256,
-                policy_sha256=self.loaded.sha256,
-            )
+            try:
+                self.outage.replay(self._append)
+                return self._append(event, payload, cell)
+            except LedgerError as exc:
+                self._drop_store()
+                self.outage.failed(event, payload, cell, exc, self.policy.enforcement == "enforce")
+                return None
 
-    def start(self) -> LedgerRecord:
+    def _append(self, event: str, payload: dict[str, Any], cell: CellContext) -> LedgerRecord:
+        return self.store.append(
+            self.notebook,
+            event,
+            self.labels.sanitise(payload),  # column names and index labels can be values
+            kernel_id=self.kernel_id,
+            cell_id=cell.cell_id,
+            execution_count=cell.execution_count,
+            code_sha256=cell.code_sha256,
+            policy_sha256=self.loaded.sha256,
+        )
+
+    def _drop_store(self) -> None:
+        """Forget a store that failed, so the next event opens (reconnects) it afresh."""
+        store, self._store = self._store, None
+        if store is not None:
+            with contextlib.suppress(Exception):
+                store.close()
+
+    def start(self) -> LedgerRecord | None:
         """``session_start``: which policy, key and versions this kernel works under."""
         self.started = True
         return self.log(
@@ -251,9 +274,10 @@ class PrivacySession:
         with self._lock:
             if self.declaration is not None and self.declaration.purpose.id != purpose.id:
                 self.revoke_grants(f"purpose changed to {purpose.id}")
-            self.declaration = Declaration(purpose, basis, reference, art9, _now())
-            self.log("purpose_declared", self.declaration.to_dict())
-        return self.declaration
+            declaration = Declaration(purpose, basis, reference, art9, _now())
+            self.log("purpose_declared", declaration.to_dict())  # first: enforce refuses it unlogged
+            self.declaration = declaration
+        return declaration
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -344,8 +368,8 @@ class PrivacySession:
         if fingerprints is not None:
             payload["fingerprints"] = fingerprints
         with self._lock:
+            self.log("dataset_loaded", payload)  # first: under enforce a log failure refuses the load
             self.datasets[dataset.id] = dataset
-            self.log("dataset_loaded", payload)
         return frame
 
     def _stage(self, name: str) -> None:
@@ -392,10 +416,11 @@ class PrivacySession:
         with self._lock:
             assert self.declaration is not None
             grant = Grant(dataset.id, list(columns), self.declaration.purpose.id, [weakref.ref(out)])
+            # logged first: under enforce a log failure refuses the grant before anything is handed out
+            self.log("unmask_granted", {"grant": grant.id, **self._grant_payload(dataset, columns, reason)})
             for listener in self.grant_listeners:
                 listener(grant, rows)
             self.grants.append(grant)
-            self.log("unmask_granted", {"grant": grant.id, **self._grant_payload(dataset, columns, reason)})
         return out
 
     def _dataset_for(self, ids: list[str], columns: list[str]) -> Dataset:

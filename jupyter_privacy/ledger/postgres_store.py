@@ -207,14 +207,13 @@ class PostgresLedgerStore(LedgerStore):
                 return
             last = rows[-1][1]
 
-    def raw_records_after(self, notebook: str, seq: int, limit: int) -> list[RawRecord]:
-        """Up to ``limit`` stored rows of ``notebook`` with seq greater than ``seq``, in order."""
+    def records_after(self, notebook: str, seq: int, limit: int) -> list[LedgerRecord]:
         rows = self._run(
             "cannot read the processing log",
             f"SELECT {_SELECT} FROM {SCHEMA}.records WHERE notebook = %s AND seq > %s ORDER BY seq LIMIT %s",
             (notebook, seq, limit),
         )
-        return [RawRecord(*row) for row in rows]
+        return [parse_raw(RawRecord(*row), self._label) for row in rows]
 
     def records(self, notebook: str) -> Iterator[LedgerRecord]:
         for raw in self.raw_records(notebook):

@@ -478,6 +478,18 @@ class SqliteLedgerStore(LedgerStore):
                 return
             last = rows[-1][1]
 
+    def records_after(self, notebook: str, seq: int, limit: int) -> list[LedgerRecord]:
+        conn = self._connection()
+        with self._lock:
+            try:
+                rows = conn.execute(
+                    f"SELECT {self._select} FROM records WHERE notebook = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    (notebook, seq, limit),
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise self._error(exc, "cannot read the processing log") from None
+        return [self._parse(RawRecord(*row)) for row in rows]
+
     def records(self, notebook: str) -> Iterator[LedgerRecord]:
         for raw in self.raw_records(notebook):
             yield self._parse(raw)

@@ -132,6 +132,19 @@ class LedgerStore(abc.ABC):
     def raw_records(self, notebook: str) -> Iterator[RawRecord]:
         """The stored rows of ``notebook`` in stored-seq order, unparsed (for verification)."""
 
+    def records_after(self, notebook: str, seq: int, limit: int) -> list[LedgerRecord]:
+        """Up to ``limit`` records of ``notebook`` with a seq above ``seq``, in order.
+
+        Backends override this with an indexed query; this default reads the chain from the start.
+        """
+        out: list[LedgerRecord] = []
+        for raw in self.raw_records(notebook):
+            if type(raw.seq) is int and raw.seq > seq:
+                out.append(parse_raw(raw, self.location))
+                if len(out) >= limit:
+                    break
+        return out
+
     @abc.abstractmethod
     def recorded_head(self, notebook: str) -> HeadPointer | None:
         """The separately stored head pointer of ``notebook`` (detects truncation of the tail)."""

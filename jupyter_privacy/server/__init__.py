@@ -18,6 +18,7 @@ from .handlers import (
     PolicyHandler,
     RecordsHandler,
     StateHandler,
+    TimelineHandler,
     VerifyHandler,
 )
 from .renames import CONTENTS_SCHEMA, rename_listener
@@ -30,6 +31,7 @@ ROUTES = [
     ("health", HealthHandler),
     ("policy", PolicyHandler),
     ("state", StateHandler),
+    ("timeline", TimelineHandler),
     ("records", RecordsHandler),
     ("verify", VerifyHandler),
     ("export", ExportHandler),

@@ -98,6 +98,25 @@ class StateHandler(PrivacyHandler):
         self.finish(json.dumps({"path": api_path, **state}))
 
 
+class TimelineHandler(PrivacyHandler):
+    """``GET /jupyter-privacy/timeline?path=NB&before=N&limit=M``: older timeline cells, oldest first.
+
+    ``before`` is a cell index (``timeline_cells`` of the state is the end); ``limit`` at most 200.
+    """
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        api_path, os_path = await self.notebook()
+        try:
+            before = int(self.get_argument("before"))
+            limit = min(200, max(1, int(self.get_argument("limit", "30"))))
+        except ValueError:
+            raise tornado.web.HTTPError(400, "before and limit must be whole numbers") from None
+        cells = self.run(self.service.timeline_page, os_path, before, limit)
+        self.finish(json.dumps({"path": api_path, "before": before, "timeline": cells}))
+
+
 class RecordsHandler(PrivacyHandler):
     """``GET /jupyter-privacy/records?path=NB``: the notebook's log records, in time order."""
 

@@ -19,6 +19,7 @@ from ..records.aliases import AliasMap
 from .config import JupyterPrivacy
 from .paths import chain_candidates
 from .state import notebook_state, policy_summary
+from .state_cache import StateCache
 
 EXPORT_FORMATS = ("json", "html", "csv")
 _log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class PrivacyService:
     def __init__(self, settings: JupyterPrivacy) -> None:
         self.settings = settings
         self.aliases = AliasMap(settings.alias_path)
+        self.views = StateCache()
 
     # -- policy and store -----------------------------------------------------------------------
 
@@ -96,8 +98,21 @@ class PrivacyService:
             return self._collect(store, os_path)
 
     def state(self, os_path: str) -> dict[str, Any]:
-        records, chains = self.records(os_path)
-        return {"chains": chains, **notebook_state(records)}
+        """The sidebar state, from the incrementally kept view (see :mod:`.state_cache`)."""
+        loaded = self.loaded_policy()
+        store = self._reader(loaded)
+        if store is None:
+            return {"chains": [], **notebook_state([])}
+        owners, chains = self._chains(os_path)
+        key = (store.location, len(self.aliases.aliases), tuple(chains))
+        with store:
+            return self.views.state(
+                store, os_path, chains, lambda chain, r: self.aliases.owner(chain, r) in owners, key
+            )
+
+    def timeline_page(self, os_path: str, before: int, limit: int) -> list[dict[str, Any]]:
+        """Older timeline cells for the sidebar's "show more" (after a state read)."""
+        return self.views.timeline_page(os_path, before, limit)
 
     def verify(self, os_path: str) -> dict[str, Any]:
         """Verify every chain holding records of the notebook; ``ok`` only if all of them verify."""

@@ -13,7 +13,7 @@ from typing import Any
 from ..policy import LoadedPolicy
 from ..records.minimisation import minimisation
 
-_CURRENT_EVENTS = frozenset(
+CURRENT_EVENTS = frozenset(
     {
         "purpose_declared",
         "purpose_ended",
@@ -233,7 +233,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
     ungoverned: list[dict[str, Any]] = []
     for record in current:
         event, p = record["event"], record["payload"]
-        if event not in _CURRENT_EVENTS:
+        if event not in CURRENT_EVENTS:
             continue
         if event == "purpose_declared":
             # the kernel masks again every column it handed out when the purpose changes

@@ -1,0 +1,102 @@
+"""The DPO's view of a shared log: `export --all` and `erasure` over every user's notebooks, filtered by
+user, purpose and time range; the Art. 30 record says per purpose who declared it and who unmasked what."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+
+from jupyter_privacy.kernel.context import CellContext
+from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.policy import load_policy
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+KEY = "2b" * 32
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
+    tmp = tmp_path_factory.mktemp("dpo")
+    data = yaml.safe_load((EXAMPLES / "privacy_policy.yaml").read_text("utf-8"))
+    data["log"]["path"] = str(tmp / "ledger.sqlite3")
+    policy = tmp / "policy.yaml"
+    policy.write_text(yaml.safe_dump(data), "utf-8")
+    for user, purpose in (("ana", True), ("bo", False)):
+        mp = pytest.MonkeyPatch()
+        mp.setenv("JUPYTER_PRIVACY_KEY", KEY)
+        mp.setenv("JUPYTERHUB_USER", user)
+        mp.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp / user / "work.ipynb"))
+        s = PrivacySession(policy=load_policy(policy))
+        s.cell = CellContext("c1", 1, "load")
+        customers = s.load(EXAMPLES / "data" / "customers.csv", variable="customers")
+        if purpose:
+            s.cell = CellContext("c2", 2, "purpose")
+            s.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+            s.cell = CellContext("c3", 3, "unmask")
+            s.unmask(customers, ["email"])
+        s.close()
+        mp.undo()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
+    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    yield env, tmp
+
+
+def export(env: dict[str, str], tmp: Path, *args: str) -> dict[str, Any]:
+    out = tmp / "x.json"
+    proc = subprocess.run([sys.executable, "-m", "jupyter_privacy", "export", "--all", "--format", "json",
+                           "--output", str(out), *args], capture_output=True, text=True, env=env, timeout=120)
+    assert "Traceback" not in proc.stderr and proc.returncode in (0, 3), proc.stderr
+    return dict(json.loads(out.read_text("utf-8")))
+
+
+def users_of(record: dict[str, Any]) -> set[str]:
+    return {d["cell"].get("user") for d in record["evidence"]["datasets"]} | {
+        u["user"] for u in record["evidence"]["unmask"]}
+
+
+def test_all_notebooks_and_who_processed_what_per_purpose(team: tuple[dict[str, str], Path]) -> None:
+    env, tmp = team
+    record = export(env, tmp)
+    assert len(record["verification"]["chains"]) == 2 and record["verification"]["ok"]
+    assert len(record["evidence"]["datasets"]) == 2
+    churn = next(p for p in record["purposes"] if p["id"] == "churn-model")
+    assert churn["processed_by"]["declared_by"] == ["ana"]
+    assert [(g["user"], g["columns"]) for g in churn["processed_by"]["unmasked"]] == [("ana", ["email"])]
+
+
+def test_filters_by_user_purpose_and_time(team: tuple[dict[str, str], Path]) -> None:
+    env, tmp = team
+    bo = export(env, tmp, "--user", "bo")
+    assert len(bo["evidence"]["datasets"]) == 1 and bo["evidence"]["unmask"] == [] and bo["purposes"] == []
+    churn = export(env, tmp, "--purpose", "churn-model")
+    assert churn["evidence"]["datasets"] == [] and [u["user"] for u in churn["evidence"]["unmask"]] == ["ana"]
+    assert export(env, tmp, "--since", "2999-01-01")["evidence"]["datasets"] == []
+    assert len(export(env, tmp, "--until", "2999-01-01")["evidence"]["datasets"]) == 2
+    bad = subprocess.run([sys.executable, "-m", "jupyter_privacy", "export", "--all", "--since", "yesterday"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "cannot read the time" in bad.stderr
+
+
+def test_erasure_over_everyone_filtered_by_user(team: tuple[dict[str, str], Path]) -> None:
+    env, _tmp = team
+    email = pd.read_csv(EXAMPLES / "data" / "customers.csv")["email"][0]
+
+    def erasure(*args: str) -> dict[str, Any]:
+        proc = subprocess.run([sys.executable, "-m", "jupyter_privacy", "erasure", "--subject", f"email={email}",
+                               "--format", "json", *args], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return dict(json.loads(proc.stdout))
+
+    everyone = erasure()
+    assert {d["user"] for d in everyone["datasets"]} == {"ana", "bo"}
+    only_bo = erasure("--user", "bo")
+    assert {d["user"] for d in only_bo["datasets"]} == {"bo"} and only_bo["unmask"] == []

@@ -1,0 +1,81 @@
+"""The sidebar state over real HTTP is kept up to date from new records, bounded in size, and rebuilt
+when the log went backwards; it always equals the state computed from the whole log."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from jupyter_privacy.ledger import SqliteLedgerStore
+from jupyter_privacy.server.state import notebook_state
+from jupyter_privacy.server.state_cache import TIMELINE_CELLS
+
+POLICY = "ab" * 32
+
+
+async def state_of(jp_fetch: Any, path: str) -> tuple[dict[str, Any], int]:
+    response = await jp_fetch("jupyter-privacy", "state", params={"path": path})
+    return json.loads(response.body), len(response.body)
+
+
+def full_state(store: Path, nb: str) -> dict[str, Any]:
+    with SqliteLedgerStore(store, readonly=True) as ledger:
+        return notebook_state([r.to_dict() for r in ledger.records(nb)])
+
+
+def same_current_state(a: dict[str, Any], b: dict[str, Any]) -> None:
+    for key in ("purpose", "datasets", "grants", "denials", "session", "records", "last_ts"):
+        assert a[key] == b[key], key
+    assert a["timeline"] == b["timeline"][-TIMELINE_CELLS:]
+
+
+def cells(store: Path, nb: str, start: int, n: int, kernel: str = "k1") -> None:
+    with SqliteLedgerStore(store) as ledger:
+        for i in range(start, start + n):
+            ledger.append(nb, "output_written", {"path": f"/out/{i}.csv", "datasets": []}, kernel_id=kernel,
+                          cell_id=f"c{i}", execution_count=i, policy_sha256=POLICY)
+
+
+async def test_new_records_are_folded_in_and_the_answer_stays_small(
+    jp_fetch: Any, notebook: Any, session_log: Any, store_path: Path
+) -> None:
+    nb = str(notebook("big.ipynb"))
+    session_log(nb)
+    cells(store_path, nb, 10, 300)
+    first, size_first = await state_of(jp_fetch, "big.ipynb")
+    same_current_state(first, full_state(store_path, nb))
+    assert first["timeline_cells"] == 305 and len(first["timeline"]) == TIMELINE_CELLS
+    cells(store_path, nb, 400, 2)  # two more cells
+    with SqliteLedgerStore(store_path) as ledger:  # and the same cell logs a second event
+        ledger.append(nb, "model_trained", {"model_class": "M", "datasets": []}, kernel_id="k1", cell_id="c401",
+                      execution_count=401, policy_sha256=POLICY)
+    second, size_second = await state_of(jp_fetch, "big.ipynb")
+    same_current_state(second, full_state(store_path, nb))
+    assert second["records"] == first["records"] + 3 and second["timeline_cells"] == 307
+    assert [e["event"] for e in second["timeline"][-1]["events"]] == ["output_written", "model_trained"]
+    assert abs(size_second - size_first) < 2000  # bounded: the history does not grow the answer
+
+    page = json.loads((await jp_fetch("jupyter-privacy", "timeline", params={
+        "path": "big.ipynb", "before": "10", "limit": "5"})).body)
+    assert [c["execution_count"] for c in page["timeline"]] == [10, 11, 12, 13, 14]
+
+
+async def test_a_log_that_went_backwards_is_rebuilt(
+    jp_fetch: Any, notebook: Any, session_log: Any, store_path: Path, tmp_path: Path
+) -> None:
+    nb = str(notebook("back.ipynb"))
+    session_log(nb)
+    SqliteLedgerStore(store_path).close()
+    old = tmp_path / "old.sqlite3"
+    shutil.copy(store_path, old)
+    with SqliteLedgerStore(store_path) as ledger:
+        ledger.append(nb, "session_start", {}, kernel_id="k2", policy_sha256=POLICY)
+    assert (await state_of(jp_fetch, "back.ipynb"))[0]["purpose"] is None
+    for suffix in ("-wal", "-shm"):
+        Path(str(store_path) + suffix).unlink(missing_ok=True)
+    shutil.copy(old, store_path)  # the older copy, where the purpose is still current
+    state, _ = await state_of(jp_fetch, "back.ipynb")
+    same_current_state(state, full_state(store_path, nb))
+    assert state["purpose"]["purpose"] == "churn-model"
