@@ -24,7 +24,7 @@ from ..records.dpo_filter import RecordFilter, parse_time, processed_by
 from .errors import CliError
 from .ledger_cmd import open_log, resolve_notebook
 from .notebook_names import Scope, load_aliases, notebook_scope, project_scope, renamed_to
-from .witness_report import apply_witness
+from .witness_report import apply_witness, witnessed_notebooks
 
 
 def add_parser(subparsers: Any) -> None:
@@ -154,7 +154,7 @@ def run_export(args: argparse.Namespace) -> int:
     store = _store(args, loaded)
     aliases = load_aliases(args.aliases)
     try:
-        known = store.notebooks()
+        known = sorted(set(store.notebooks()) | set(witnessed_notebooks(loaded)))
         wanted = _record_filter(args)
         if args.notebook:
             scope = notebook_scope(args.notebook, known, aliases)
