@@ -227,7 +227,7 @@ def run_lineage(args: argparse.Namespace) -> int:
 
 def run_erasure(args: argparse.Namespace) -> int:
     from ..records.erasure import SubjectError, erasure_lookup, parse_subject, render_text
-    from ..records.fingerprints import FingerprintStore, fingerprint_path
+    from ..records.fingerprints import open_fingerprints
 
     try:
         subjects = [parse_subject(s) for s in args.subject]
@@ -239,8 +239,11 @@ def run_erasure(args: argparse.Namespace) -> int:
     except MissingKeyError as exc:
         raise CliError(f"the erasure look-up needs the masking key: {exc}") from None
     store = _store(args, loaded)
-    fp_path = fingerprint_path(store.location)
-    fps = FingerprintStore(fp_path, readonly=True) if fp_path.exists() else None
+    try:
+        fps = open_fingerprints(store, readonly=True)  # the SQLite sidecar, or the team database
+    except LedgerError as exc:
+        store.close()
+        raise CliError(str(exc)) from None
     try:
         result = erasure_lookup(store, fps, key, subjects)
         wanted = _record_filter(args)
