@@ -24,7 +24,7 @@ from ..records.dpo_filter import RecordFilter, parse_time, processed_by
 from .errors import CliError
 from .ledger_cmd import open_log, resolve_notebook
 from .notebook_names import Scope, load_aliases, notebook_scope, project_scope, renamed_to
-from .witness_report import apply_witness
+from .witness_report import apply_witness, witnessed_notebooks
 
 
 def add_parser(subparsers: Any) -> None:
@@ -154,7 +154,7 @@ def run_export(args: argparse.Namespace) -> int:
     store = _store(args, loaded)
     aliases = load_aliases(args.aliases)
     try:
-        known = store.notebooks()
+        known = sorted(set(store.notebooks()) | set(witnessed_notebooks(loaded)))
         wanted = _record_filter(args)
         if args.notebook:
             scope = notebook_scope(args.notebook, known, aliases)
@@ -227,7 +227,7 @@ def run_lineage(args: argparse.Namespace) -> int:
 
 def run_erasure(args: argparse.Namespace) -> int:
     from ..records.erasure import SubjectError, erasure_lookup, parse_subject, render_text
-    from ..records.fingerprints import FingerprintStore, fingerprint_path
+    from ..records.fingerprints import open_fingerprints
 
     try:
         subjects = [parse_subject(s) for s in args.subject]
@@ -239,8 +239,11 @@ def run_erasure(args: argparse.Namespace) -> int:
     except MissingKeyError as exc:
         raise CliError(f"the erasure look-up needs the masking key: {exc}") from None
     store = _store(args, loaded)
-    fp_path = fingerprint_path(store.location)
-    fps = FingerprintStore(fp_path, readonly=True) if fp_path.exists() else None
+    try:
+        fps = open_fingerprints(store, readonly=True)  # the SQLite sidecar, or the team database
+    except LedgerError as exc:
+        store.close()
+        raise CliError(str(exc)) from None
     try:
         result = erasure_lookup(store, fps, key, subjects)
         wanted = _record_filter(args)

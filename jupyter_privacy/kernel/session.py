@@ -364,7 +364,7 @@ class PrivacySession:
         tag(frame, [dataset.id])
         payload = self._loaded_payload(dataset)
         # erasure look-ups (Art. 17): keyed fingerprints of the direct identifiers, filter hash in the log
-        fingerprints = record_fingerprints(self.policy.log.resolved_path(), df, masked, key)
+        fingerprints = record_fingerprints(self.policy.log, df, masked, key)
         if fingerprints is not None:
             payload["fingerprints"] = fingerprints
         with self._lock:
