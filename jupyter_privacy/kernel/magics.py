@@ -304,7 +304,11 @@ class PrivacyMagics(Magics):
         df = self._frame(args.variable, "%privacy_scan")
         from .. import scan
 
-        result = scan(df, current_session().loaded, source=args.variable)
+        session = current_session()
+        result = scan(df, session.loaded, source=args.variable)
+        renamed = session.labels.renames([c.name for c in result.columns])  # a pivot's columns are people
+        for column in result.columns:
+            column.name = renamed.get(column.name, column.name)
         display({"text/plain": result.to_table(), "application/json": result.to_dict()}, raw=True)
 
     def _frame(self, name: str, magic: str) -> Any:

@@ -399,7 +399,10 @@ class PrivacySession:
                 "this frame was not loaded through jupyter-privacy, so it holds no masked columns"
             )
         dataset = self._dataset_for(ids, columns)
-        check_requested(df, dataset.scan, dataset.source, columns)
+        try:
+            check_requested(df, dataset.scan, dataset.source, columns)
+        except UnmaskDenied as exc:  # a name typed may be a value (a column named by a person)
+            raise UnmaskDenied(self.labels.message(str(exc), columns, [dataset.source])) from None
         reason = self._refusal(dataset, columns)
         if reason is not None:
             self.log("unmask_denied", self._grant_payload(dataset, columns, reason))
