@@ -46,7 +46,7 @@ def _parse(magic: Callable[..., Any], line: str) -> argparse.Namespace | None:
     return args
 
 
-def _user_error(exc: Exception) -> UsageError:
+def _user_error(exc: Exception | str) -> UsageError:
     """Privacy errors shown as one clear line (IPython prints UsageError without a traceback)."""
     return UsageError(f"jupyter-privacy: {exc}")
 
