@@ -52,6 +52,9 @@ CELLS = {
         "p.to_csv('out/pivot.csv')\n"
         "c.set_index('email')[['amount']].T.to_parquet('out/wide.parquet')"
     ),
+    "scan-pivot": "%privacy_scan p",
+    "chunks": "parts = list(pd.read_csv('data/people.csv', chunksize=10))",
+    "around": "text = open('data/people.csv').read()",
     "index-pandas": "ix = pd.read_csv('data/people.csv', index_col='name')\nix.shape",
     "index-parquet": "ix2 = %privacy_load data/by_name.parquet",
     "index-written": "ix2.to_csv('out/by_name.csv')",
