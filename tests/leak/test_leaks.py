@@ -213,13 +213,16 @@ def test_the_run_did_what_the_scan_relies_on(leak_run: LeakRun) -> None:
 
 def test_no_raw_value_in_kernel_artefacts(leak_run: LeakRun) -> None:
     scanner = leak_run.scanner()
-    for path in sorted(leak_run.ledger.parent.iterdir()):
+    # the log, its sidecars (erasure fingerprints, the grants' raw-value fingerprints), live lineage
+    for path in sorted(leak_run.ledger.parent.rglob("*")):
         if path.suffix not in (".yaml",) and path.is_file() and path.stat().st_size:
-            scanner.file(f"log-dir:{path.name}", path)  # the log, its WAL-free sidecars, live lineage
+            scanner.file(f"log-dir:{path.relative_to(leak_run.ledger.parent)}", path)
     scanner.file("saved-notebook", leak_run.notebook)
     scanner.file("privacy_export-json", leak_run.workdir / "out" / "record.json")
     scanner.file("privacy_export-html", leak_run.workdir / "out" / "record.html")
     assert any(s.startswith("log-dir:ledger.sqlite3") for s in scanner.scanned)
+    assert any(s.startswith("log-dir:ledger.sqlite3.grants/") for s in scanner.scanned)
+    assert any(s.startswith("log-dir:ledger.sqlite3.fingerprints") for s in scanner.scanned)
     assert leak_run.lineage.exists(), "live OpenLineage events were not written"
     assert not scanner.leaks, scanner.report()
 
@@ -261,11 +264,19 @@ def jp_server_config(leak_run: LeakRun) -> dict[str, Any]:
 async def test_no_raw_value_in_rest_responses(jp_fetch: Any, leak_run: LeakRun) -> None:
     scanner = leak_run.scanner()
     name = leak_run.notebook.name
-    for endpoint in ("state", "records", "verify"):
-        response = await jp_fetch("jupyter-privacy", endpoint, params={"path": name})
+    cells = 0
+    for endpoint in ("state", "timeline", "records", "verify"):
+        params = {"path": name}
+        if endpoint == "timeline":  # every cell, older ones included (after the state read)
+            params.update(before=str(cells), limit="200")
+        response = await jp_fetch("jupyter-privacy", endpoint, params=params)
         body = json.loads(response.body)
         if endpoint == "records":
             assert any(r["event"] == "dataset_loaded" for r in body["records"])
+        if endpoint == "timeline":
+            assert body["timeline"], body  # the scan reads every cell of the timeline
+        if endpoint == "state":
+            cells = body["timeline_cells"]
         scanner.json(f"rest-{endpoint}", body)
     for fmt in ("json", "html", "csv"):
         response = await jp_fetch(
