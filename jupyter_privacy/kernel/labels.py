@@ -30,7 +30,7 @@ from ..mask import MaskingKey, MissingKeyError
 from ..mask.tokens import token_for
 
 LABEL_FIELDS = frozenset({"name", "column", "columns", "raw_columns", "targets", "quasi_identifiers"})
-PATH_FIELDS = frozenset({"path", "source"})  # a report per customer is named by the customer
+PATH_FIELDS = frozenset({"path", "source", "where"})  # a report per customer is named by the customer
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _EMAIL_IN_NAME = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _FILE_SUFFIX = re.compile(
