@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from jupyter_privacy.ledger import GENESIS_HASH, SqliteLedgerStore, compute_hash
+from jupyter_privacy.records.article30_model import validate_record
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 POLICY = "ab" * 32
@@ -266,6 +267,7 @@ def test_every_attack_fails_the_export_banner(setup: Setup, tmp_path: Path, atta
         text = out.read_text("utf-8")
         if fmt == "json":
             record = json.loads(text)
+            validate_record(record)  # the typed model knows verification.witness
             assert not record["verification"]["ok"]
             found = {f["notebook"]: f["kind"] for f in record["verification"]["witness"]}
             assert found[A] == kind
