@@ -24,7 +24,7 @@ from ..records.dpo_filter import RecordFilter, parse_time, processed_by
 from .errors import CliError
 from .ledger_cmd import open_log, resolve_notebook
 from .notebook_names import Scope, load_aliases, notebook_scope, project_scope, renamed_to
-from .witness_report import apply_witness
+from .witness_report import apply_witness, witnessed_notebooks
 
 
 def add_parser(subparsers: Any) -> None:
@@ -60,11 +60,19 @@ def add_parser(subparsers: Any) -> None:
         help="OpenLineage run events of a notebook",
         description="Turn a notebook's processing log into OpenLineage (spec 2-0-2) run events: a parent run "
         "for the notebook, a run per cell with its input datasets, output files and models, schema, "
-        "PII tags and column lineage (masking flag). Written as JSONL, or POSTed with --url.",
+        "PII tags and column lineage (masking flag). Printed as JSONL, or sent through the openlineage-python "
+        "client: --output (file transport), --url (http transport) or --client (the transport configured in "
+        "openlineage.yml or OPENLINEAGE_URL, e.g. kafka).",
     )
     lineage.add_argument("--notebook", metavar="PATH", required=True)
-    lineage.add_argument("--output", metavar="FILE", help="append JSONL events to FILE (default: stdout)")
-    lineage.add_argument("--url", metavar="URL", help="POST events to URL/api/v1/lineage instead")
+    send = lineage.add_mutually_exclusive_group()
+    send.add_argument("--output", metavar="FILE", help="append JSONL events to FILE (default: stdout)")
+    send.add_argument("--url", metavar="URL", help="POST events to URL/api/v1/lineage instead")
+    send.add_argument(
+        "--client",
+        action="store_true",
+        help="send through the OpenLineage client's own configuration (openlineage.yml, OPENLINEAGE_URL)",
+    )
     lineage.add_argument("--namespace", default="jupyter-privacy", help="OpenLineage job namespace")
     _common(lineage)
     lineage.set_defaults(func=run_lineage)
@@ -154,7 +162,7 @@ def run_export(args: argparse.Namespace) -> int:
     store = _store(args, loaded)
     aliases = load_aliases(args.aliases)
     try:
-        known = store.notebooks()
+        known = sorted(set(store.notebooks()) | set(witnessed_notebooks(loaded)))
         wanted = _record_filter(args)
         if args.notebook:
             scope = notebook_scope(args.notebook, known, aliases)
@@ -198,7 +206,8 @@ def _nothing_recorded(scope: Scope, aliases: AliasMap) -> str:
 
 
 def run_lineage(args: argparse.Namespace) -> int:
-    from ..records.openlineage import notebook_events, post_http, write_jsonl
+    from ..records.openlineage import notebook_events
+    from ..records.openlineage_client import LineageError, emit, transport_config
 
     loaded = _policy(args)
     store = _store(args, loaded)
@@ -207,27 +216,26 @@ def run_lineage(args: argparse.Namespace) -> int:
         events = notebook_events(store, notebook, namespace=args.namespace)
     finally:
         store.close()
-    if args.url:
-        try:
-            n = post_http(events, args.url)
-        except OSError as exc:
-            raise CliError(f"cannot send OpenLineage events to {args.url}: {exc}") from None
-        print(f"sent {n} events to {args.url}", file=sys.stderr)
-    elif args.output:
-        try:
-            n = write_jsonl(events, args.output)
-        except OSError as exc:
-            raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(f"appended {n} events to {args.output}", file=sys.stderr)
-    else:
+    if not (args.url or args.output or args.client):
         for e in events:
             sys.stdout.write(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n")
+        return 0
+    kind, where = ("http", args.url) if args.url else ("file", args.output) if args.output else ("client", "")
+    try:
+        n = emit(events, transport_config(kind, file=args.output, url=args.url))
+    except LineageError as exc:
+        raise CliError(f"cannot send OpenLineage events{' to ' + where if where else ''}: {exc}") from None
+    what = {"http": f"sent {n} events to {where}", "file": f"appended {n} events to {where}"}
+    print(
+        what.get(kind, f"sent {n} events through the OpenLineage client's configured transport"),
+        file=sys.stderr,
+    )
     return 0
 
 
 def run_erasure(args: argparse.Namespace) -> int:
     from ..records.erasure import SubjectError, erasure_lookup, parse_subject, render_text
-    from ..records.fingerprints import FingerprintStore, fingerprint_path
+    from ..records.fingerprints import open_fingerprints
 
     try:
         subjects = [parse_subject(s) for s in args.subject]
@@ -239,8 +247,11 @@ def run_erasure(args: argparse.Namespace) -> int:
     except MissingKeyError as exc:
         raise CliError(f"the erasure look-up needs the masking key: {exc}") from None
     store = _store(args, loaded)
-    fp_path = fingerprint_path(store.location)
-    fps = FingerprintStore(fp_path, readonly=True) if fp_path.exists() else None
+    try:
+        fps = open_fingerprints(store, readonly=True)  # the SQLite sidecar, or the team database
+    except LedgerError as exc:
+        store.close()
+        raise CliError(str(exc)) from None
     try:
         result = erasure_lookup(store, fps, key, subjects)
         wanted = _record_filter(args)

@@ -10,6 +10,22 @@ from ..policy import LoadedPolicy
 from .ledger_cmd import check_witness, witness_settings
 
 
+def witnessed_notebooks(loaded: LoadedPolicy) -> list[str]:
+    """Notebooks the policy's witness has signed a checkpoint of (none without a witness).
+
+    An export names them as known even when the log has no record of them any more, so that a deleted
+    chain fails the export's banner instead of being "not found".
+    """
+    witness = witness_settings(None, None, loaded.policy.log)
+    if witness is None:
+        return []
+    from ..ledger.witness import load_public_key, read_checkpoints
+
+    checkpoints, public_key = witness
+    latest, _forged = read_checkpoints(checkpoints, load_public_key(public_key))
+    return sorted(latest)
+
+
 def apply_witness(
     record: dict[str, Any], store: LedgerStore, loaded: LoadedPolicy, notebooks: list[str]
 ) -> None:

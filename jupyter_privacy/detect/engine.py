@@ -15,7 +15,7 @@ from .headers import match_header
 from .ner import NerModel
 from .profile import ColumnProfile, profile_column, sample_rows
 from .recognizers import ValueRecognizer, builtin_recognizers, custom_recognizers, text_recognizers
-from .reident import reidentification
+from .reident import Grouping
 from .subjects import judge_table
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ def scan_dataframe(
     sample = sample_rows(df, settings.sample_rows)
     findings: list[ColumnFinding] = []
     profiled: list[tuple[ColumnProfile, ColumnFinding]] = []
+    grouping = Grouping(df)  # hashes quasi-identifier columns on another thread while the scan goes on
     for position in _progress(range(df.shape[1]), df, progress):
         name = df.columns[position]
         column = sample.iloc[:, position]
@@ -86,12 +87,14 @@ def scan_dataframe(
             prof = profile_column(name, column, settings.max_distinct)
             finding = classify(prof, match_header(name, extra_headers), recognizers, in_text, thresholds, ner)
             profiled.append((prof, finding))
+            if finding.category == "quasi":
+                grouping.add(position)
         findings.append(finding)
 
     table = judge_table(profiled)
     _coordinates_need_company(findings)
     quasi = [i for i, f in enumerate(findings) if f.category == "quasi"]
-    reid = reidentification(df, quasi, [findings[i].name for i in quasi])
+    reid = grouping.result(quasi, [findings[i].name for i in quasi])
     return ScanResult(
         source=source,
         rows=len(df),

@@ -112,6 +112,12 @@ def read_table(
 
 
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
+# values quoted without quotes: "unable to parse: Victor de Boer" (pandas' date parser), and anything
+# shaped like an e-mail address or a phone number wherever it stands
+_AFTER_COLON = re.compile(
+    r"(?i)(\b(?:parse|format|value|string|literal)\s*:\s*)(?![\'\"`\u2026\[])[^,;()\n]*[^,;()\s]"
+)
+_EMAIL_OR_PHONE = re.compile(r"[^\s@'\"]+@[^\s@'\"]+\.\w+|\+?\d[\d ()./-]{5,}\d")
 
 
 def describe_error(exc: BaseException, limit: int = 120) -> str:
@@ -119,11 +125,21 @@ def describe_error(exc: BaseException, limit: int = 120) -> str:
 
     Parsers and database drivers sometimes quote the offending value (``invalid input syntax for
     type integer: 'alice@example.org'``); such a value may be personal data and must not reach a
-    message, so anything in quotes becomes ``'…'``. Positions, types and field counts stay.
+    message, so anything in quotes becomes ``'…'``, and so does a value quoted without quotes
+    (``unable to parse: Victor de Boer``) or shaped like an e-mail address or a phone number.
+    Positions, types and field counts stay.
     """
     text = str(exc).strip()
     first = text.splitlines()[0] if text else "no details"
-    return _QUOTED.sub("'…'", first)[:limit]
+    first = _AFTER_COLON.sub(lambda m: m.group(1) + "…", _QUOTED.sub("'…'", first))
+    return _EMAIL_OR_PHONE.sub(_digits_or_value, first)[:limit]
+
+
+def _digits_or_value(match: re.Match[str]) -> str:
+    """A phone-like run of at least seven digits or an e-mail address is blanked; shorter numbers (a
+    position, a field count) stay."""
+    text = match.group(0)
+    return "…" if "@" in text or sum(ch.isdigit() for ch in text) >= 7 else text
 
 
 def _short(exc: BaseException) -> str:

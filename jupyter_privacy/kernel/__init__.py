@@ -65,6 +65,8 @@ def load_ipython_extension(ipython: Any) -> None:
         models.before_cell(code, ipython.user_ns)
         if code and ("pyarrow" in code or "polars" in code):
             ungoverned.prepare_cell(code)
+        if code and ("!" in code or "%" in code):
+            ungoverned.shell_cell(code)  # !head data.csv prints raw rows from another process
 
     live = LiveLineage(session) if session.policy.openlineage.enabled else None
 

@@ -70,10 +70,11 @@ def flag_column(
     dataset = _dataset_of(session, df)
     names = [c.name for c in dataset.scan.columns]
     if column not in names or names.count(column) > 1 or list(map(str, df.columns)).count(column) != 1:
-        raise FlagError(
+        message = (
             f"no column {column!r} of the dataset loaded from {dataset.source} in this frame; flag a column "
-            "the load read (see %privacy_status)"
+            "the load read (see %privacy_status; a column named by personal data goes by its token)"
         )
+        raise FlagError(session.labels.message(message, [column], [dataset.source]))
     position = names.index(column)
     before = dataset.scan.columns[position]
     after = corrected(before, category, entity)

@@ -64,9 +64,13 @@ class Interception:
                 and result
                 and all(isinstance(v, pd.DataFrame) for v in result.values())
             ):
-                # read_excel(sheet_name=None or a list): a frame per sheet
+                # read_excel(sheet_name=None or a list): a frame per sheet; a workbook with a sheet per
+                # customer has sheets named by people, which are labels like column names
+                named = session.labels.renames([str(sheet) for sheet in result])
                 return {
-                    sheet: read.govern(frame, read.sheet(sheet), f" [sheet {sheet}]")
+                    named.get(str(sheet), sheet): read.govern(
+                        frame, read.sheet(sheet), f" [sheet {named.get(str(sheet), sheet)}]"
+                    )
                     for sheet, frame in result.items()
                 }
             if hasattr(result, "__next__") and hasattr(result, "read"):  # chunksize= / iterator=

@@ -29,8 +29,15 @@ from ..detect.labels import label_entity, personal_labels, suspicious_label
 from ..mask import MaskingKey, MissingKeyError
 from ..mask.tokens import token_for
 
-LABEL_FIELDS = frozenset({"name", "column", "columns", "quasi_identifiers"})
+LABEL_FIELDS = frozenset({"name", "column", "columns", "raw_columns", "targets", "quasi_identifiers"})
+PATH_FIELDS = frozenset({"path", "source", "where"})  # a report per customer is named by the customer
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_EMAIL_IN_NAME = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_FILE_SUFFIX = re.compile(
+    r"\.(?:csv|tsv|txt|json|jsonl|ndjson|parquet|pq|feather|arrow|xlsx|xls|xlsm|ods|html|pdf|pkl|pickle|"
+    r"joblib|gz|bz2|zip|xz|zst)$",
+    re.IGNORECASE,
+)
 REDACTED = "LABEL_redacted"
 
 
@@ -96,7 +103,41 @@ class LabelGuard:
             return [self._labels(v, field) for v in value]
         if isinstance(value, str) and field in LABEL_FIELDS:
             return self.label(value)
+        if isinstance(value, str) and field in PATH_FIELDS:
+            return self.path(value)
         return value
+
+    def path(self, text: str) -> str:
+        """A file path as it may appear in a record or a message: each folder or file name that is
+        personal data (an e-mail address in it, or a name the recognisers call an identifier) becomes
+        its token; the folders, the other names and the file's extension stay."""
+        return "".join(self._path_part(part) for part in re.split(r"([/\\])", text))
+
+    def _path_part(self, part: str) -> str:
+        if len(part) < 5:
+            return part
+        stem, suffix = _split_suffix(part)
+        if "@" in stem:
+            stem = _EMAIL_IN_NAME.sub(lambda m: self._email_token(m.group(0)), stem)
+        if stem in self.tokens:
+            return self.tokens[stem] + suffix
+        entity = label_entity(stem, ner_model(self._ner_setting)) if suspicious_label(stem) else None
+        return (self.token(stem, entity) if entity else stem) + suffix
+
+    def message(self, text: str, labels: Iterable[str] = (), paths: Iterable[str] = ()) -> str:
+        """An error message that quotes ``labels`` (names a user typed) and ``paths`` as a record
+        would: each one that is personal data replaced by its token."""
+        for raw in paths:
+            text = text.replace(raw, self.path(raw))
+        for raw in sorted(set(labels), key=len, reverse=True):
+            shown = self.label(raw)
+            if shown != raw:
+                text = text.replace(raw, shown)
+        return text
+
+    def _email_token(self, text: str) -> str:
+        known = self.tokens.get(text)
+        return known if known is not None else self.token(text, "EMAIL_ADDRESS")
 
     def _quoted(self, value: Any, field: str | None) -> Any:
         if isinstance(value, dict):
@@ -119,21 +160,25 @@ class LabelGuard:
         """Position -> entity of the labels that are personal data (see ``detect.labels``)."""
         return personal_labels(labels, ner_model(self._ner_setting))
 
-    def prepare(self, df: pd.DataFrame) -> tuple[pd.DataFrame, _Index | None]:
-        """The frame to scan and mask: its index as leading columns, personal column names tokenised."""
-        work, index = _expose_index(df)
-        labels = [str(c) for c in work.columns]
+    def renames(self, labels: list[str]) -> dict[str, str]:
+        """Label -> token for the labels of one frame that are personal data."""
         found = self.personal(labels)
         if found:
             # a frame whose labels are people: its other person-shaped labels are people too
             for position, label in enumerate(labels):
                 if position not in found and suspicious_label(label):
                     found[position] = label_entity(label) or "LABEL"
-        renamed = {labels[p]: self.token(labels[p], entity) for p, entity in found.items()}
+        return {labels[p]: self.token(labels[p], entity) for p, entity in found.items()}
+
+    def prepare(self, df: pd.DataFrame) -> tuple[pd.DataFrame, _Index | None]:
+        """The frame to scan and mask: its index as leading columns, personal column names tokenised."""
+        work, index = _expose_index(df)
+        labels = [str(c) for c in work.columns]
+        renamed = self.renames(labels)
         if renamed:
             self._renamed.update(renamed)
             self._pattern = None
-        self.safe.update(label for p, label in enumerate(labels) if p not in found)
+        self.safe.update(label for label in labels if label not in renamed)
         if renamed:
             work = work.set_axis([renamed.get(label, label) for label in labels], axis=1)
             if index is not None:
@@ -155,6 +200,14 @@ class LabelGuard:
         out = masked.set_index(index.columns)
         out.index.names = [None if name is None else self.tokens.get(str(name), name) for name in index.names]
         return out
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    """``("victor@example.org", ".csv.gz")`` for ``"victor@example.org.csv.gz"``."""
+    suffix = ""
+    while (match := _FILE_SUFFIX.search(name)) and match.start() > 0:
+        name, suffix = name[: match.start()], match.group(0) + suffix
+    return name, suffix
 
 
 def _expose_index(df: pd.DataFrame) -> tuple[pd.DataFrame, _Index | None]:

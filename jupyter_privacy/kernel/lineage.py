@@ -186,10 +186,9 @@ class Lineage:
                 )
                 path = _target_path(target)
                 if ids and path is not None:
-                    columns = (
-                        [str(c) for c in obj.columns] if isinstance(obj, pd.DataFrame) else [str(obj.name)]
-                    )
-                    raw = self.raw_columns(obj) if self.raw_columns is not None else []
+                    written = _as_written(obj, kwargs)
+                    columns = [str(c) for c in written.columns]
+                    raw = self.raw_columns(written) if self.raw_columns is not None else []
                     self.outputs.append(_PendingOutput(path, type(obj).__name__, ids, columns, name, raw))
                 return result
 
@@ -278,6 +277,21 @@ class Lineage:
                     ),
                 },
             )
+
+
+_EDGE = 50  # rows at each end of a written frame checked for raw values (RawOutputs.SAMPLE)
+
+
+def _as_written(obj: pd.DataFrame | pd.Series, kwargs: dict[str, Any]) -> pd.DataFrame:
+    """The columns a writer puts in the file: a Series is one column, and a frame's index is written
+    with it (as leading columns) unless ``index=False`` or a JSON orient without it."""
+    frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
+    skips_index = kwargs.get("index") is False or kwargs.get("orient") in ("records", "values")
+    if isinstance(frame.index, pd.RangeIndex) or skips_index:
+        return frame
+    if len(frame) > 2 * _EDGE:  # the raw check samples the head and the tail: no copy of a big frame
+        frame = pd.concat([frame.head(_EDGE), frame.tail(_EDGE)])
+    return frame.reset_index(allow_duplicates=True)
 
 
 def _target_path(target: Any) -> Path | None:

@@ -6,6 +6,7 @@ import argparse
 import json
 import shlex
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -45,7 +46,7 @@ def _parse(magic: Callable[..., Any], line: str) -> argparse.Namespace | None:
     return args
 
 
-def _user_error(exc: Exception) -> UsageError:
+def _user_error(exc: Exception | str) -> UsageError:
     """Privacy errors shown as one clear line (IPython prints UsageError without a traceback)."""
     return UsageError(f"jupyter-privacy: {exc}")
 
@@ -178,13 +179,15 @@ class PrivacyMagics(Magics):
         session = current_session()
         if args.name is not None and not args.name.isidentifier():
             raise UsageError(f"%privacy_load: --as needs a Python variable name, got {args.name!r}")
-        label = "a SQL query" if args.sql else str(args.table or args.path)
+        # a file named by a person (a report per customer) is shown by its token, as it is logged
+        named = [str(args.path), str(Path(args.path).expanduser().resolve())] if args.path else []
+        label = "a SQL query" if args.sql else session.labels.path(str(args.table or args.path))
         try:
             with LoadProgress(label) as progress:
                 session.progress = progress.stage
                 frame = self._load(session, args)
         except (PrivacyError, MissingKeyError) as exc:
-            raise _user_error(exc) from None
+            raise _user_error(session.labels.message(str(exc), paths=named)) from None
         finally:
             session.progress = None
         dataset = session.datasets[_dataset_id(frame)]
@@ -304,7 +307,11 @@ class PrivacyMagics(Magics):
         df = self._frame(args.variable, "%privacy_scan")
         from .. import scan
 
-        result = scan(df, current_session().loaded, source=args.variable)
+        session = current_session()
+        result = scan(df, session.loaded, source=args.variable)
+        renamed = session.labels.renames([c.name for c in result.columns])  # a pivot's columns are people
+        for column in result.columns:
+            column.name = renamed.get(column.name, column.name)
         display({"text/plain": result.to_table(), "application/json": result.to_dict()}, raw=True)
 
     def _frame(self, name: str, magic: str) -> Any:

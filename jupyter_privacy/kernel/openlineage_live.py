@@ -2,7 +2,8 @@
 
 After a cell that loaded data, wrote files or trained models, the notebook's events are rebuilt from
 its processing log (the single source of truth) and the runs not sent yet are emitted: the notebook's
-parent START once, then each cell's START and COMPLETE. Emission problems are reported once and never
+parent START once, then each cell's START and COMPLETE, through the openlineage-python client (see
+:mod:`..records.openlineage_client`; ``transport: client`` uses openlineage.yml / OPENLINEAGE_URL). Emission problems are reported once and never
 break the user's cell; ``jupyter-privacy lineage`` can always rebuild the events from the log.
 """
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from ..records.openlineage import notebook_events, post_http, write_jsonl
+from ..records.openlineage import notebook_events
+from ..records.openlineage_client import emit, transport_config
 
 if TYPE_CHECKING:
     from .session import PrivacySession
@@ -37,13 +39,10 @@ class LiveLineage:
         if not fresh:
             return 0
         try:
-            if self.settings.transport == "http":
-                assert self.settings.url is not None
-                post_http(fresh, self.settings.url)
-            else:
-                target = self.settings.resolved_file()
+            target = self.settings.resolved_file()
+            if self.settings.transport == "file":
                 target.parent.mkdir(parents=True, exist_ok=True)
-                write_jsonl(fresh, target)
+            emit(fresh, transport_config(self.settings.transport, file=str(target), url=self.settings.url))
         except Exception as exc:
             if not self.warned:
                 print(

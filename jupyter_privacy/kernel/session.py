@@ -364,7 +364,7 @@ class PrivacySession:
         tag(frame, [dataset.id])
         payload = self._loaded_payload(dataset)
         # erasure look-ups (Art. 17): keyed fingerprints of the direct identifiers, filter hash in the log
-        fingerprints = record_fingerprints(self.policy.log.resolved_path(), df, masked, key)
+        fingerprints = record_fingerprints(self.policy.log, df, masked, key)
         if fingerprints is not None:
             payload["fingerprints"] = fingerprints
         with self._lock:
@@ -399,17 +399,17 @@ class PrivacySession:
                 "this frame was not loaded through jupyter-privacy, so it holds no masked columns"
             )
         dataset = self._dataset_for(ids, columns)
-        check_requested(df, dataset.scan, dataset.source, columns)
+        try:
+            check_requested(df, dataset.scan, dataset.source, columns)
+        except UnmaskDenied as exc:  # a name typed may be a value (a column named by a person)
+            raise UnmaskDenied(self.labels.message(str(exc), columns, [dataset.source])) from None
         reason = self._refusal(dataset, columns)
         if reason is not None:
             self.log("unmask_denied", self._grant_payload(dataset, columns, reason))
             if self.policy.enforcement == "enforce" or self.declaration is None:
                 raise UnmaskDenied(reason)
             warnings.warn(f"policy violation recorded (enforcement: warn): {reason}", stacklevel=3)
-        raw = self._reread(dataset)
-        wanted = {str(c) for c in [*df.columns, *df.index.names, *columns] if c is not None}
-        source = source_columns(raw, dataset.scan, wanted, self._remask)
-        rows = align(df, source, columns)
+        rows = self._aligned(df, dataset, columns)
         out = df.copy()
         for column in columns:
             out[column] = rows[column].to_numpy()
@@ -422,6 +422,18 @@ class PrivacySession:
                 listener(grant, rows)
             self.grants.append(grant)
         return out
+
+    def _aligned(self, df: pd.DataFrame, dataset: Dataset, columns: list[str]) -> pd.DataFrame:
+        """The raw values of ``columns`` for the rows of ``df``. A refusal here (the source changed
+        since the load, rows that cannot be aligned) is a refusal of raw access: logged like one."""
+        try:
+            raw = self._reread(dataset)
+            wanted = {str(c) for c in [*df.columns, *df.index.names, *columns] if c is not None}
+            return align(df, source_columns(raw, dataset.scan, wanted, self._remask), columns)
+        except (UnmaskDenied, LoadError) as exc:
+            reason = self.labels.message(str(exc), columns, [dataset.source])
+            self.log("unmask_denied", self._grant_payload(dataset, columns, reason))
+            raise type(exc)(reason) from None
 
     def _dataset_for(self, ids: list[str], columns: list[str]) -> Dataset:
         """The one dataset (of those a frame derives from) whose columns are requested."""

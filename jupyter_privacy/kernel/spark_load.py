@@ -152,7 +152,7 @@ def _fingerprints(session: PrivacySession, sdf: DataFrame, masking: MaskedFrame,
         masking.distinct_digests = spark_digests(sdf, masking.columns, key)
     except Exception as exc:  # the type only: a Spark message might quote a value
         return {"error": f"{type(exc).__name__} while building the fingerprints"}
-    return record_fingerprints(session.policy.log.resolved_path(), None, masking, key)
+    return record_fingerprints(session.policy.log, None, masking, key)
 
 
 def spark_datasets_of(sdf: Any) -> list[str]:

@@ -5,6 +5,8 @@ pyarrow and polars read files natively, without one, so their readers are wrappe
 event, ``jupyter_privacy.read``. One audit hook (``sys.addaudithook``; it cannot be removed, so it
 dispatches to the active session and does nothing without one) notes the reads of governed files, and
 ``ungoverned_read`` is logged once the cell has finished, once per file and way of reading per cell.
+Shell commands (``!head data.csv``, ``%%bash``, ``subprocess``) read in another process: see
+:mod:`.shell_reads`.
 
 The hook runs for every audit event of the process, so it is two string comparisons for anything that is
 not a file open, and a set lookup of the file's base name for opens of files that were never governed.
@@ -20,6 +22,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from .shell_reads import COMMAND_EVENTS, cell_commands, command_files, event_commands, line_words
 
 if TYPE_CHECKING:
     from .session import PrivacySession
@@ -73,6 +77,7 @@ class UngovernedReads:
     _names: frozenset[str] = frozenset()
     _known: int = -1
     _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
+    _static: set[tuple[str, str]] = field(default_factory=set)  # shell reads seen in the cell's source
 
     def install(self) -> None:
         global _ACTIVE, _HOOKED
@@ -114,6 +119,32 @@ class UngovernedReads:
                     continue
         self.hook_modules()
 
+    def shell_cell(self, code: str) -> None:
+        """Note the governed files a cell's shell commands (``!head data.csv``, ``%%bash``) name."""
+        for command in cell_commands(code):
+            for word, program in command_files(line_words(command)):
+                if self._shell_read(word, None, f"shell: {program}", count=True):
+                    self._static.add((os.path.realpath(word), f"shell: {program}"))
+
+    def command(self, event: str, args: tuple[Any, ...]) -> None:
+        """A command the cell started itself (``subprocess.run``, ``os.system``)."""
+        words, cwd = event_commands(event, args)
+        for word, program in command_files(words):
+            if not _inside_jupyter_privacy():
+                self._shell_read(word, cwd, f"shell: {program}", count=False)
+
+    def _shell_read(self, word: str, cwd: str | None, via: str, *, count: bool) -> bool:
+        self._refresh()
+        if os.path.basename(word) not in self._names:
+            return False
+        resolved = os.path.realpath(os.path.join(cwd or os.getcwd(), word))
+        datasets = self._files.get(resolved)
+        if datasets is None or (not count and (resolved, via) in self._static):
+            return False  # seen in the cell's source already: one command, one read
+        hit = self.pending.setdefault((resolved, via), _Hit(resolved, datasets, via))
+        hit.count += 1
+        return True
+
     # -- the hook -------------------------------------------------------------------------------
 
     def seen(self, target: Any, mode: Any, via: str | None) -> None:
@@ -154,6 +185,7 @@ class UngovernedReads:
     def flush(self) -> None:
         """Log what the cell that just ended read around the governed path."""
         pending, self.pending = self.pending, {}
+        self._static.clear()
         for hit in pending.values():
             self.session.log(
                 EVENT,
@@ -163,6 +195,11 @@ class UngovernedReads:
 
 def _hook(event: str, args: tuple[Any, ...]) -> None:
     if event != "open" and event != AUDIT_EVENT:
+        if event in COMMAND_EVENTS and _ACTIVE is not None:
+            try:
+                _ACTIVE.command(event, args)
+            except Exception:  # an audit hook must never break the code it watches
+                return
         return
     active = _ACTIVE
     if active is None or not args:

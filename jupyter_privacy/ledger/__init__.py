@@ -34,16 +34,16 @@ from .verify import ChainProblem, ChainReport, verify_all, verify_chain
 
 if TYPE_CHECKING:
     from ..policy import LoadedPolicy, Policy
+    from ..policy.model import LogSettings
 
 
 def _open_sqlite(policy: Policy, readonly: bool) -> LedgerStore:
     return SqliteLedgerStore(policy.log.resolved_path(), readonly=readonly)
 
 
-def _open_postgresql(policy: Policy, readonly: bool) -> LedgerStore:
-    from .postgres_store import PostgresLedgerStore
-
-    env = policy.log.dsn_env
+def postgres_dsn(log: LogSettings) -> str:
+    """The connection string of a PostgreSQL log, from the variable the policy names (``log.dsn_env``)."""
+    env = log.dsn_env
     dsn = os.environ.get(env, "").strip()
     if not dsn:
         raise LedgerError(
@@ -53,7 +53,16 @@ def _open_postgresql(policy: Policy, readonly: bool) -> LedgerStore:
             f"set {env} to the connection string your administrator gave you (it is never written to the "
             "policy or the log)",
         )
-    return PostgresLedgerStore(dsn, readonly=readonly, label=f"PostgreSQL (connection string from ${env})")
+    return dsn
+
+
+def _open_postgresql(policy: Policy, readonly: bool) -> LedgerStore:
+    from .postgres_store import PostgresLedgerStore
+
+    dsn = postgres_dsn(policy.log)
+    return PostgresLedgerStore(
+        dsn, readonly=readonly, label=f"PostgreSQL (connection string from ${policy.log.dsn_env})"
+    )
 
 
 STORE_BACKENDS: dict[str, Callable[[Policy, bool], LedgerStore]] = {
@@ -107,6 +116,7 @@ __all__ = [
     "canonical_json",
     "compute_hash",
     "open_store",
+    "postgres_dsn",
     "verify_all",
     "verify_chain",
 ]

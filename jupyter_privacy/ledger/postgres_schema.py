@@ -11,7 +11,12 @@ creates, idempotently:
   against the last record, assigns ``seq``, ``prev_hash``, ``ts`` and ``hash`` itself (building the
   canonical JSON of the record in SQL), inserts the record and moves the head. A client never chooses
   those four fields, and the writer role has no INSERT, UPDATE, DELETE or TRUNCATE on the tables and
-  owns nothing, so it cannot rewrite, drop or alter them.
+  owns nothing, so it cannot rewrite, drop or alter them;
+- the erasure fingerprints (keyed Bloom filters of each load, see :mod:`jupyter_privacy.records.fingerprints`)
+  in tables ``fp_filters`` and ``fp_chunks``, written only through ``jupyter_privacy.put_fingerprints``,
+  SECURITY DEFINER: it computes the filter's SHA-256 itself (the one the ``dataset_loaded`` record names),
+  stores each distinct filter once and splits it into 1 KiB chunks. Writers cannot overwrite or delete a
+  filter, nor store one under another filter's hash.
 """
 
 from __future__ import annotations
@@ -49,6 +54,65 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.heads (
     seq bigint NOT NULL,
     hash text NOT NULL
 );
+"""
+
+_FINGERPRINT_TABLES = f"""
+CREATE TABLE IF NOT EXISTS {SCHEMA}.fp_filters (
+    id bigserial PRIMARY KEY,
+    sha256 text NOT NULL UNIQUE,
+    scheme text NOT NULL,
+    m_log2 integer NOT NULL,
+    k integer NOT NULL,
+    n_items bigint NOT NULL,
+    created_ts text NOT NULL,
+    db_role text NOT NULL DEFAULT session_user
+);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.fp_chunks (
+    filter_id bigint NOT NULL REFERENCES {SCHEMA}.fp_filters (id),
+    m_log2 integer NOT NULL,
+    chunk_no integer NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (filter_id, chunk_no)
+);
+CREATE INDEX IF NOT EXISTS fp_chunks_lookup ON {SCHEMA}.fp_chunks (m_log2, chunk_no, filter_id);
+"""
+
+# The filter's SHA-256 exactly as BloomFilter.sha256 computes it: header text, then the bits.
+_PUT_FINGERPRINTS = f"""
+CREATE OR REPLACE FUNCTION {SCHEMA}.put_fingerprints(
+    p_scheme text, p_m_log2 integer, p_k integer, p_n_items bigint, p_bits bytea
+) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    digest text;
+    fid bigint;
+    n_chunks integer;
+BEGIN
+    IF p_scheme IS NULL OR p_scheme !~ '^jp-bloom-v[0-9]+$' THEN
+        RAISE EXCEPTION 'unknown fingerprint scheme' USING ERRCODE = '22023';
+    END IF;
+    IF p_m_log2 IS NULL OR p_m_log2 < 13 OR p_m_log2 > 32 OR p_k IS NULL OR p_k < 1 OR p_k > 64
+            OR p_n_items IS NULL OR p_n_items < 0 THEN
+        RAISE EXCEPTION 'invalid filter parameters' USING ERRCODE = '22023';
+    END IF;
+    IF p_bits IS NULL OR length(p_bits)::bigint * 8 <> (1::bigint << p_m_log2) THEN
+        RAISE EXCEPTION 'the filter has the wrong size' USING ERRCODE = '22023';
+    END IF;
+    digest := encode(sha256(convert_to(p_scheme || ';m_log2=' || p_m_log2 || ';k=' || p_k || ';n='
+        || p_n_items || ';', 'UTF8') || p_bits), 'hex');
+    INSERT INTO {SCHEMA}.fp_filters (sha256, scheme, m_log2, k, n_items, created_ts)
+        VALUES (digest, p_scheme, p_m_log2, p_k, p_n_items,
+                to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+        ON CONFLICT (sha256) DO NOTHING RETURNING id INTO fid;
+    IF fid IS NOT NULL THEN
+        n_chunks := length(p_bits) / 1024;
+        INSERT INTO {SCHEMA}.fp_chunks (filter_id, m_log2, chunk_no, data)
+            SELECT fid, p_m_log2, i, substring(p_bits FROM i * 1024 + 1 FOR 1024)
+            FROM generate_series(0, n_chunks - 1) AS i;
+    END IF;
+    RETURN digest;
+END
+$fn$;
 """
 
 # The record's canonical JSON, keys in sorted order, built here so the client cannot choose what is
@@ -135,13 +199,20 @@ ALTER SCHEMA {SCHEMA} OWNER TO {OWNER};
 ALTER TABLE {SCHEMA}.records OWNER TO {OWNER};
 ALTER TABLE {SCHEMA}.heads OWNER TO {OWNER};
 ALTER FUNCTION {SCHEMA}.append(text, text, text, text, text, bigint, text, text, text, text) OWNER TO {OWNER};
+ALTER TABLE {SCHEMA}.fp_filters OWNER TO {OWNER};
+ALTER TABLE {SCHEMA}.fp_chunks OWNER TO {OWNER};
+ALTER FUNCTION {SCHEMA}.put_fingerprints(text, integer, integer, bigint, bytea) OWNER TO {OWNER};
 REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA {SCHEMA} FROM PUBLIC;
 REVOKE ALL ON FUNCTION {SCHEMA}.append(text, text, text, text, text, bigint, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION {SCHEMA}.put_fingerprints(text, integer, integer, bigint, bytea) FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA {SCHEMA} FROM PUBLIC;
 GRANT USAGE ON SCHEMA {SCHEMA} TO {READER}, {WRITER};
-GRANT SELECT ON {SCHEMA}.records, {SCHEMA}.heads TO {READER}, {WRITER};
+GRANT SELECT ON {SCHEMA}.records, {SCHEMA}.heads, {SCHEMA}.fp_filters, {SCHEMA}.fp_chunks
+    TO {READER}, {WRITER};
 GRANT EXECUTE ON FUNCTION {SCHEMA}.append(text, text, text, text, text, bigint, text, text, text, text)
     TO {WRITER};
+GRANT EXECUTE ON FUNCTION {SCHEMA}.put_fingerprints(text, integer, integer, bigint, bytea) TO {WRITER};
 """
 
 
@@ -168,17 +239,24 @@ def init_db(conn: Any, say: Callable[[str], None]) -> None:
         else:
             cur.execute(f"CREATE SCHEMA {SCHEMA}")
             say(f"schema {SCHEMA}: created")
-        for table in ("records", "heads"):
+        for table in ("records", "heads", "fp_filters", "fp_chunks"):
             found = _exists(
                 cur, "SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = %s", SCHEMA, table
             )
             say(f"table {SCHEMA}.{table}: {'exists' if found else 'created'}")
         cur.execute(_TABLES)
+        cur.execute(_FINGERPRINT_TABLES)
         cur.execute(_APPEND)
         say(f"function {SCHEMA}.append: installed (SECURITY DEFINER; assigns seq, prev_hash, ts and hash)")
+        cur.execute(_PUT_FINGERPRINTS)
+        say(
+            f"function {SCHEMA}.put_fingerprints: installed (SECURITY DEFINER; stores erasure fingerprints "
+            "under the hash it computes)"
+        )
         cur.execute(_GRANTS)
         say(
-            f"grants: {WRITER} may read and call {SCHEMA}.append only; {READER} may read; "
+            f"grants: {WRITER} may read and call {SCHEMA}.append and {SCHEMA}.put_fingerprints only; "
+            f"{READER} may read; "
             "no role but the owner may insert, update, delete, truncate or alter"
         )
     say(f"next: GRANT {WRITER} TO <each notebook user's login role>; GRANT {READER} TO <the DPO's role>")

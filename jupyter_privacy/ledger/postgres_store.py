@@ -242,6 +242,12 @@ class PostgresLedgerStore(LedgerStore):
         )
         return HeadPointer(notebook, rows[0][0], rows[0][1]) if rows else None
 
+    def fingerprints(self) -> Any:
+        """The erasure fingerprint store in the same database (same connection string)."""
+        from ..records.fingerprints_pg import PostgresFingerprintStore
+
+        return PostgresFingerprintStore(self._dsn, readonly=self._readonly, label=self._label)
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

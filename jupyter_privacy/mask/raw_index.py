@@ -8,9 +8,9 @@ finds those values in any text by fingerprinting the text's word sequences of th
 
 Canonical form: the value's letter/digit runs, case-folded, joined by one space. So
 ``"Ann.Lee@Example.org"`` matches ``ann.lee@example.org`` in an HTML table, in a quoted list or in a
-repr, and ``"(201) 555-0143"`` matches ``201-555-0143``. Values with fewer than :data:`MIN_CHARS`
-letters/digits cannot be told apart from ordinary text and are not indexed (the kernel still marks
-displays of the granted frames themselves).
+repr, and ``"(201) 555-0143"`` matches ``201-555-0143`` (and, written without separators,
+``2015550143``). Values with fewer than :data:`MIN_CHARS` letters/digits cannot be told apart from
+ordinary text and are not indexed (the kernel still marks displays of the granted frames themselves).
 """
 
 from __future__ import annotations
@@ -71,6 +71,11 @@ class RawValueIndex:
                 continue
             digests.add(fp(words))
             lengths.add(len(words))
+            if len(words) > 1 and all(w.isdigit() for w in words):
+                # a number written with separators is printed without them too: "+31 6 12345678"
+                # shown as str.replace(" ", "") is the one word 31612345678
+                digests.add(fp(["".join(words)]))
+                lengths.add(1)
         return cls(np.array(sorted(digests), dtype=np.uint64), tuple(sorted(lengths)))
 
     def __len__(self) -> int:

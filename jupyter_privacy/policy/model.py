@@ -385,7 +385,9 @@ class OpenLineageSettings(_Strict):
     wrote files or trained models. ``jupyter-privacy lineage`` builds the same events from the log."""
 
     enabled: bool = False
-    transport: Literal["file", "http"] = "file"
+    # file/http: that transport of the openlineage-python client; client: the client's own configuration
+    # (openlineage.yml, OPENLINEAGE_URL, OPENLINEAGE__TRANSPORT__*), e.g. kafka
+    transport: Literal["file", "http", "client"] = "file"
     file: NonEmptyStr = "~/.local/share/jupyter-privacy/openlineage.jsonl"
     url: str | None = None
     namespace: NonEmptyStr = "jupyter-privacy"

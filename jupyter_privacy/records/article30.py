@@ -13,7 +13,6 @@ our own names for legal bases and personal data categories, where a term exists.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 from collections import Counter
@@ -506,7 +505,9 @@ def render(record: dict[str, Any], fmt: str) -> tuple[str, str]:
     if fmt == "csv":
         return _csv(record), "text/csv"
     if fmt == "html":
-        return _html(record), "text/html"
+        from .article30_html import render_html
+
+        return render_html(record, NOTHING_RECORDED), "text/html"
     raise ValueError(f"unknown format {fmt!r}; use json, csv or html")
 
 
@@ -627,23 +628,6 @@ def _rows(record: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _ungoverned_html(reads: list[dict[str, Any]]) -> str:
-    """Governed files read raw around jupyter-privacy (``open()``, ``csv``, pyarrow, polars)."""
-    if not reads:
-        return ""
-    return (
-        "<h3>Reads around the governed path</h3><p>These governed files were read again without masking; the "
-        "values read were raw personal data.</p>"
-        + _table(
-            ["File", "Read via", "Times", "Datasets", "Cell"],
-            [
-                [u["path"], u["via"], u["count"], u["datasets"], f"{u['cell_id']} [{u['execution_count']}]"]
-                for u in reads
-            ],
-        )
-    )
-
-
 def _csv(record: dict[str, Any]) -> str:
     buf = io.StringIO()
     v = record["verification"]
@@ -655,42 +639,6 @@ def _csv(record: dict[str, Any]) -> str:
     writer.writerow(CSV_COLUMNS)
     writer.writerows(_rows(record))
     return buf.getvalue()
-
-
-_CSS = """
-body{font-family:Georgia,'Times New Roman',serif;max-width:60em;margin:2em auto;padding:0 1em;color:#111;
-line-height:1.4}
-h1{font-size:1.6em;border-bottom:2px solid #333;padding-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;
-border-bottom:1px solid #999}
-table{border-collapse:collapse;width:100%;margin:.5em 0;font-size:.9em}th,td{border:1px solid #bbb;
-padding:.25em .4em;text-align:left;vertical-align:top}th{background:#eee}
-code{font-family:Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
-.banner{padding:.8em 1em;margin:1em 0;border:3px solid;font-weight:bold}
-.bad{background:#fde2e2;border-color:#b00020;color:#7a0014}.good{background:#e5f4e5;border-color:#2e7d32}
-.muted{color:#555;font-size:.9em}dl{display:grid;grid-template-columns:14em 1fr;gap:.2em 1em}dt{font-weight:bold}
-@media print{body{margin:0;max-width:none;font-size:10pt}.banner{-webkit-print-color-adjust:exact;
-print-color-adjust:exact}h2{break-after:avoid}tr{break-inside:avoid}a{color:inherit;text-decoration:none}}
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(_join(value))
-
-
-def _table(headers: list[str], rows: list[list[Any]], code: set[int] | None = None) -> str:
-    if not rows:
-        return "<p class='muted'>None recorded.</p>"
-    code = code or set()
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td><code>{_e(c)}</code></td>" if i in code else f"<td>{_e(c)}</td>" for i, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _where(entry: dict[str, Any]) -> str:
@@ -716,207 +664,3 @@ def _column_label(column: str, labels: dict[str, str]) -> str:
     """``ds-…:email`` -> ``customers.csv: email``."""
     ds, sep, name = column.partition(":")
     return f"{labels[ds]}: {name}" if sep and ds in labels else column
-
-
-def _html(record: dict[str, Any]) -> str:
-    labels = _dataset_labels(record)
-    v = record["verification"]
-    if v["ok"] and not record["processing_recorded"]:
-        banner = f"<div class='banner bad' role='alert'>{html.escape(NOTHING_RECORDED)}</div>"
-    elif v["ok"]:
-        heads = ", ".join(f"{c['notebook']} seq {c['head_seq']} {c['head_hash']}" for c in v["chains"])
-        banner = f"<div class='banner good'>Processing log verified: every hash chain is intact. Heads: {html.escape(heads)}</div>"
-    else:
-        banner = (
-            "<div class='banner bad' role='alert'>WARNING: THE PROCESSING LOG FAILED VERIFICATION. It was "
-            f"changed after it was written; this record cannot be relied on. {_e(v['problem'])}</div>"
-        )
-    ctrl, dpo = record["controller"] or {}, record["dpo"] or {}
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Record of processing activities (GDPR Art. 30) - {_e(ctrl.get('name'))}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        "<h1>Record of processing activities (GDPR Art. 30)</h1>",
-        f"<p class='muted'>Built from the processing log by jupyter-privacy {_e(record['generator']['version'])} "
-        f"at {_e(record['generated_at'])}. Notebooks: {_e(record['notebooks'])}.</p>",
-        banner,
-        "<h2>Controller and data protection officer (Art. 30(1)(a))</h2><dl>",
-        f"<dt>Controller</dt><dd>{_e(ctrl.get('name'))}, {_e(ctrl.get('contact'))}"
-        f"{', ' + _e(ctrl.get('address')) if ctrl.get('address') else ''}</dd>",
-        f"<dt>Representative</dt><dd>{_e(ctrl.get('representative') or 'none')}</dd>",
-        f"<dt>Data protection officer</dt><dd>{_e(dpo.get('name') or 'none named')} {_e(dpo.get('contact'))}</dd>",
-        f"<dt>Policy</dt><dd><code>{_e(record['policy']['sha256'])}</code> ({_e(record['policy']['source'])}, "
-        f"enforcement {_e(record['policy']['enforcement'])})</dd></dl>",
-        "<h2>Purposes and lawful basis (Art. 30(1)(b), Art. 6)</h2>",
-        _table(
-            ["Purpose", "Description", "Lawful basis", "Reference", "Declared"],
-            [
-                [
-                    p["id"],
-                    p["description"],
-                    [f"{b['basis']} ({b['dpv']}, {b['article']})" for b in p["lawful_bases"]],
-                    [b["reference"] for b in p["lawful_bases"]],
-                    [f"{d['ts']} {_where(d)} by {d.get('user') or 'unknown'}" for d in p["declarations"]],
-                ]
-                for p in record["purposes"]
-            ],
-        ),
-        "<h2>Categories of data subjects and personal data (Art. 30(1)(c))</h2>",
-        f"<p><b>Data subjects:</b> {_e(record['data_subjects'] or 'not stated (no purpose declared)')}</p>",
-        _table(
-            ["Entity", "Category", "DPV term", "Columns"],
-            [
-                [c["entity"], c["category"], c["dpv"] or "", [_column_label(x, labels) for x in c["columns"]]]
-                for c in record["personal_data_categories"]
-            ],
-        ),
-        "<h2>Special categories (Art. 9)</h2>",
-        _table(
-            ["Category", "DPV term", "Art. 9(2) condition", "Raw access granted", "Columns"],
-            [
-                [
-                    s["category"],
-                    s["dpv"] or "",
-                    [f"{a['condition']} ({a['article']})" for a in s["art9_conditions"]] or "NONE DECLARED",
-                    "yes" if s["processed_raw"] else "no (masked)",
-                    [_column_label(x, labels) for x in s["columns"]],
-                ]
-                for s in record["special_categories"]
-            ],
-        ),
-        "<h2>Recipients and outputs (Art. 30(1)(d))</h2>",
-        f"<p><b>Recipients (policy):</b> {_e(record['recipients'] or 'none stated')}</p>",
-        _table(
-            ["File", "SHA-256", "Kind", "From datasets", "Unmasked columns", "Cell"],
-            [
-                [
-                    o["path"],
-                    o["sha256"],
-                    o["kind"],
-                    [labels.get(d, d) for d in o["datasets"]],
-                    o["raw_columns"] or "none (masked)",
-                    _where(o),
-                ]
-                for o in record["outputs"]
-            ],
-            {1},
-        ),
-        _table(
-            ["Model", "Variable", "Trained on datasets", "Columns", "Rows"],
-            [
-                [
-                    m["model_class"],
-                    m["variable"],
-                    [labels.get(d, d) for d in m["datasets"]],
-                    m["columns"],
-                    m["rows"],
-                ]
-                for m in record["models"]
-            ],
-        ),
-        _ungoverned_html(record["evidence"].get("ungoverned_reads", [])),
-        "<h2>Retention (Art. 30(1)(f))</h2>",
-        _table(["Purpose", "Retention"], [[r["purpose"], r["retention"]] for r in record["retention"]]),
-        "<h2>Technical and organisational measures (Art. 30(1)(g), Art. 32)</h2>",
-        f"<p>Masking key id(s): <code>{_e(record['technical_measures']['key_ids'])}</code> (the key itself is never "
-        f"recorded). Strategies applied: {_e(record['technical_measures']['strategies'])}. "
-        f"{_e(record['technical_measures']['note'])}</p>",
-        _table(
-            ["File (dataset)", "Column", "Category", "Entities", "Strategy", "Detail"],
-            [
-                [
-                    f"{labels.get(m['dataset'], m['dataset'])} ({m['dataset']})",
-                    m["column"],
-                    m["category"],
-                    m["entities"],
-                    m["strategy"],
-                    m["detail"],
-                ]
-                for m in record["technical_measures"]["masking"]
-            ],
-        ),
-        "<h3>Corrections by users (columns flagged from the notebook; they only ever mask more)</h3>",
-        _table(
-            ["Dataset", "Column", "Was", "Flagged as", "Masking", "Cell", "User"],
-            [
-                [
-                    c["dataset"],
-                    c["column"],
-                    (c["from"] or {}).get("category"),
-                    f"{c['to'].get('category')} {_join(c['to'].get('entities'))}",
-                    c["strategy"],
-                    f"{c['cell_id']} [{c['execution_count']}]",
-                    c.get("user"),
-                ]
-                for c in record["technical_measures"].get("corrections", [])
-            ],
-        ),
-        "<h2>Evidence: datasets loaded</h2>",
-        _table(
-            ["Dataset", "Source", "Content SHA-256", "Shape", "Loaded at", "Cell", "Code SHA-256"],
-            [
-                [
-                    d["dataset"],
-                    d["source"],
-                    d["content_sha256"],
-                    d["shape"],
-                    d["loaded_at"],
-                    _where(d["cell"]),
-                    d["cell"]["code_sha256"],
-                ]
-                for d in record["evidence"]["datasets"]
-            ],
-            {2, 6},
-        ),
-        "<h2>Evidence: unmask grants and refusals</h2>",
-        _table(
-            ["Decision", "Dataset", "Columns", "Purpose", "Basis / reference", "Reason", "Who", "When"],
-            [
-                [
-                    u["decision"],
-                    u["dataset"],
-                    u["columns"],
-                    u["purpose"] or "none",
-                    f"{u['lawful_basis'] or ''} {u['reference'] or ''}".strip(),
-                    u["reason"] or "",
-                    f"{u.get('user') or 'unknown'} on {u.get('server') or 'unknown'}",
-                    u["ts"],
-                ]
-                for u in record["evidence"]["unmask"]
-            ],
-        ),
-        "<h2>Evidence: cells</h2>",
-        _table(
-            ["Notebook", "Cell id", "Execution", "Code SHA-256", "Events"],
-            [
-                [
-                    c["notebook"],
-                    c["cell_id"],
-                    c["execution_count"],
-                    c["code_sha256"],
-                    [e["event"] for e in c["events"]],
-                ]
-                for c in record["evidence"]["cells"]
-            ],
-            {3},
-        ),
-        "<h2>Processing log verification</h2>",
-        _table(
-            ["Notebook", "Intact", "Records", "Head seq", "Head hash", "Problem"],
-            [
-                [
-                    c["notebook"],
-                    "yes" if c["ok"] else "NO",
-                    c["records_checked"],
-                    c["head_seq"],
-                    c["head_hash"],
-                    c["problem"]["message"] if c["problem"] else "",
-                ]
-                for c in v["chains"]
-            ],
-            {4},
-        ),
-        "<p class='muted'>Keep this document together with the head hashes above: they let anyone check later "
-        "that the log was not rewritten after this record was made.</p></body></html>",
-    ]
-    return "\n".join(parts)

@@ -26,7 +26,7 @@ import hashlib
 import math
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -302,34 +302,48 @@ class FingerprintStore:
             fid: (sha, m_log2, k)
             for fid, sha, m_log2, k in self._conn.execute("SELECT id, sha256, m_log2, k FROM filters")
         }
-        result: dict[str, list[bool]] = {sha: [False] * len(items) for sha, _m, _k in filters.values()}
-        if not len(items):
-            return result
-        classes = sorted({(m, k) for _s, m, k in filters.values()})
-        for m_log2, k in classes:
-            pos = _positions(items.astype(np.uint64), m_log2, k).astype(np.int64)
-            chunk_nos = sorted({int(p) // CHUNK_BITS for p in pos.ravel()})
+
+        def chunks(m_log2: int, chunk_nos: list[int]) -> Iterable[tuple[int, int, bytes]]:
             marks = ",".join("?" * len(chunk_nos))
-            data: dict[tuple[int, int], bytes] = {}
-            for fid, chunk_no, blob in self._conn.execute(
+            return self._conn.execute(
                 f"SELECT filter_id, chunk_no, data FROM chunks WHERE m_log2 = ? AND chunk_no IN ({marks})",
                 (m_log2, *chunk_nos),
-            ):
-                data[(fid, chunk_no)] = blob
-            members = [fid for fid, (_s, m, kk) in filters.items() if m == m_log2 and kk == k]
-            for fid in members:
-                sha = filters[fid][0]
-                for j in range(len(items)):
-                    hit = True
-                    for p in pos[j]:
-                        p = int(p)
-                        blob = data.get((fid, p // CHUNK_BITS))
-                        within = p % CHUNK_BITS
-                        if blob is None or not (blob[within >> 3] >> (within & 7)) & 1:
-                            hit = False
-                            break
-                    result[sha][j] = hit
+            )
+
+        return probe_filters(filters, chunks, items)
+
+
+ChunkReader = Callable[[int, list[int]], Iterable[tuple[int, int, bytes]]]
+"""(m_log2, chunk numbers) -> (filter id, chunk number, bytes) of every filter of that size class."""
+
+
+def probe_filters(
+    filters: dict[int, tuple[str, int, int]], read_chunks: ChunkReader, items: np.ndarray
+) -> dict[str, list[bool]]:
+    """Which of ``items`` each filter ``{id: (sha256, m_log2, k)}`` (probably) contains, reading only the
+    chunks the probes fall in through ``read_chunks`` (shared by the SQLite and PostgreSQL stores)."""
+    result: dict[str, list[bool]] = {sha: [False] * len(items) for sha, _m, _k in filters.values()}
+    if not len(items):
         return result
+    classes = sorted({(m, k) for _s, m, k in filters.values()})
+    for m_log2, k in classes:
+        pos = _positions(items.astype(np.uint64), m_log2, k).astype(np.int64)
+        chunk_nos = sorted({int(p) // CHUNK_BITS for p in pos.ravel()})
+        data = {(int(fid), int(no)): bytes(blob) for fid, no, blob in read_chunks(m_log2, chunk_nos)}
+        members = [fid for fid, (_s, m, kk) in filters.items() if m == m_log2 and kk == k]
+        for fid in members:
+            result[filters[fid][0]] = [_has(data, fid, pos[j]) for j in range(len(items))]
+    return result
+
+
+def _has(data: dict[tuple[int, int], bytes], fid: int, positions: np.ndarray) -> bool:
+    for p in positions:
+        p = int(p)
+        blob = data.get((fid, p // CHUNK_BITS))
+        within = p % CHUNK_BITS
+        if blob is None or not (blob[within >> 3] >> (within & 7)) & 1:
+            return False
+    return True
 
 
 FINGERPRINTED_CATEGORIES = ("direct",)
@@ -378,9 +392,36 @@ def value_items(values: Sequence[str], entity: str, key: Any) -> np.ndarray:
     return item_hashes(hmac_digests(pa.array(list(values), pa.large_string()), key), entity)
 
 
-def record_fingerprints(ledger_path: str | Path, raw: Any, masked: Any, key: Any) -> dict[str, Any] | None:
+def open_fingerprints(where: Any, *, readonly: bool = False) -> Any:
+    """The fingerprint store that goes with a processing log.
+
+    ``where`` is the policy's ``log`` settings (SQLite: the sidecar file next to ``log.path``; PostgreSQL:
+    the same database, through the connection string in ``log.dsn_env``), an open ledger store, or a
+    ledger file's path. Returns None for a read-only SQLite sidecar that does not exist.
+    """
+    from ..ledger.postgres_store import PostgresLedgerStore
+
+    if isinstance(where, PostgresLedgerStore):
+        return where.fingerprints()
+    if getattr(where, "store", None) == "postgresql":
+        from ..ledger import postgres_dsn
+        from .fingerprints_pg import PostgresFingerprintStore
+
+        return PostgresFingerprintStore(postgres_dsn(where), readonly=readonly)
+    if hasattr(where, "resolved_path"):
+        where = where.resolved_path()
+    elif hasattr(where, "location"):
+        where = where.location
+    path = fingerprint_path(where)
+    if readonly and not path.exists():
+        return None
+    return FingerprintStore(path, readonly=readonly)
+
+
+def record_fingerprints(where: Any, raw: Any, masked: Any, key: Any) -> dict[str, Any] | None:
     """Build and store a load's filter; the summary goes into the ``dataset_loaded`` payload.
 
+    ``where``: the policy's ``log`` settings (or a ledger file's path), see :func:`open_fingerprints`.
     Never raises: a failure is returned as ``{"error": ...}`` so that loading still works (the erasure
     look-up then reports the load as not searchable).
     """
@@ -389,7 +430,7 @@ def record_fingerprints(ledger_path: str | Path, raw: Any, masked: Any, key: Any
         if built is None:
             return None
         bloom, columns = built
-        with FingerprintStore(fingerprint_path(ledger_path)) as store:
+        with open_fingerprints(where) as store:
             sha = store.put(bloom)
         return {
             "scheme": SCHEME,

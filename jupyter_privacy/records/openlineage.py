@@ -9,17 +9,14 @@ loaded data, wrote files or trained models, a child run (START + COMPLETE) with:
   ``columnLineage`` facet: each output column maps to the input column of the same name, and the
   transformation carries ``masking: true`` when that column was pseudonymised/redacted/generalised.
 
-Events are plain JSON dicts. Transport: a JSONL file (default) or HTTP POST to ``{url}/api/v1/lineage``.
+Events are plain JSON dicts; :mod:`.openlineage_client` sends them through the openlineage-python client
+and its transports (file, http, or whatever ``openlineage.yml``/``OPENLINEAGE_URL`` configure).
 Nothing is written to the processing log.
 """
 
 from __future__ import annotations
 
-import json
-import urllib.request
 import uuid
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from .. import __version__
@@ -253,32 +250,3 @@ def notebook_events(
         )
     events.append(_event("COMPLETE", records[-1].ts, parent_id, job, namespace, job_type="NOTEBOOK"))
     return events
-
-
-def write_jsonl(events: Iterable[dict[str, Any]], path: str | Path) -> int:
-    """Append events to a JSONL file (the OpenLineage file transport format); returns how many."""
-    n = 0
-    with open(path, "a", encoding="utf-8") as fh:
-        for e in events:
-            fh.write(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n")
-            n += 1
-    return n
-
-
-def post_http(events: Iterable[dict[str, Any]], url: str, *, timeout: float = 10.0) -> int:
-    """POST each event to ``{url}/api/v1/lineage`` (the OpenLineage HTTP transport); returns how many."""
-    endpoint = url.rstrip("/")
-    if not endpoint.endswith("/api/v1/lineage"):
-        endpoint += "/api/v1/lineage"
-    n = 0
-    for e in events:
-        req = urllib.request.Request(
-            endpoint,
-            data=json.dumps(e).encode("utf-8"),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            resp.read()
-        n += 1
-    return n

@@ -18,6 +18,7 @@ import yaml
 from jupyter_privacy.kernel.context import CellContext
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.policy import load_policy
+from jupyter_privacy.records.article30_model import validate_record
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KEY = "2b" * 32
@@ -55,7 +56,9 @@ def export(env: dict[str, str], tmp: Path, *args: str) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, "-m", "jupyter_privacy", "export", "--all", "--format", "json",
                            "--output", str(out), *args], capture_output=True, text=True, env=env, timeout=120)
     assert "Traceback" not in proc.stderr and proc.returncode in (0, 3), proc.stderr
-    return dict(json.loads(out.read_text("utf-8")))
+    record = dict(json.loads(out.read_text("utf-8")))
+    validate_record(record)  # processed_by and all: the typed model of the record
+    return record
 
 
 def users_of(record: dict[str, Any]) -> set[str]:

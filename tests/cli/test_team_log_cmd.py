@@ -83,6 +83,7 @@ def team(pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     mp.setenv("JUPYTER_PRIVACY_NOTEBOOK", notebook)
     mp.setenv("TEAM_LOG_DSN", user_dsn)
     mp.setenv("JUPYTERHUB_USER", "bea")
+    mp.setenv("HOME", str(tmp / "home"))  # where a SQLite log or fingerprint file would go by default
     mp.chdir(EXAMPLES)
     session = PrivacySession(policy=load_policy(policy))
     try:
@@ -102,6 +103,7 @@ def team(pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         "TEAM_LOG_DSN": pg_cluster.dsn("dora", dbname="team_cli"),
     }
     yield Team(policy, notebook, env, admin, user_dsn, init.stdout)
+    assert not (tmp / "home").exists()  # nothing of the team log was kept on the kernel's machine
 
 
 def test_init_db_says_what_it_did_and_is_idempotent(team: Team) -> None:
@@ -148,3 +150,39 @@ def test_missing_dsn_variable_is_a_clear_error(team: Team) -> None:
     proc = cli(env, "verify")
     assert proc.returncode == 2
     assert "TEAM_LOG_DSN" in proc.stderr and "not set" in proc.stderr
+
+
+def test_the_dpo_erasure_finds_a_users_load_through_fingerprints_in_the_database(team: Team) -> None:
+    """The kernel stored the load's fingerprints in the team database (not on its own machine); the
+    DPO's read-only role finds the person there, and a person not in the data is not found."""
+    import pandas as pd
+
+    with psycopg.connect(team.admin_dsn) as conn:
+        (filters,) = conn.execute("SELECT count(*) FROM jupyter_privacy.fp_filters").fetchone()
+        (role,) = conn.execute("SELECT DISTINCT db_role FROM jupyter_privacy.fp_filters").fetchone()
+    assert (filters, role) == (1, "bea")
+    email = pd.read_csv(EXAMPLES / "data" / "customers.csv")["email"][5]
+    for subject, found in ((email, True), ("nobody.at.all@example.invalid", False)):
+        proc = cli(team.env, "erasure", "--subject", f"email={subject}", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        result = json.loads(proc.stdout)
+        assert result["found"] is found, result
+        assert [d["user"] for d in result["datasets"]] == (["bea"] if found else [])
+        assert result["unsearchable_loads"] == [], result
+        assert subject not in proc.stdout + proc.stderr
+
+
+def test_users_role_cannot_change_fingerprints(team: Team) -> None:
+    with psycopg.connect(team.user_dsn, autocommit=True) as conn:
+        for sql in (
+            "UPDATE jupyter_privacy.fp_chunks SET data = ''::bytea",
+            "DELETE FROM jupyter_privacy.fp_filters",
+            "TRUNCATE jupyter_privacy.fp_chunks",
+            "INSERT INTO jupyter_privacy.fp_filters (sha256, scheme, m_log2, k, n_items, created_ts) "
+            "VALUES ('x', 'jp-bloom-v2', 13, 14, 1, 't')",
+            "DROP TABLE jupyter_privacy.fp_chunks",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+        with pytest.raises(psycopg.errors.InvalidParameterValue, match="wrong size"):
+            conn.execute("SELECT jupyter_privacy.put_fingerprints('jp-bloom-v2', 13, 14, 1, '\\x00'::bytea)")

@@ -19,7 +19,11 @@ def test_a_person_in_a_spark_load_is_found(spark: Any, privacy: PrivacySession, 
     Faker.seed(31)
     fake = Faker()
     raw = pd.DataFrame(
-        {"email": [fake.unique.email() for _ in range(2000)], "full_name": [fake.name() for _ in range(2000)]}
+        {
+            "email": [fake.unique.email() for _ in range(2000)],
+            "full_name": [fake.name() for _ in range(2000)],
+            "phone": [f"06-{61000000 + i * 37}" for i in range(2000)],
+        }
     )
     path = tmp_path / "subscribers.parquet"
     raw.to_parquet(path, index=False)
@@ -40,3 +44,9 @@ def test_a_person_in_a_spark_load_is_found(spark: Any, privacy: PrivacySession, 
     found = lookup(f"email={raw['email'][1234].upper()}")
     assert found["found"] and [Path(d["source"]).name for d in found["datasets"]] == ["subscribers.parquet"]
     assert not lookup("email=nobody.here@example.invalid")["found"]
+    # normalised as the pandas path does: a national number found in its international form, a name by
+    # case and spacing
+    national = raw["phone"][77]
+    assert lookup(f"phone=+31 6 {national[3:]}")["found"]
+    assert lookup(f"name={'  '.join(raw['full_name'][5].upper().split())}")["found"]
+    assert not lookup("phone=+31 6 99999999")["found"]

@@ -263,6 +263,31 @@ def test_error_descriptions_blank_quoted_values() -> None:
     assert text.startswith("invalid input syntax for type integer: '…'")
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Unknown datetime string format, unable to parse: VICTOR.DEBOER@EXAMPLE.ORG, at position 0",
+        "Unknown datetime string format, unable to parse: Victor de Boer (sheet: 0)",
+        "could not convert string to float: victor.deboer@example.org",
+        "bad value +31 6 12345678 in column 3",
+    ],
+)
+def test_error_descriptions_blank_values_quoted_without_quotes(message: str) -> None:
+    """pandas' date parser quotes the value it could not parse without quotes (issue 9, item 4)."""
+    from jupyter_privacy.io import describe_error
+
+    text = describe_error(ValueError(message), 200)
+    assert not any(v in text.lower() for v in ("victor", "12345678")), text
+    assert "…" in text
+
+
+def test_error_descriptions_keep_positions_and_counts() -> None:
+    from jupyter_privacy.io import describe_error
+
+    text = describe_error(ValueError("Error tokenizing data. C error: Expected 5 fields in line 3, saw 6"))
+    assert text == "Error tokenizing data. C error: Expected 5 fields in line 3, saw 6"
+
+
 def test_bad_json_error_never_quotes_the_file(tmp_path: Path) -> None:
     path = tmp_path / "people.json"
     path.write_text('[{"email": "carol.secret@example.org", "age": 41}, {"email": carol2@example.org}]')

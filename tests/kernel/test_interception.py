@@ -141,3 +141,15 @@ def test_every_sheet_of_an_excel_workbook_is_governed(shell: InteractiveShell, t
     assert set(sheets) == {"a", "b"}
     for frame in sheets.values():
         assert_masked(frame)
+
+
+def test_sheets_named_by_people_go_by_their_tokens(shell: InteractiveShell, tmp_path: Path) -> None:
+    """A workbook with a sheet per customer: the sheet names are personal data, like column names."""
+    with pd.ExcelWriter(tmp_path / "per_customer.xlsx") as writer:
+        for email in PEOPLE["email"][:3]:
+            PEOPLE.head(2).to_excel(writer, sheet_name=email, index=False)
+    with capture_output():
+        sheets = pd.read_excel("per_customer.xlsx", sheet_name=None)
+    assert len(sheets) == 3 and all(s.startswith("EMAIL_") for s in sheets), list(sheets)
+    logged = str(loaded(tmp_path))
+    assert "[sheet EMAIL_" in logged and not any(email in logged for email in PEOPLE["email"])

@@ -119,6 +119,8 @@ def test_every_record_is_gated_even_for_frames_never_loaded(session: PrivacySess
         "output_written",
         {"path": "/tmp/p.csv", "columns": ["plan", "anna.devries@example.org", "Jan Jansen", "0612345678"]},
     )
+    # a model fitted to predict one person's column of a pivot: its target is named by that person
+    session.log("model_trained", {"columns": ["plan"], "targets": [PEOPLE["email"][2], "Piet Bakker"]})
     text = logged(session)
     assert not any(value in text for value in [*RAW, "0612345678"])
     assert '"plan"' in text
@@ -130,3 +132,30 @@ def test_a_personal_label_is_replaced_wherever_it_is_quoted(session: PrivacySess
     session.load(path)
     session.log("unmask_denied", {"reason": f"no raw access to {PEOPLE['email'][1]} (direct)"})
     assert PEOPLE["email"][1] not in logged(session)
+
+
+def test_a_file_named_by_a_person_is_logged_by_its_token(session: PrivacySession, tmp_path: Path) -> None:
+    """A report per customer (``out/<e-mail>.csv``) or a file named by a phone number: the path in the
+    record carries the token; the folders, the other file names and the extension stay."""
+    named = tmp_path / f"{PEOPLE['email'][0]}.csv"
+    PEOPLE.to_csv(named, index=False)
+    session.load(named)
+    session.log("output_written", {"path": f"{tmp_path}/out/{PEOPLE['phone'][1]}.csv.gz", "raw_columns": []})
+    session.log(
+        "output_written", {"path": str(tmp_path / "out" / "report.csv"), "raw_columns": ["Jan Jansen"]}
+    )
+    text = logged(session)
+    assert not any(value in text for value in RAW), text
+    key = session.key
+    assert f"{tmp_path}/{token_for(PEOPLE['email'][0], key, 'EMAIL_ADDRESS')}.csv" in text
+    assert f"{tmp_path}/out/report.csv" in text and ".csv.gz" in text
+
+
+def test_a_name_typed_in_an_unmask_is_not_echoed(session: PrivacySession, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    PEOPLE.to_csv(path, index=False)
+    frame = session.load(path)
+    session.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    with pytest.raises(Exception, match=r"no column\(s\) 'EMAIL_[0-9a-f]{16}@masked.invalid'") as err:
+        session.unmask(frame, [PEOPLE["email"][2]])
+    assert PEOPLE["email"][2] not in str(err.value)

@@ -2,7 +2,7 @@
 
 One notebook (run once per module with nbclient) trains a scikit-learn pipeline, a model of the user's
 own class (generic ``fit(X, y)`` hook) on an unmasked column, statsmodels OLS and a formula Logit,
-LightGBM through its native and scikit-learn APIs, and a small PyTorch network from a DataLoader.
+LightGBM and XGBoost through their native and scikit-learn APIs, and a small PyTorch network from a DataLoader.
 Each library is optional: the test of a library is skipped when it is not installed.
 """
 
@@ -22,7 +22,7 @@ from jupyter_privacy.ledger import SqliteLedgerStore, verify_chain
 
 HAVE = {
     name: importlib.util.find_spec(name) is not None
-    for name in ("statsmodels", "lightgbm", "torch", "mlflow", "alembic")
+    for name in ("statsmodels", "lightgbm", "xgboost", "torch", "mlflow", "alembic")
 }
 HAVE["mlflow"] = HAVE["mlflow"] and HAVE["alembic"]  # the SQLite tracking store needs alembic
 CELLS = [
@@ -74,6 +74,16 @@ if HAVE["lightgbm"]:
             "booster = lgb.train({'objective': 'binary', 'verbose': -1},\n"
             "                    lgb.Dataset(X, label=y.astype(int)), num_boost_round=5)\n"
             "lgbm = lgb.LGBMClassifier(n_estimators=5, verbose=-1).fit(X, y)",
+        )
+    )
+if HAVE["xgboost"]:
+    CELLS.append(
+        (
+            "xgboost",
+            "import xgboost as xgb\n"
+            "xgb_booster = xgb.train({'objective': 'binary:logistic'}, xgb.DMatrix(X, label=y.astype(int)),\n"
+            "                        num_boost_round=3)\n"
+            "xgbc = xgb.XGBClassifier(n_estimators=3).fit(X, y.astype(int))",
         )
     )
 if HAVE["torch"]:
@@ -216,6 +226,17 @@ def test_lightgbm_native_and_sklearn_apis(models: dict[str, Any]) -> None:
     for model in (native, sklearn_api):
         assert (model["library"], model["columns"], model["targets"]) == ("lightgbm", FEATURES, ["churned"])
         assert model["personal_data"] == [{"dataset": models["_dataset"]["id"], **DOB}]
+
+
+@pytest.mark.skipif(not HAVE["xgboost"], reason="xgboost is not installed")
+def test_xgboost_native_and_sklearn_apis(models: dict[str, Any]) -> None:
+    native, sklearn_api = models["xgboost"]  # one record each: the classifier's inner train adds none
+    assert (native["model_class"], native["variable"]) == ("xgboost.core.Booster", "xgb_booster")
+    assert (sklearn_api["model_class"], sklearn_api["variable"]) == ("xgboost.sklearn.XGBClassifier", "xgbc")
+    for model in (native, sklearn_api):
+        assert (model["library"], model["columns"], model["targets"]) == ("xgboost", FEATURES, ["churned"])
+        assert model["personal_data"] == [{"dataset": models["_dataset"]["id"], **DOB}]
+        assert model["raw_columns"] == [] and model["purpose"] == "churn-model"
 
 
 @pytest.mark.skipif(not HAVE["torch"], reason="torch is not installed")

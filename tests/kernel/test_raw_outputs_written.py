@@ -22,6 +22,12 @@ CELLS = [
         "mail = contacts.rename(columns={'email': 'mail'})[['mail', 'customer_id']]\n"
         "mail.to_parquet('renamed.parquet')",
     ),
+    # raw values written as the index, as a Series, and in a workbook
+    ("by-email", "contacts.set_index('email')[['plan']].to_csv('by_email.csv')"),
+    ("series", "contacts['email'].to_csv('emails.csv')"),
+    ("series-renamed", "contacts['email'].rename('who').to_json('who.json')"),
+    ("excel", "contacts[['email', 'plan']].to_excel('raw.xlsx')"),
+    ("index-dropped", "contacts.set_index('email')[['plan']].to_csv('plans.csv', index=False)"),
 ]
 
 
@@ -33,7 +39,10 @@ def run(
     test_key: str,
 ) -> KernelRun:
     return run_cells(
-        tmp_path_factory.mktemp("rawout"), CELLS, policy_writer=policy_writer, examples_dir=examples_dir,
+        tmp_path_factory.mktemp("rawout"),
+        CELLS,
+        policy_writer=policy_writer,
+        examples_dir=examples_dir,
         key=test_key,
     )
 
@@ -56,3 +65,20 @@ def test_an_unmasked_frame_written_names_its_raw_columns(run: KernelRun) -> None
 
 def test_a_renamed_raw_column_is_still_marked(run: KernelRun) -> None:
     assert written(run, "renamed.parquet")["raw_columns"] == ["mail"]
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("by_email.csv", ["email"]),
+        ("emails.csv", ["email"]),
+        ("who.json", ["who"]),
+        ("raw.xlsx", ["email"]),
+        ("plans.csv", []),
+    ],
+)
+def test_raw_values_written_as_an_index_or_a_series_are_marked(
+    run: KernelRun, name: str, raw: list[str]
+) -> None:
+    """The index of a frame is written with it (unless ``index=False``), and a Series is a column."""
+    assert written(run, name)["raw_columns"] == raw

@@ -86,6 +86,9 @@ def test_changed_sql_result_refuses_unmask(
 
     with pytest.raises(LoadError, match="changed since it was loaded"):
         session.unmask(masked, ["email"])
+    with SqliteLedgerStore(session.policy.log.resolved_path(), readonly=True) as store:
+        last = list(store.records(session.notebook))[-1]
+    assert last.event == "unmask_denied" and "changed since it was loaded" in last.payload["reason"]
 
 
 def test_bad_query_is_a_clear_error_and_logs_nothing(

@@ -105,3 +105,22 @@ def test_pandas_with_interception_off_is_an_ungoverned_read(make_shell: Callable
     shell = make_shell(interception={"enabled": False})
     shell.run("raw = pd.read_csv('people.csv')\nraw_pq = None")
     assert [r["via"] for r in shell.reads()] == ["pandas"]
+
+
+def test_shell_commands_that_read_a_governed_file_are_logged(make_shell: Callable[..., Shell]) -> None:
+    """``!head data.csv`` prints raw rows from another process, where no ``open()`` of the kernel sees it:
+    the cell's shell lines and the commands a cell starts itself are checked instead."""
+    shell = make_shell()
+    shell.run("!head -3 people.csv")
+    shell.run("lines = !cat people.csv")  # getoutput runs it through subprocess: still one read
+    shell.run("import subprocess\nsubprocess.run(['wc', '-l', 'people.csv'], capture_output=True)")
+    shell.run("import os\nos.system('sort <people.csv > /dev/null')")
+    shell.run("%%bash\ncut -d, -f1 people.csv | head -2 > /dev/null")
+    shell.run("!ls\n!cat other.txt\n!echo people.csv.bak")  # no governed file read
+    assert [(r["via"], r["count"]) for r in shell.reads()] == [
+        ("shell: head", 1),
+        ("shell: cat", 1),
+        ("shell: wc", 1),
+        ("shell: sort", 1),
+        ("shell: cut", 1),
+    ]

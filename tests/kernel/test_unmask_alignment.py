@@ -24,6 +24,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 import jupyter_privacy
 from jupyter_privacy.kernel.errors import UnmaskDenied
+from jupyter_privacy.kernel.session import current_session
+from jupyter_privacy.ledger import SqliteLedgerStore
 
 TRUTH = "_truth"
 ANALYSIS = {
@@ -160,6 +162,10 @@ def test_rows_nothing_tells_apart_are_refused_with_the_reason(loaded: Fixture) -
         jupyter_privacy.unmask(
             only_gender.assign(date_of_birth=loaded.masked["date_of_birth"]), ["date_of_birth"]
         )
+    session = current_session()  # the refusal is logged like a refusal by the policy
+    with SqliteLedgerStore(session.policy.log.resolved_path(), readonly=True) as store:
+        last = list(store.records(session.notebook))[-1]
+    assert last.event == "unmask_denied" and "cannot be told apart" in last.payload["reason"]
 
 
 def test_changed_values_match_no_source_row(loaded: Fixture) -> None:

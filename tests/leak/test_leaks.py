@@ -52,14 +52,54 @@ CELLS = {
         "p.to_csv('out/pivot.csv')\n"
         "c.set_index('email')[['amount']].T.to_parquet('out/wide.parquet')"
     ),
+    "scan-pivot": "%privacy_scan p",
+    "chunks": "parts = list(pd.read_csv('data/people.csv', chunksize=10))",
+    "around": "text = open('data/people.csv').read()",
     "index-pandas": "ix = pd.read_csv('data/people.csv', index_col='name')\nix.shape",
     "index-parquet": "ix2 = %privacy_load data/by_name.parquet",
     "index-written": "ix2.to_csv('out/by_name.csv')",
     "read-error": "pd.read_csv('data/people.csv', dtype={'email': 'int64'})",
+    # parser errors that quote a value without quotes (pandas' date parser)
+    "read-error-period": "pd.read_csv('data/people.csv', dtype={'email': 'period[D]'})",
+    "read-error-converter": "pd.read_csv('data/people.csv', converters={'name': pd.to_datetime})",
+    "read-error-chunk": "for part in pd.read_csv('data/people.csv', chunksize=10, dtype={'email': 'period[D]'}):\n    pass",
+    "read-error-excel": "pd.read_excel('data/people.xlsx', converters={'email': pd.Timestamp})",
+    # a workbook without a header row, and names as MultiIndex levels
+    "excel-headerless": "xh = %privacy_load data/headerless.xlsx",
+    "excel-headerless-pandas": "xh2 = pd.read_excel('data/headerless.xlsx')",
+    "multiindex-load": "mi = %privacy_load data/by_email_name.parquet",
+    "multiindex-written": "mi.to_csv('out/mi.csv')",
+    "multi-pivot": "c.pivot_table(index='plan', columns=['name', 'email'], values='amount').to_csv('out/multi.csv')",
+    # a raw value as a file name (a report per customer), as a renamed column, and in a flag
+    "per-person-file": "first = c['email'].iloc[0]\nc[c.email == first].to_csv(f'out/{first}.csv')",
+    "renamed-raw": "c.rename(columns={'email': c['email'].iloc[1]}).to_csv('out/renamed.csv')",
+    "named-file-load": "import glob, jupyter_privacy\nnamed = jupyter_privacy.load(glob.glob('data/*@*.csv')[0])",
+    "named-file-magic": "named2 = %privacy_load {glob.glob('data/*@*.csv')[0]}",
+    "missing-named-file": "%privacy_load out/{c['email'].iloc[5]}.parquet",
+    # a model trained on the file named by a person, logged to MLflow (its database is in privacy/)
+    "mlflow": (
+        "import mlflow, pathlib\nfrom sklearn.linear_model import LinearRegression\n"
+        "mlflow.set_tracking_uri('sqlite:///' + str(pathlib.Path('privacy/mlflow.db').resolve()))\n"
+        "model = LinearRegression().fit(named2[['amount']], named2['amount'])\n"
+        "with mlflow.start_run():\n"
+        "    mlflow.sklearn.log_model(model, name='m', serialization_format='cloudpickle')"
+    ),
+    "wide-load": "w = %privacy_load out/wide.parquet",
+    "flag-token": "%privacy_flag w {w.columns[0]} special HEALTH",
+    "flag-raw": "%privacy_flag w {c['email'].iloc[2]} special HEALTH",
     "status": "%privacy_status",
     "export-json": "%privacy_export --format json --output out/record.json",
     "export-html": "%privacy_export --format html --output out/record.html",
 }
+
+
+READ_ERRORS = [
+    "read-error",
+    "read-error-period",
+    "read-error-converter",
+    "read-error-chunk",
+    "read-error-excel",
+]
 
 
 @dataclass
@@ -113,6 +153,10 @@ def write_inputs(data: Path, people: pd.DataFrame) -> None:
     }
     (data / "keyed.json").write_text(json.dumps(keyed, indent=1), "utf-8")
     people.set_index("name").to_parquet(data / "by_name.parquet")
+    people.set_index(["email", "name"]).to_parquet(data / "by_email_name.parquet")
+    people.to_excel(data / "people.xlsx", index=False)
+    people.to_excel(data / "headerless.xlsx", index=False, header=False)
+    people.iloc[3:9].to_csv(data / f"{people['email'].iloc[3]}.csv", index=False)
 
 
 def write_policy(directory: Path, lineage: Path) -> tuple[Path, Path]:
@@ -139,7 +183,12 @@ def leak_run(
     notebook = (workdir / "leaky.ipynb").resolve()
     nb = new_notebook(cells=[new_code_cell(code, id=cid) for cid, code in CELLS.items()])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    env = {"JUPYTER_PRIVACY_POLICY": str(policy), "JUPYTER_PRIVACY_KEY": KEY}
+    # every load shows its progress line too (it names the file)
+    env = {
+        "JUPYTER_PRIVACY_POLICY": str(policy),
+        "JUPYTER_PRIVACY_KEY": KEY,
+        "JUPYTER_PRIVACY_PROGRESS_AFTER": "0",
+    }
     with pytest.MonkeyPatch.context() as mp:  # the kernel subprocess inherits these
         for name, value in {**env, "JUPYTER_PRIVACY_NOTEBOOK": str(notebook)}.items():
             mp.setenv(name, value)
@@ -161,8 +210,10 @@ def test_the_run_did_what_the_scan_relies_on(leak_run: LeakRun) -> None:
     nb = nbformat.read(leak_run.notebook, as_version=4)
     failed = [c.id for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     # plain pandas reads of a file whose column names are people are refused, saying how to read it
-    assert failed == ["headerless-pandas", "keyed-pandas", "read-error"], failed
+    assert failed == ["headerless-pandas", "keyed-pandas", *READ_ERRORS, "excel-headerless-pandas"], failed
     errors = {c.id: c.outputs[-1]["evalue"] for c in nb.cells if c.id in failed}
+    assert all("quoted values hidden" in errors[cell] for cell in READ_ERRORS), errors
+    assert "header=None" in errors["excel-headerless-pandas"]
     assert "header=None" in errors["headerless-pandas"] and "%privacy_load" in errors["headerless-pandas"]
     assert "orient='index'" in errors["keyed-pandas"]
     assert "quoted values hidden" in errors["read-error"]
@@ -170,13 +221,17 @@ def test_the_run_did_what_the_scan_relies_on(leak_run: LeakRun) -> None:
 
 def test_no_raw_value_in_kernel_artefacts(leak_run: LeakRun) -> None:
     scanner = leak_run.scanner()
-    for path in sorted(leak_run.ledger.parent.iterdir()):
+    # the log, its sidecars (erasure fingerprints, the grants' raw-value fingerprints), live lineage
+    for path in sorted(leak_run.ledger.parent.rglob("*")):
         if path.suffix not in (".yaml",) and path.is_file() and path.stat().st_size:
-            scanner.file(f"log-dir:{path.name}", path)  # the log, its WAL-free sidecars, live lineage
+            scanner.file(f"log-dir:{path.relative_to(leak_run.ledger.parent)}", path)
     scanner.file("saved-notebook", leak_run.notebook)
     scanner.file("privacy_export-json", leak_run.workdir / "out" / "record.json")
     scanner.file("privacy_export-html", leak_run.workdir / "out" / "record.html")
     assert any(s.startswith("log-dir:ledger.sqlite3") for s in scanner.scanned)
+    assert any(s.startswith("log-dir:ledger.sqlite3.grants/") for s in scanner.scanned)
+    assert any(s.startswith("log-dir:ledger.sqlite3.fingerprints") for s in scanner.scanned)
+    assert any(s.startswith("log-dir:mlflow.db") for s in scanner.scanned)
     assert leak_run.lineage.exists(), "live OpenLineage events were not written"
     assert not scanner.leaks, scanner.report()
 
@@ -218,11 +273,19 @@ def jp_server_config(leak_run: LeakRun) -> dict[str, Any]:
 async def test_no_raw_value_in_rest_responses(jp_fetch: Any, leak_run: LeakRun) -> None:
     scanner = leak_run.scanner()
     name = leak_run.notebook.name
-    for endpoint in ("state", "records", "verify"):
-        response = await jp_fetch("jupyter-privacy", endpoint, params={"path": name})
+    cells = 0
+    for endpoint in ("state", "timeline", "records", "verify"):
+        params = {"path": name}
+        if endpoint == "timeline":  # every cell, older ones included (after the state read)
+            params.update(before=str(cells), limit="200")
+        response = await jp_fetch("jupyter-privacy", endpoint, params=params)
         body = json.loads(response.body)
         if endpoint == "records":
             assert any(r["event"] == "dataset_loaded" for r in body["records"])
+        if endpoint == "timeline":
+            assert body["timeline"], body  # the scan reads every cell of the timeline
+        if endpoint == "state":
+            cells = body["timeline_cells"]
         scanner.json(f"rest-{endpoint}", body)
     for fmt in ("json", "html", "csv"):
         response = await jp_fetch(

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from jupyter_privacy.ledger import GENESIS_HASH, SqliteLedgerStore, compute_hash
+from jupyter_privacy.records.article30_model import validate_record
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 POLICY = "ab" * 32
@@ -199,3 +200,77 @@ def test_export_banner_reports_the_witness(setup: Setup, tmp_path: Path) -> None
     assert proc.returncode == 1 and "rolled back" in proc.stderr, proc.stderr
     record = json.loads(out.read_text("utf-8"))
     assert not record["verification"]["ok"] and record["verification"]["witness"][0]["kind"] == "rolled_back"
+
+
+def _rehash(s: Setup, _tmp: Path) -> None:
+    rehash_without(s.db, A, {"purpose_declared", "unmask_granted"})
+
+
+def _delete_chain(s: Setup, _tmp: Path) -> None:
+    conn = sqlite3.connect(s.db)
+    conn.execute("DROP TRIGGER records_no_delete")
+    conn.execute("DELETE FROM records WHERE notebook = ?", (A,))
+    conn.execute("DELETE FROM heads WHERE notebook = ?", (A,))
+    conn.commit()
+    conn.close()
+
+
+def _truncate_and_move_head(s: Setup, _tmp: Path) -> None:
+    conn = sqlite3.connect(s.db)
+    conn.execute("DROP TRIGGER records_no_delete")
+    conn.execute("DELETE FROM records WHERE notebook = ? AND seq >= 4", (A,))
+    h = conn.execute("SELECT hash FROM records WHERE notebook = ? AND seq = 3", (A,)).fetchone()[0]
+    conn.execute("UPDATE heads SET seq = 3, hash = ? WHERE notebook = ?", (h, A))
+    conn.commit()
+    conn.close()
+
+
+def _restore_older_copy(s: Setup, tmp: Path) -> None:
+    old = tmp / "old.sqlite3"
+    SqliteLedgerStore(s.db).close()
+    shutil.copy(s.db, old)
+    append(s.db, A, ["unmask_granted", "output_written"])
+    assert s.sign().returncode == 0
+    for suffix in ("-wal", "-shm"):
+        Path(str(s.db) + suffix).unlink(missing_ok=True)
+    shutil.copy(old, s.db)
+
+
+ATTACKS = {
+    "consistent re-hash": (_rehash, "rolled_back"),
+    "chain deleted": (_delete_chain, "deleted"),
+    "truncated, head moved": (_truncate_and_move_head, "rolled_back"),
+    "older copy restored": (_restore_older_copy, "rolled_back"),
+}
+
+
+@pytest.mark.parametrize("scope", ["--notebook", "--project", "--all"])
+@pytest.mark.parametrize("attack", list(ATTACKS), ids=list(ATTACKS))
+def test_every_attack_fails_the_export_banner(setup: Setup, tmp_path: Path, attack: str, scope: str) -> None:
+    """Each SQLite attack, once signed before it, fails the Art. 30 export of the notebook, of its project
+    and of the whole log, in the JSON verification and in the HTML banner (a deleted chain included)."""
+    do, kind = ATTACKS[attack]
+    do(setup, tmp_path)
+    assert cli(setup.env, "verify", "--store", str(setup.db)).returncode == 0  # the chain alone says OK
+    policy = yaml.safe_load((EXAMPLES / "privacy_policy.yaml").read_text("utf-8"))
+    policy["log"] = {"path": str(setup.db), "checkpoints": str(setup.checkpoints),
+                     "witness_public_key": str(setup.public)}
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(policy), "utf-8")
+    where = {"--notebook": [A], "--project": [str(Path(A).parent)], "--all": []}[scope]
+    for fmt in ("json", "html"):
+        out = tmp_path / f"art30.{fmt}"
+        proc = cli(setup.env, "export", "--policy", str(path), scope, *where, "--format", fmt,
+                   "--output", str(out))
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "FAILED VERIFICATION" in proc.stderr.upper() and A in proc.stderr, proc.stderr
+        text = out.read_text("utf-8")
+        if fmt == "json":
+            record = json.loads(text)
+            validate_record(record)  # the typed model knows verification.witness
+            assert not record["verification"]["ok"]
+            found = {f["notebook"]: f["kind"] for f in record["verification"]["witness"]}
+            assert found[A] == kind
+        else:
+            banner = text.split("<h2", 1)[0]
+            assert "cannot be relied on" in banner and A in banner

@@ -13,11 +13,12 @@ VALUES = ["Ann.Lee@Example.org", "(201) 555-0143", "Anna de Vries", None, float(
 def test_values_are_found_in_any_formatting() -> None:
     index = RawValueIndex.build(VALUES, KEY)
     fp = Fingerprinter(KEY)
-    assert len(index) == 3  # nulls and the one-letter value are not indexed
+    assert len(index) == 4  # nulls and the one-letter value are not indexed; the phone also as digits
     for text in [
         "['ann.lee@example.org', 'x']",
         "<td>Ann.Lee&#64;Example.org</td>",
         "call 201-555-0143 now",
+        "0    2015550143\nName: phone, dtype: object",  # printed with the separators removed
         "ValueError: ANNA  DE\nVRIES",
     ]:
         assert indexes_in(html_unescaped(text), {"g-1": index}, fp) == {"g-1"}, text

@@ -1,11 +1,13 @@
 """What the DPO reads in the Art. 30 HTML: where a purpose was declared, one row per masked column, and
-columns named by file -- for a log written by a real PrivacySession."""
+columns named by file -- for a log written by a real PrivacySession. The page comes from a Jinja2
+template with autoescaping: markup in any logged or configured value is shown as text."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -20,7 +22,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(scope="module")
-def html(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def record(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("html")
     data = yaml.safe_load((EXAMPLES / "privacy_policy.yaml").read_text("utf-8"))
     data["log"]["path"] = str(tmp / "ledger.sqlite3")
@@ -43,8 +45,12 @@ def html(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         session.close()
         mp.undo()
     with SqliteLedgerStore(data["log"]["path"], readonly=True) as store:
-        record = build_record(store, loaded, [notebook])
-    yield render(record, "html")[0]
+        yield build_record(store, loaded, [notebook])
+
+
+@pytest.fixture(scope="module")
+def html(record: dict[str, Any]) -> str:
+    return render(record, "html")[0]
 
 
 def section(html: str, title: str) -> str:
@@ -75,3 +81,34 @@ def test_columns_are_named_by_their_file(html: str) -> None:
     assert "customers.csv: email" in categories
     measures = section(html, "Technical and organisational measures")
     assert "customers.csv" in measures
+
+
+MARKUP = "<img src=x onerror=alert(1)>&amp;"
+
+
+def test_markup_in_logged_and_configured_values_is_escaped(record: dict[str, Any]) -> None:
+    import copy
+
+    nasty = copy.deepcopy(record)
+    nasty["controller"]["name"] = MARKUP
+    nasty["purposes"][0]["description"] = MARKUP
+    nasty["evidence"]["datasets"][0]["source"] = f"data/{MARKUP}.csv"
+    nasty["verification"]["chains"][0]["notebook"] = f"/home/u/{MARKUP}.ipynb"
+    nasty["evidence"]["unmask"] = [
+        {"decision": "granted", "dataset": MARKUP, "columns": [MARKUP], "purpose": MARKUP,
+         "lawful_basis": None, "reference": None, "reason": None, "user": MARKUP, "server": "s", "ts": "t"}
+    ]
+    text, _mime = render(nasty, "html")
+    assert "<img" not in text and "onerror=alert(1)>" not in text
+    assert text.count("&lt;img src=x onerror=alert(1)&gt;&amp;amp;") >= 6  # title, controller, purpose, ...
+    assert "<title>Record of processing activities (GDPR Art. 30) - &lt;img" in text
+
+
+def test_the_page_comes_from_the_packaged_template() -> None:
+    from importlib import resources
+
+    from jupyter_privacy.records.article30_html import _template
+
+    template = resources.files("jupyter_privacy.records").joinpath("templates/article30.html.j2")
+    assert "{{ table(tables.purposes) }}" in template.read_text("utf-8")
+    assert _template().environment.autoescape is True

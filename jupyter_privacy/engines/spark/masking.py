@@ -110,19 +110,3 @@ def _masker(plan: ColumnPlan, policy: Policy, key: MaskingKey, tag: str) -> Any:
 
 def _quoted(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
-
-
-def tokens_udf(entity: str, key: MaskingKey) -> Any:
-    """An Arrow UDF giving the keyed pseudonym of each value (erasure fingerprints need the tokens of
-    direct identifiers however they are masked)."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import StringType
-
-    fn = partial(pseudonymise_batch, entity=entity, key=key, arrow_type=pa.string())
-
-    def tokens(values: pa.Array) -> pa.Array:
-        return fn(values)
-
-    tokens.__name__ = tokens.__qualname__ = f"{UDF_PREFIX}_tokens"
-    arrow_udf: Any = F.arrow_udf
-    return arrow_udf(tokens, StringType())

@@ -1,6 +1,6 @@
 """Model hooks: which models were trained on which governed data, for every library in use.
 
-One module per library (``sklearn``, ``statsmodels``, ``lightgbm``, ``torch``), each installed only once
+One module per library (``sklearn``, ``statsmodels``, ``lightgbm``, ``xgboost``, ``torch``), each installed only once
 its library has been imported in the kernel, plus a generic hook for any ``fit(X, y)``-style estimator
 (:mod:`.generic`). All of them report to one :class:`~.tracker.FitTracker`, which logs
 ``model_trained`` records built by :func:`~.record.model_trained_payload` when the cell ends.
@@ -28,6 +28,7 @@ LIBRARIES = {
     # all model classes at once: statsmodels' fit methods are wrapped per class
     "statsmodels.base.model": (".statsmodels", "statsmodels", "statsmodels.api"),
     "lightgbm": (".lightgbm", "lightgbm", "lightgbm"),
+    "xgboost": (".xgboost", "xgboost", "xgboost"),
     "torch": (".torch", "torch", "torch"),
     "mlflow": (".mlflow", "mlflow", "mlflow"),
 }

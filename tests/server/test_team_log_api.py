@@ -1,0 +1,93 @@
+"""The REST API and the sidebar state over the PostgreSQL team log (a real PostgreSQL cluster): the same
+answers as over SQLite, kept up to date incrementally, verified, and exports logged through the database
+function. Nothing of the log lands in a local SQLite file."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import yaml
+
+from jupyter_privacy.ledger import SqliteLedgerStore
+from jupyter_privacy.ledger.postgres_schema import WRITER, init_db
+from jupyter_privacy.ledger.postgres_store import PostgresLedgerStore
+
+_ids = itertools.count()
+EXAMPLE_POLICY = Path(__file__).resolve().parents[2] / "examples" / "privacy_policy.yaml"
+
+
+@pytest.fixture
+def team_dsn(pg_cluster: Any) -> str:
+    name = f"team_api_{next(_ids)}"
+    with psycopg.connect(pg_cluster.dsn(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'carla'").fetchone() is None:
+            conn.execute("CREATE ROLE carla LOGIN")
+    with psycopg.connect(pg_cluster.dsn(dbname=name)) as conn:
+        init_db(conn, lambda _line: None)
+        conn.execute(f"GRANT {WRITER} TO carla")
+        conn.commit()
+    return str(pg_cluster.dsn("carla", dbname=name))
+
+
+@pytest.fixture
+def policy_file(privacy_dir: Path, team_dsn: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example policy with its log in PostgreSQL (the connection string in an environment variable)."""
+    data = yaml.safe_load(EXAMPLE_POLICY.read_text("utf-8"))
+    data["log"] = {"store": "postgresql", "dsn_env": "TEAM_LOG_DSN"}
+    monkeypatch.setenv("TEAM_LOG_DSN", team_dsn)
+    monkeypatch.setenv("HOME", str(privacy_dir / "home"))
+    target = privacy_dir / "privacy_policy.yaml"
+    target.write_text(yaml.safe_dump(data), "utf-8")
+    return target
+
+
+def log_to_postgres(dsn: str, notebook: str, scratch: Path) -> None:
+    """The realistic session the conftest writes to ``scratch`` (SQLite), appended through the database
+    function."""
+    with SqliteLedgerStore(scratch, readonly=True) as source, PostgresLedgerStore(dsn) as team:
+        for r in source.records(notebook):
+            team.append(notebook, r.event, r.payload, kernel_id=r.kernel_id, cell_id=r.cell_id,
+                        execution_count=r.execution_count, code_sha256=r.code_sha256,
+                        policy_sha256=r.policy_sha256)
+
+
+async def get_json(jp_fetch: Any, endpoint: str, **params: str) -> dict[str, Any]:
+    response = await jp_fetch("jupyter-privacy", endpoint, params=params)
+    assert response.code == 200
+    return dict(json.loads(response.body))
+
+
+async def test_state_verify_and_export_over_postgresql(
+    jp_fetch: Any, notebook: Any, session_log: Any, store_path: Path, team_dsn: str, privacy_dir: Path
+) -> None:
+    nb = notebook("team/churn.ipynb")
+    session_log(nb)
+    log_to_postgres(team_dsn, str(nb), store_path)
+    store_path.unlink()  # the server must read PostgreSQL, not this scratch file
+    state = await get_json(jp_fetch, "state", path="team/churn.ipynb")
+    assert state["chains"] == [str(nb)] and state["records"] == 6
+    assert state["purpose"]["purpose"] == "churn-model"
+    assert state["grants"][0]["columns"] == ["email"]
+    assert state["grants"][0]["user"]  # who was granted raw access
+    with PostgresLedgerStore(team_dsn) as team:  # a new cell in the kernel: folded in at the next poll
+        team.append(str(nb), "session_start", {"policy_default": False}, kernel_id="k2", policy_sha256="0" * 64)
+    state = await get_json(jp_fetch, "state", path="team/churn.ipynb")
+    assert state["records"] == 7 and state["purpose"] is None  # a new kernel session: no purpose yet
+    verified = await get_json(jp_fetch, "verify", path="team/churn.ipynb")
+    assert verified["ok"] is True and verified["chains"][0]["records_checked"] == 7
+    response = await jp_fetch(
+        "jupyter-privacy", "export", method="POST",
+        body=json.dumps({"path": "team/churn.ipynb", "format": "json"}),
+    )
+    record = json.loads(response.body)
+    assert record["verification"]["ok"] and record["evidence"]["unmask"][0]["decision"] == "granted"
+    with PostgresLedgerStore(team_dsn, readonly=True) as team:
+        events = [r.event for r in team.records(str(nb))]
+    assert events[-1] == "record_exported"  # logged through jupyter_privacy.append
+    assert not (privacy_dir / "home").exists()  # no local log file was made
