@@ -59,6 +59,9 @@ class Interception:
             read = _Read(session, name, original, args, kwargs)
             if isinstance(result, pd.DataFrame):
                 return read.govern(result, lambda: original(*args, **kwargs))
+            if isinstance(result, pd.Series):  # read_json(typ='series'): {key: value} as one column
+                frame = read.govern(result.to_frame(), lambda: original(*args, **kwargs).to_frame())
+                return frame.iloc[:, 0]
             if (
                 isinstance(result, dict)
                 and result

@@ -7,6 +7,7 @@ An in-process IPython shell with the extension loaded (the same hooks as a kerne
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -153,3 +154,16 @@ def test_sheets_named_by_people_go_by_their_tokens(shell: InteractiveShell, tmp_
     assert len(sheets) == 3 and all(s.startswith("EMAIL_") for s in sheets), list(sheets)
     logged = str(loaded(tmp_path))
     assert "[sheet EMAIL_" in logged and not any(email in logged for email in PEOPLE["email"])
+
+
+def test_a_series_read_is_governed_too(shell: InteractiveShell, tmp_path: Path) -> None:
+    """``read_json(typ='series')`` of ``{e-mail: phone}`` returned the raw Series, unlogged."""
+    (tmp_path / "phones.json").write_text(
+        json.dumps(dict(zip(PEOPLE["email"], PEOPLE["phone"], strict=True))), "utf-8"
+    )
+    with capture_output():
+        phones = pd.read_json("phones.json", typ="series")
+    assert isinstance(phones, pd.Series) and len(phones) == len(PEOPLE)
+    shown = {str(v) for v in [*phones.index, *phones.to_numpy()]}
+    assert not shown & set(RAW), sorted(shown & set(RAW))[:3]
+    assert any(p["source"].endswith("phones.json") for p in loaded(tmp_path))
