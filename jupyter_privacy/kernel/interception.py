@@ -76,7 +76,7 @@ class Interception:
                     )
                     for sheet, frame in result.items()
                 }
-            if hasattr(result, "__next__") and hasattr(result, "read"):  # chunksize= / iterator=
+            if hasattr(result, "__next__"):  # chunksize= / iterator= (read_sql's chunks: a generator)
                 return GovernedChunks(result, read.chunk, lambda exc: _sanitised(exc, name))
             return result
 
@@ -99,9 +99,7 @@ class _Read:
     ) -> None:
         self.session, self.name, self.original, self.args, self.kwargs = session, name, original, args, kwargs
         target = args[0] if args else next(iter(kwargs.values()), None)
-        self.path = Path(os.fspath(target)).expanduser() if isinstance(target, str | os.PathLike) else None
-        if self.path is not None and not self.path.is_file():
-            self.path = None
+        self.path = _file(target)
         self.source = str(self.path.resolve()) if self.path else f"{name}:<{type(target).__name__}>"
 
     def govern(
@@ -135,6 +133,17 @@ class _Read:
                 reread=reread,
             )
         return self.govern(chunk, reread, " [chunk 1]")
+
+
+def _file(target: Any) -> Path | None:
+    """The file a reader read, or None (a buffer, a SQL query, JSON text: too long or odd for a path)."""
+    if not isinstance(target, str | os.PathLike):
+        return None
+    try:
+        path = Path(os.fspath(target)).expanduser()
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # "File name too long" quotes the text, which may be personal data
+        return None
 
 
 _HOW_TO_READ = {
