@@ -116,7 +116,7 @@ def replay(notebook: str, records: list[Any], new: LoadedPolicy) -> list[Change]
             if refused:
                 add("purpose", r, f"purpose {p.get('purpose')} ({p.get('lawful_basis')})", refused)
         elif r.event == "unmask_granted":
-            denied = _grant_refused(p, findings.get(str(p.get("dataset")), {}), new.policy)
+            denied = _grant_refused(p, findings.get(str(p.get("dataset")), {}), new)
             if denied:
                 columns = ", ".join(str(c.get("name")) for c in p.get("columns") or [])
                 add("grant", r, f"unmask of {columns} in {p.get('dataset')} under {p.get('purpose')}", denied)
@@ -152,10 +152,16 @@ def _declaration_refused(p: dict[str, Any], new: LoadedPolicy) -> str | None:
     return None
 
 
-def _grant_refused(p: dict[str, Any], findings: dict[str, ColumnFinding], policy: Policy) -> str | None:
+def _grant_refused(p: dict[str, Any], findings: dict[str, ColumnFinding], new: LoadedPolicy) -> str | None:
+    """Why the new policy would refuse a logged grant: its purpose (with the basis, reference and Art. 9
+    condition it was granted under) could not be declared, or the columns may not be unmasked for it."""
+    policy = new.policy
     purpose = policy.purpose(str(p.get("purpose")))
     if purpose is None:
         return f"the new policy has no purpose {p.get('purpose')!r}"
+    undeclarable = _declaration_refused(p, new)
+    if undeclarable:
+        return f"granted under a declaration the new policy refuses: {undeclarable}"
     columns = []
     for c in p.get("columns") or []:
         name = str(c.get("name"))

@@ -124,3 +124,26 @@ def test_an_invalid_new_policy_is_one_clear_line(logged: tuple[Path, dict[str, A
     proc = dry_run(current, bad, "--notebook", notebook)
     assert proc.returncode == 2
     assert "cannot load the new policy" in proc.stderr
+
+
+def test_a_basis_no_longer_allowed_is_listed_for_the_whole_project(
+    logged: tuple[Path, dict[str, Any], str, Path],
+) -> None:
+    """The purpose stays but loses the basis it was declared under; the grant made under it goes too.
+    Replayed for every notebook under the project folder."""
+    current, data, notebook, tmp = logged
+    new = json.loads(json.dumps(data))
+    churn = next(p for p in new["purposes"] if p["id"] == "churn-model")
+    churn["lawful_bases"] = ["consent"]
+    churn["reference"] = {"pattern": "^CONSENT-", "description": "consent record"}
+    path = tmp / "bases.yaml"
+    path.write_text(yaml.safe_dump(new, sort_keys=False), "utf-8")
+    proc = dry_run(current, path, "--project", str(Path(notebook).parent), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    changes = json.loads(proc.stdout)["changes"]
+    purposes = [c for c in changes if c["kind"] == "purpose"]
+    assert [c["cell_id"] for c in purposes] == ["churn"]
+    assert "legitimate_interest" in purposes[0]["why"]
+    assert {c["kind"] for c in changes} == {"purpose", "grant"}
+    (grant,) = [c for c in changes if c["kind"] == "grant"]
+    assert grant["cell_id"] == "unmask" and "declaration the new policy refuses" in grant["why"]
