@@ -59,6 +59,9 @@ class Interception:
             read = _Read(session, name, original, args, kwargs)
             if isinstance(result, pd.DataFrame):
                 return read.govern(result, lambda: original(*args, **kwargs))
+            if isinstance(result, pd.Series):  # read_json(typ='series'): {key: value} as one column
+                frame = read.govern(result.to_frame(), lambda: original(*args, **kwargs).to_frame())
+                return frame.iloc[:, 0]
             if (
                 isinstance(result, dict)
                 and result
@@ -73,7 +76,7 @@ class Interception:
                     )
                     for sheet, frame in result.items()
                 }
-            if hasattr(result, "__next__") and hasattr(result, "read"):  # chunksize= / iterator=
+            if hasattr(result, "__next__"):  # chunksize= / iterator= (read_sql's chunks: a generator)
                 return GovernedChunks(result, read.chunk, lambda exc: _sanitised(exc, name))
             return result
 
@@ -96,9 +99,7 @@ class _Read:
     ) -> None:
         self.session, self.name, self.original, self.args, self.kwargs = session, name, original, args, kwargs
         target = args[0] if args else next(iter(kwargs.values()), None)
-        self.path = Path(os.fspath(target)).expanduser() if isinstance(target, str | os.PathLike) else None
-        if self.path is not None and not self.path.is_file():
-            self.path = None
+        self.path = _file(target)
         self.source = str(self.path.resolve()) if self.path else f"{name}:<{type(target).__name__}>"
 
     def govern(
@@ -132,6 +133,17 @@ class _Read:
                 reread=reread,
             )
         return self.govern(chunk, reread, " [chunk 1]")
+
+
+def _file(target: Any) -> Path | None:
+    """The file a reader read, or None (a buffer, a SQL query, JSON text: too long or odd for a path)."""
+    if not isinstance(target, str | os.PathLike):
+        return None
+    try:
+        path = Path(os.fspath(target)).expanduser()
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # "File name too long" quotes the text, which may be personal data
+        return None
 
 
 _HOW_TO_READ = {

@@ -14,42 +14,65 @@ from typing import Any
 USING_EVENTS = ("model_trained", "output_written")
 
 
-def _used(records: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
-    """(dataset, column) pairs that went into a model or an output."""
-    used: set[tuple[str, str]] = set()
-    for record in records:
-        if record.get("event") not in USING_EVENTS:
-            continue
-        p = record.get("payload") or {}
-        entries = p.get("personal_data")
-        if isinstance(entries, list):
-            used.update((str(e.get("dataset")), str(e.get("column"))) for e in entries if isinstance(e, dict))
-            continue
-        # records written before personal_data existed: every named column of every source dataset
-        names = [*(p.get("columns") or []), *(p.get("targets") or [])]
-        used.update((str(d), str(c)) for d in p.get("datasets") or [] for c in names)
-    return used
+def _used_pairs(record: dict[str, Any]) -> set[tuple[str, str]]:
+    """(dataset, column) pairs that one model/output record says went in."""
+    p = record.get("payload") or {}
+    entries = p.get("personal_data")
+    if isinstance(entries, list):
+        return {(str(e.get("dataset")), str(e.get("column"))) for e in entries if isinstance(e, dict)}
+    # records written before personal_data existed: every named column of every source dataset
+    names = [*(p.get("columns") or []), *(p.get("targets") or [])]
+    return {(str(d), str(c)) for d in p.get("datasets") or [] for c in names}
+
+
+def _flagged(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"column": str(f.get("name")), "category": f.get("category"), "entities": f.get("entities", [])}
+        for f in payload.get("findings", [])
+        if f.get("category") not in (None, "none")
+    ]
+
+
+class Minimisation:
+    """The minimisation view, fed records in log order (the sidebar feeds only the new ones each poll)."""
+
+    def __init__(self) -> None:
+        self.used: set[tuple[str, str]] = set()
+        self.loads: dict[str, dict[str, Any]] = {}
+
+    def add(self, records: Iterable[dict[str, Any]]) -> Minimisation:
+        for record in records:
+            event = record.get("event")
+            if event in USING_EVENTS:
+                self.used |= _used_pairs(record)
+            elif event == "dataset_loaded":
+                p = record.get("payload") or {}
+                dataset = str(p.get("dataset"))
+                self.loads[dataset] = {
+                    "dataset": dataset,
+                    "source": p.get("source"),
+                    "variable": p.get("variable"),
+                    "flagged": _flagged(p),
+                }
+        return self
+
+    def result(self) -> list[dict[str, Any]]:
+        """Per dataset loaded: personal-data columns used by a model/output, and those never used."""
+        out = []
+        for load in self.loads.values():
+            dataset, flagged = load["dataset"], load["flagged"]
+            out.append(
+                {
+                    "dataset": dataset,
+                    "source": load["source"],
+                    "variable": load["variable"],
+                    "used": [f for f in flagged if (dataset, f["column"]) in self.used],
+                    "unused": [f for f in flagged if (dataset, f["column"]) not in self.used],
+                }
+            )
+        return out
 
 
 def minimisation(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per dataset loaded: personal-data columns used by a model/output, and those never used."""
-    used = _used(records)
-    out: dict[str, dict[str, Any]] = {}
-    for record in records:
-        if record.get("event") != "dataset_loaded":
-            continue
-        p = record.get("payload") or {}
-        dataset = str(p.get("dataset"))
-        flagged = [
-            {"column": str(f.get("name")), "category": f.get("category"), "entities": f.get("entities", [])}
-            for f in p.get("findings", [])
-            if f.get("category") not in (None, "none")
-        ]
-        out[dataset] = {
-            "dataset": dataset,
-            "source": p.get("source"),
-            "variable": p.get("variable"),
-            "used": [f for f in flagged if (dataset, f["column"]) in used],
-            "unused": [f for f in flagged if (dataset, f["column"]) not in used],
-        }
-    return list(out.values())
+    return Minimisation().add(records).result()

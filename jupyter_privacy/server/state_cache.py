@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ledger import LedgerStore
+from ..records.minimisation import Minimisation
 from .state import CURRENT_EVENTS, notebook_state, timeline
 
 TIMELINE_CELLS = 30
@@ -30,6 +31,7 @@ class _View:
     used: set[str] = field(default_factory=set)
     current: list[dict[str, Any]] = field(default_factory=list)  # records since the last session_start
     groups: list[dict[str, Any]] = field(default_factory=list)  # the whole timeline, grouped by cell
+    minimisation: Minimisation = field(default_factory=Minimisation)  # over the whole history
     count: int = 0
     last_ts: str | None = None
 
@@ -60,6 +62,7 @@ class StateCache:
             state.update(
                 timeline=[dict(g, events=list(g["events"])) for g in view.groups[-TIMELINE_CELLS:]],
                 timeline_cells=len(view.groups),
+                minimisation=view.minimisation.result(),
                 records=view.count,
                 last_ts=view.last_ts,
                 version=view.count,
@@ -120,6 +123,7 @@ class StateCache:
         relevant = [r for r in records if r["event"] in _STATE_EVENTS]
         starts = [i for i, r in enumerate(relevant) if r["event"] == "session_start"]
         view.current = relevant[starts[-1] :] if starts else view.current + relevant
+        view.minimisation.add(records)
         groups = timeline(records)
         if view.groups and groups and _same_cell(view.groups[-1], groups[0]):
             view.groups[-1]["events"].extend(groups.pop(0)["events"])

@@ -76,6 +76,14 @@ CELLS = {
     "named-file-load": "import glob, jupyter_privacy\nnamed = jupyter_privacy.load(glob.glob('data/*@*.csv')[0])",
     "named-file-magic": "named2 = %privacy_load {glob.glob('data/*@*.csv')[0]}",
     "missing-named-file": "%privacy_load out/{c['email'].iloc[5]}.parquet",
+    # a model trained on the file named by a person, logged to MLflow (its database is in privacy/)
+    "mlflow": (
+        "import mlflow, pathlib\nfrom sklearn.linear_model import LinearRegression\n"
+        "mlflow.set_tracking_uri('sqlite:///' + str(pathlib.Path('privacy/mlflow.db').resolve()))\n"
+        "model = LinearRegression().fit(named2[['amount']], named2['amount'])\n"
+        "with mlflow.start_run():\n"
+        "    mlflow.sklearn.log_model(model, name='m', serialization_format='cloudpickle')"
+    ),
     "wide-load": "w = %privacy_load out/wide.parquet",
     "flag-token": "%privacy_flag w {w.columns[0]} special HEALTH",
     "flag-raw": "%privacy_flag w {c['email'].iloc[2]} special HEALTH",
@@ -223,6 +231,7 @@ def test_no_raw_value_in_kernel_artefacts(leak_run: LeakRun) -> None:
     assert any(s.startswith("log-dir:ledger.sqlite3") for s in scanner.scanned)
     assert any(s.startswith("log-dir:ledger.sqlite3.grants/") for s in scanner.scanned)
     assert any(s.startswith("log-dir:ledger.sqlite3.fingerprints") for s in scanner.scanned)
+    assert any(s.startswith("log-dir:mlflow.db") for s in scanner.scanned)
     assert leak_run.lineage.exists(), "live OpenLineage events were not written"
     assert not scanner.leaks, scanner.report()
 

@@ -56,6 +56,7 @@ def test_record_fields_exactly() -> None:
         "output_written",
         "model_trained",
         "record_exported",
+        "ungoverned_read",
     } == KNOWN_EVENTS
 
 

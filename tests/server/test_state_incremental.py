@@ -26,7 +26,7 @@ def full_state(store: Path, nb: str) -> dict[str, Any]:
 
 
 def same_current_state(a: dict[str, Any], b: dict[str, Any]) -> None:
-    for key in ("purpose", "datasets", "grants", "denials", "session", "records", "last_ts"):
+    for key in ("purpose", "datasets", "grants", "denials", "session", "records", "last_ts", "minimisation"):
         assert a[key] == b[key], key
     assert a["timeline"] == b["timeline"][-TIMELINE_CELLS:]
 
@@ -79,3 +79,26 @@ async def test_a_log_that_went_backwards_is_rebuilt(
     state, _ = await state_of(jp_fetch, "back.ipynb")
     same_current_state(state, full_state(store_path, nb))
     assert state["purpose"]["purpose"] == "churn-model"
+
+
+async def test_minimisation_spans_sessions_and_polls(
+    jp_fetch: Any, notebook: Any, session_log: Any, store_path: Path
+) -> None:
+    """Columns a model used stay used after later polls and after a kernel restart (the whole history
+    counts, not the records the current state is folded from)."""
+    nb = str(notebook("min.ipynb"))
+    session_log(nb)
+    first, _ = await state_of(jp_fetch, "min.ipynb")
+    (load,) = first["minimisation"]
+    assert [c["column"] for c in load["unused"]] == ["diagnosis", "date_of_birth"]  # e-mails were written
+    with SqliteLedgerStore(store_path) as ledger:
+        used = {"dataset": "ds-abc123abc123", "column": "date_of_birth", "category": "quasi"}
+        ledger.append(nb, "model_trained", {"model_class": "M", "datasets": ["ds-abc123abc123"],
+                                            "personal_data": [used]},
+                      kernel_id="kernel-1", cell_id="c9", execution_count=9, policy_sha256=POLICY)
+        ledger.append(nb, "session_start", {}, kernel_id="kernel-2", policy_sha256=POLICY)
+    second, _ = await state_of(jp_fetch, "min.ipynb")
+    same_current_state(second, full_state(store_path, nb))
+    (load,) = second["minimisation"]
+    assert [c["column"] for c in load["used"]] == ["email", "date_of_birth"]
+    assert [c["column"] for c in load["unused"]] == ["diagnosis"]

@@ -16,6 +16,8 @@ import pytest
 from screens import screenshot_dir
 from test_sidebar import CHROMIUM, CHROMIUM_ARGS, Lab, running_lab, write_notebook
 
+from jupyter_privacy.ledger.identity import acting_user
+
 REPO = Path(__file__).resolve().parents[2]
 IMG = screenshot_dir()
 
@@ -118,7 +120,8 @@ def test_flag_declare_export_in_a_real_browser(privacy_lab: tuple[Lab, Path]) ->
             dialog.locator("input[name=reference]").fill("LIA-2026-014")
             dialog.locator(".jp-mod-accept").click()
             expect(panel.locator(".jp-PrivacyPanel-purpose")).to_have_text(
-                "churn-model (legitimate_interest, ref LIA-2026-014)", timeout=30_000
+                f"churn-model (legitimate_interest, ref LIA-2026-014, declared by {acting_user()})",
+                timeout=30_000,
             )
 
             # export the processing record (download through the REST API)

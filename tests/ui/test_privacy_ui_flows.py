@@ -18,6 +18,8 @@ import test_privacy_ui
 from test_privacy_ui import REPO, api
 from test_sidebar import CHROMIUM, CHROMIUM_ARGS, Lab, write_notebook
 
+from jupyter_privacy.ledger.identity import acting_user
+
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason=f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
@@ -28,7 +30,8 @@ pytestmark = pytest.mark.skipif(
 privacy_lab = test_privacy_ui.privacy_lab
 
 PURPOSE = "%privacy_purpose churn-model --basis legitimate_interest --ref LIA-2026-014"
-PURPOSE_TEXT = "churn-model (legitimate_interest, ref LIA-2026-014)"
+# the sidebar says who declared it: the user the kernel runs as
+PURPOSE_TEXT = f"churn-model (legitimate_interest, ref LIA-2026-014, declared by {acting_user()})"
 KERNEL_TIMEOUT_MS = 90_000
 UI_TIMEOUT_MS = 30_000
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook shown in the main area
@@ -120,7 +123,7 @@ def test_unmask_shows_in_the_sidebar_without_reload(privacy_lab: tuple[Lab, Path
         expect(grant).to_have_count(1)
         expect(grant).to_contain_text("[4]unmasked email of customers.csv")
         expect(timeline.locator(".jp-PrivacyPanel-event-purpose_declared")).to_contain_text(
-            "[3]purpose churn-model declared (legitimate_interest)"
+            f"[3]purpose churn-model declared (legitimate_interest) by {acting_user()}"
         )
         expect(timeline.locator(".jp-PrivacyPanel-event-dataset_loaded")).to_contain_text(
             "[2]loaded customers.csv"
@@ -206,7 +209,7 @@ def test_renamed_notebook_keeps_its_records(privacy_lab: tuple[Lab, Path], brows
             PURPOSE_TEXT, timeout=KERNEL_TIMEOUT_MS
         )
         expect(timeline.locator(".jp-PrivacyPanel-event-purpose_declared")).to_have_text(
-            "[3]purpose churn-model declared (legitimate_interest)"
+            f"[3]purpose churn-model declared (legitimate_interest) by {acting_user()}"
         )
         expect(timeline.locator(".jp-PrivacyPanel-event-dataset_loaded")).to_have_text(
             "[2]loaded customers.csv"

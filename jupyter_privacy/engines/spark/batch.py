@@ -70,7 +70,7 @@ def cached_hex(distinct: pa.Array, entity: str, key: MaskingKey) -> np.ndarray:
     else normalised, HMAC-ed (polars-hash) and remembered."""
     from ...mask.tokens import _hex_rows, _normalised, hmac_hex
 
-    cache = _CACHES.setdefault((key.key_id, entity == "EMAIL_ADDRESS"), TokenCache())
+    cache = _cache(key.key_id, entity == "EMAIL_ADDRESS")
     hashes = _hash64(distinct)
     hexes, hit = cache.find(hashes, distinct)
     if not hit.all():
@@ -80,6 +80,15 @@ def cached_hex(distinct: pa.Array, entity: str, key: MaskingKey) -> np.ndarray:
         hexes[miss] = fresh
         cache.add(hashes[miss], missed, fresh)
     return hexes
+
+
+def _cache(key_id: str, email: bool) -> TokenCache:
+    """This worker's cache for a key (e-mail addresses apart: they are keyed lower-cased); created once
+    (a table of 2**21 slots is too big to build on every batch)."""
+    cache = _CACHES.get((key_id, email))
+    if cache is None:
+        cache = _CACHES[(key_id, email)] = TokenCache()
+    return cache
 
 
 def _hash64(values: pa.Array) -> np.ndarray:

@@ -58,7 +58,8 @@ class MlflowHooks:
             f"{TAG}.personal_data_categories": ",".join(
                 sorted({e["category"] for e in payload["personal_data"]})
             ),
-            f"{TAG}.raw_columns": ",".join(payload["raw_columns"]),
+            # names as the log has them: a column or a file named by a person goes by its token
+            f"{TAG}.raw_columns": ",".join(self.session.labels.label(str(c)) for c in payload["raw_columns"]),
         }
 
     def on_logged(self, model: Any, info: Any, registered_name: str | None) -> None:
@@ -77,7 +78,7 @@ class MlflowHooks:
                     name=ds.id,
                     digest=ds.content_sha256[:32],
                     source_type="jupyter-privacy",
-                    source=ds.source,
+                    source=self.session.labels.path(ds.source),
                 ),
                 tags=[InputTag("mlflow.data.context", "training")],
             )
