@@ -84,6 +84,7 @@ CELLS = {
         "with mlflow.start_run():\n"
         "    mlflow.sklearn.log_model(model, name='m', serialization_format='cloudpickle')"
     ),
+    "missing-named-read": "pd.read_csv(f\"out/{c['email'].iloc[6]}.csv\")",
     "wide-load": "w = %privacy_load out/wide.parquet",
     "flag-token": "%privacy_flag w {w.columns[0]} special HEALTH",
     "flag-raw": "%privacy_flag w {c['email'].iloc[2]} special HEALTH",
@@ -210,10 +211,17 @@ def test_the_run_did_what_the_scan_relies_on(leak_run: LeakRun) -> None:
     nb = nbformat.read(leak_run.notebook, as_version=4)
     failed = [c.id for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     # plain pandas reads of a file whose column names are people are refused, saying how to read it
-    assert failed == ["headerless-pandas", "keyed-pandas", *READ_ERRORS, "excel-headerless-pandas"], failed
+    assert failed == [
+        "headerless-pandas",
+        "keyed-pandas",
+        *READ_ERRORS,
+        "excel-headerless-pandas",
+        "missing-named-read",
+    ], failed
     errors = {c.id: c.outputs[-1]["evalue"] for c in nb.cells if c.id in failed}
     assert all("quoted values hidden" in errors[cell] for cell in READ_ERRORS), errors
     assert "header=None" in errors["excel-headerless-pandas"]
+    assert "No such file" in errors["missing-named-read"] and "EMAIL_" in errors["missing-named-read"]
     assert "header=None" in errors["headerless-pandas"] and "%privacy_load" in errors["headerless-pandas"]
     assert "orient='index'" in errors["keyed-pandas"]
     assert "quoted values hidden" in errors["read-error"]
