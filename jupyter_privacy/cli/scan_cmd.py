@@ -76,10 +76,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _scan(args: argparse.Namespace, loaded: LoadedPolicy) -> ScanResult:
     from ..detect import scan_dataframe
-    from ..io import DataReadError, read_table
-
     from ..detect.engine import ner_model
     from ..detect.labels import personal_labels
+    from ..io import DataReadError, read_table
 
     try:
         df = read_table(args.path, sheet=args.sheet)
