@@ -26,6 +26,7 @@ from ..ledger import (
 )
 from ..ledger.records import canonical_json
 from ..ledger.store import parse_raw
+from ..ledger.witness import check_witness, witness_settings
 from ..policy import LoadedPolicy, PolicyError, load_policy
 from .errors import CliError
 
@@ -197,16 +198,6 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def witness_settings(checkpoints: str | None, public_key: str | None, log: Any | None) -> Any:
-    """(checkpoint file, public key) from the options, else from the policy's ``log`` settings; None
-    when no witness is set up."""
-    checkpoints = checkpoints or (log.checkpoints if log is not None else None)
-    public_key = public_key or (log.witness_public_key if log is not None else None)
-    if not (checkpoints and public_key):
-        return None
-    return Path(checkpoints).expanduser(), Path(public_key).expanduser()
-
-
 def _policy_log(explicit_store: bool) -> Any | None:
     """The policy's log settings; with --store, an unloadable policy only means no witness settings."""
     try:
@@ -215,16 +206,6 @@ def _policy_log(explicit_store: bool) -> Any | None:
         if explicit_store:
             return None
         raise
-
-
-def check_witness(store: LedgerStore, witness: Any) -> list[Any]:
-    """The witness findings of every chain (empty when no witness is set up)."""
-    if witness is None:
-        return []
-    from ..ledger.witness import check_store, load_public_key
-
-    checkpoints, public_key = witness
-    return check_store(store, checkpoints, load_public_key(public_key))
 
 
 def run_log(args: argparse.Namespace) -> int:

@@ -21,10 +21,10 @@ from ..mask.keys import MissingKeyError, load_key
 from ..policy import LoadedPolicy, PolicyError, load_policy
 from ..records.aliases import AliasMap
 from ..records.dpo_filter import RecordFilter, parse_time, processed_by
+from ..records.witness_report import apply_witness, witnessed_notebooks
 from .errors import CliError
 from .ledger_cmd import open_log, resolve_notebook
 from .notebook_names import Scope, load_aliases, notebook_scope, project_scope, renamed_to
-from .witness_report import apply_witness, witnessed_notebooks
 
 
 def add_parser(subparsers: Any) -> None:

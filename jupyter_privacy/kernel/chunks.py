@@ -1,13 +1,14 @@
 """Intercepted reads that return an iterator (``chunksize=``, ``iterator=``): every chunk is governed.
 
-pandas hands back a ``TextFileReader`` (``read_csv``/``read_table``/``read_fwf``) or a ``JsonReader``
-(``read_json(lines=True)``); :class:`GovernedChunks` wraps it so that each chunk is scanned, masked and
+pandas hands back a ``TextFileReader`` (``read_csv``/``read_table``/``read_fwf``), a ``JsonReader``
+(``read_json(lines=True)``) or a generator (``read_sql``); :class:`GovernedChunks` wraps it so that each chunk is scanned, masked and
 logged (``dataset_loaded``, one per chunk, with its own content hash and erasure fingerprints) before the
 notebook sees it. Everything else (``close``, the context manager, attributes) goes to the reader.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -62,7 +63,8 @@ class GovernedChunks:
 
 def nth_chunk(read: Callable[[], Any], number: int) -> pd.DataFrame:
     """Chunk ``number`` of a fresh reader (for unmasking a chunk: the source is read again)."""
-    with read() as reader:
+    reader = read()
+    with reader if hasattr(reader, "__enter__") else contextlib.closing(reader):
         for position, chunk in enumerate(reader):
             if position == number:
                 return chunk

@@ -41,8 +41,10 @@ def export_notebook(session: PrivacySession, fmt: str, output: str | None = None
     ``output`` if given, then ``record_exported`` logged with the verified head it was built from -- only
     once the record exists (a failed write logs nothing). Formats: html, json, csv."""
     from ..records.article30 import build_record, render
+    from ..records.witness_report import apply_witness
 
     record = build_record(session.store, session.loaded, [session.notebook])
+    apply_witness(record, session.store, session.loaded, [session.notebook])  # signed checkpoints, if any
     # appendix: the log records themselves (as stored), so the export can be re-verified on its own
     record["records"] = [r.to_dict() for r in session.store.records(session.notebook)]
     chain = record["verification"]["chains"][0] if record["verification"]["chains"] else {}

@@ -52,13 +52,21 @@ class Interception:
                 return original(*args, **kwargs)
             try:
                 result = original(*args, **kwargs)
-            except OSError:
-                raise  # a missing or unreadable file: its message names the path, not the contents
+            except OSError as exc:
+                # a missing or unreadable file: its message names the path (by its token when the file
+                # is named by a person), not the contents
+                shown = _path_shown(exc, session)
+                if shown is exc:
+                    raise
+                raise shown from None
             except Exception as exc:
                 raise _sanitised(exc, name) from None
             read = _Read(session, name, original, args, kwargs)
             if isinstance(result, pd.DataFrame):
                 return read.govern(result, lambda: original(*args, **kwargs))
+            if isinstance(result, pd.Series):  # read_json(typ='series'): {key: value} as one column
+                frame = read.govern(result.to_frame(), lambda: original(*args, **kwargs).to_frame())
+                return frame.iloc[:, 0]
             if (
                 isinstance(result, dict)
                 and result
@@ -73,7 +81,7 @@ class Interception:
                     )
                     for sheet, frame in result.items()
                 }
-            if hasattr(result, "__next__") and hasattr(result, "read"):  # chunksize= / iterator=
+            if hasattr(result, "__next__"):  # chunksize= / iterator= (read_sql's chunks: a generator)
                 return GovernedChunks(result, read.chunk, lambda exc: _sanitised(exc, name))
             return result
 
@@ -96,9 +104,7 @@ class _Read:
     ) -> None:
         self.session, self.name, self.original, self.args, self.kwargs = session, name, original, args, kwargs
         target = args[0] if args else next(iter(kwargs.values()), None)
-        self.path = Path(os.fspath(target)).expanduser() if isinstance(target, str | os.PathLike) else None
-        if self.path is not None and not self.path.is_file():
-            self.path = None
+        self.path = _file(target)
         self.source = str(self.path.resolve()) if self.path else f"{name}:<{type(target).__name__}>"
 
     def govern(
@@ -134,6 +140,17 @@ class _Read:
         return self.govern(chunk, reread, " [chunk 1]")
 
 
+def _file(target: Any) -> Path | None:
+    """The file a reader read, or None (a buffer, a SQL query, JSON text: too long or odd for a path)."""
+    if not isinstance(target, str | os.PathLike):
+        return None
+    try:
+        path = Path(os.fspath(target)).expanduser()
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # "File name too long" quotes the text, which may be personal data
+        return None
+
+
 _HOW_TO_READ = {
     "read_json": "pd.read_json(path, orient='index') (one row per key; the keys become the index, which is "
     "masked)",
@@ -149,13 +166,21 @@ def _refuse_personal_labels(
     if not found:
         return
     kinds = ", ".join(sorted(set(found.values())))
-    where = f" of {path}" if path is not None else ""
+    where = f" of {session.labels.path(str(path))}" if path is not None else ""
     how = _HOW_TO_READ.get(name, f"pd.{name}(path, header=None)")
     raise LoadError(
         f"pd.{name}: {len(found)} of the {frame.shape[1]} column names{where} are personal data ({kinds}), "
         f"so they would be shown and logged raw; the file has no header row or is keyed by people. "
         f"Read it with {how}, or with %privacy_load, which detects this layout."
     )
+
+
+def _path_shown(exc: OSError, session: PrivacySession) -> OSError:
+    """``exc``, or the same error naming its file by the token of the person it is named by."""
+    if not isinstance(exc.filename, str) or exc.errno is None:
+        return exc
+    shown = session.labels.path(exc.filename)
+    return exc if shown == exc.filename else type(exc)(exc.errno, exc.strerror, shown)
 
 
 def _sanitised(exc: Exception, name: str) -> Exception:

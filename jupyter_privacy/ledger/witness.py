@@ -277,3 +277,21 @@ def sign_heads(store: LedgerStore, private_key: Any, checkpoints: Path) -> list[
             fh.flush()
             os.fsync(fh.fileno())
     return results
+
+
+def witness_settings(checkpoints: str | None, public_key: str | None, log: Any | None) -> Any:
+    """(checkpoint file, public key) from the options, else from the policy's ``log`` settings; None
+    when no witness is set up."""
+    checkpoints = checkpoints or (log.checkpoints if log is not None else None)
+    public_key = public_key or (log.witness_public_key if log is not None else None)
+    if not (checkpoints and public_key):
+        return None
+    return Path(checkpoints).expanduser(), Path(public_key).expanduser()
+
+
+def check_witness(store: LedgerStore, witness: Any) -> list[WitnessFinding]:
+    """The witness findings of every chain (empty when no witness is set up)."""
+    if witness is None:
+        return []
+    checkpoints, public_key = witness
+    return check_store(store, checkpoints, load_public_key(public_key))

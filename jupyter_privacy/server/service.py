@@ -16,6 +16,7 @@ from typing import Any
 from ..ledger import LedgerError, LedgerStore, SqliteLedgerStore, open_store, verify_chain
 from ..policy import LoadedPolicy, load_policy
 from ..records.aliases import AliasMap
+from ..records.witness_report import apply_witness
 from .config import JupyterPrivacy
 from .paths import chain_candidates
 from .state import notebook_state, policy_summary
@@ -115,7 +116,8 @@ class PrivacyService:
         return self.views.timeline_page(os_path, before, limit)
 
     def verify(self, os_path: str) -> dict[str, Any]:
-        """Verify every chain holding records of the notebook; ``ok`` only if all of them verify."""
+        """Verify every chain holding records of the notebook, and check it against the witness's signed
+        checkpoints when the policy names them; ``ok`` only if all of that holds."""
         loaded = self.loaded_policy()
         store = self._reader(loaded)
         if store is None:
@@ -123,7 +125,11 @@ class PrivacyService:
         with store:
             _, chains = self._collect(store, os_path)
             reports = [verify_chain(store, chain).to_dict() for chain in chains]
-        return {"ok": all(r["ok"] for r in reports), "chains": reports}
+            result = {
+                "verification": {"ok": all(r["ok"] for r in reports), "problem": None, "chains": reports}
+            }
+            apply_witness(result, store, loaded, chains or chain_candidates(os_path)[:1])
+        return result["verification"]
 
     # -- export ---------------------------------------------------------------------------------
 
@@ -139,6 +145,9 @@ class PrivacyService:
             with self._writer(loaded) as store:
                 chains = self._collect(store, os_path)[1] or chain_candidates(os_path)[:1]
                 record = article30.build_record(store, loaded, chains)
+                apply_witness(
+                    record, store, loaded, chains
+                )  # a rolled-back or deleted chain fails the banner
             text, content_type = article30.render(record, fmt)
         elif fmt == "csv":
             raise ExportUnavailable(

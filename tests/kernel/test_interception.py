@@ -7,14 +7,18 @@ An in-process IPython shell with the extension loaded (the same hooks as a kerne
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
+import jupyter_privacy
 from jupyter_privacy.kernel.display import LOAD_MIME
 from jupyter_privacy.kernel.errors import LoadError
 from jupyter_privacy.ledger import SqliteLedgerStore
@@ -153,3 +157,58 @@ def test_sheets_named_by_people_go_by_their_tokens(shell: InteractiveShell, tmp_
     assert len(sheets) == 3 and all(s.startswith("EMAIL_") for s in sheets), list(sheets)
     logged = str(loaded(tmp_path))
     assert "[sheet EMAIL_" in logged and not any(email in logged for email in PEOPLE["email"])
+
+
+def test_a_series_read_is_governed_too(shell: InteractiveShell, tmp_path: Path) -> None:
+    """``read_json(typ='series')`` of ``{e-mail: phone}`` returned the raw Series, unlogged."""
+    (tmp_path / "phones.json").write_text(
+        json.dumps(dict(zip(PEOPLE["email"], PEOPLE["phone"], strict=True))), "utf-8"
+    )
+    with capture_output():
+        phones = pd.read_json("phones.json", typ="series")
+    assert isinstance(phones, pd.Series) and len(phones) == len(PEOPLE)
+    shown = {str(v) for v in [*phones.index, *phones.to_numpy()]}
+    assert not shown & set(RAW), sorted(shown & set(RAW))[:3]
+    assert any(p["source"].endswith("phones.json") for p in loaded(tmp_path))
+
+
+@pytest.fixture
+def sql_shell(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    policy_writer: Callable[..., tuple[Path, Path]],
+    test_key: str,
+) -> Iterator[tuple[InteractiveShell, Any]]:
+    """The shell with ``read_sql`` intercepted too (the policy schema's default list has it)."""
+    policy, _ledger = policy_writer(tmp_path, interception={"readers": ["read_csv", "read_sql"]})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JUPYTER_PRIVACY_POLICY", str(policy))
+    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
+    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "intercepted.ipynb"))
+    con = sqlite3.connect(tmp_path / "people.db")
+    PEOPLE.to_sql("people", con, index=False)
+    ip = InteractiveShell.instance()
+    ip.reset(new_session=False)
+    ip.run_line_magic("load_ext", "jupyter_privacy")
+    yield ip, con
+    ip.run_line_magic("unload_ext", "jupyter_privacy")
+    con.close()
+
+
+def test_read_sql_in_chunks_and_long_queries_are_governed(
+    sql_shell: tuple[InteractiveShell, Any], tmp_path: Path
+) -> None:
+    """``read_sql(chunksize=)`` returns a generator (it came back raw); a query longer than a file name
+    made it fail with "File name too long: '<the query>'" after the read."""
+    _ip, con = sql_shell
+    padding = " ".join(f"amount > -{i}" for i in range(60))  # a query of more than 255 characters
+    with capture_output():
+        chunks = list(pd.read_sql("SELECT * FROM people", con, chunksize=5))
+        whole = pd.read_sql(f"SELECT * FROM people WHERE {padding.replace(' amount', ' AND amount')}", con)
+    assert [len(c) for c in chunks] == [5, 5, 2]
+    for frame in [*chunks, whole]:
+        assert_masked(frame)
+    assert len(loaded(tmp_path)) == 4
+    jupyter_privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    raw = jupyter_privacy.unmask(chunks[1], ["email"])  # the query runs again: its second chunk
+    assert raw["email"].tolist() == PEOPLE["email"][5:10].tolist()

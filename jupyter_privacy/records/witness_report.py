@@ -1,13 +1,14 @@
-"""The witness findings in an exported record: a rewritten, rolled-back or deleted chain fails the export's
-verification banner just like a broken chain does."""
+"""The witness findings in an exported record (CLI `export` and the sidebar's export through the REST API):
+a rewritten, rolled-back or deleted chain fails the export's verification banner just like a broken chain
+does."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..ledger import LedgerStore
+from ..ledger.witness import check_chain, load_public_key, read_checkpoints, witness_settings
 from ..policy import LoadedPolicy
-from .ledger_cmd import check_witness, witness_settings
 
 
 def witnessed_notebooks(loaded: LoadedPolicy) -> list[str]:
@@ -19,8 +20,6 @@ def witnessed_notebooks(loaded: LoadedPolicy) -> list[str]:
     witness = witness_settings(None, None, loaded.policy.log)
     if witness is None:
         return []
-    from ..ledger.witness import load_public_key, read_checkpoints
-
     checkpoints, public_key = witness
     latest, _forged = read_checkpoints(checkpoints, load_public_key(public_key))
     return sorted(latest)
@@ -33,8 +32,10 @@ def apply_witness(
     witness = witness_settings(None, None, loaded.policy.log)
     if witness is None:
         return
-    wanted = set(notebooks)
-    findings = [f for f in check_witness(store, witness) if f.notebook in wanted or f.kind == "forged"]
+    checkpoints, public_key = witness
+    latest, forged = read_checkpoints(checkpoints, load_public_key(public_key))
+    # only the chains of this record are read (not every chain of a team log)
+    findings = forged + [check_chain(store, nb, latest.get(nb)) for nb in sorted(set(notebooks))]
     verification = record["verification"]
     verification["witness"] = [f.to_dict() for f in findings]
     tampered = [f for f in findings if f.tampered]
