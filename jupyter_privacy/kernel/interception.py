@@ -166,7 +166,7 @@ def _refuse_personal_labels(
     if not found:
         return
     kinds = ", ".join(sorted(set(found.values())))
-    where = f" of {path}" if path is not None else ""
+    where = f" of {session.labels.path(str(path))}" if path is not None else ""
     how = _HOW_TO_READ.get(name, f"pd.{name}(path, header=None)")
     raise LoadError(
         f"pd.{name}: {len(found)} of the {frame.shape[1]} column names{where} are personal data ({kinds}), "

@@ -148,6 +148,10 @@ def _files(d: Path) -> dict[str, list[str]]:
     )
     runs["latin1"] = [str(d / "latin1.csv"), "--format", "json"]
 
+    df.to_csv(d / "headerless.csv", index=False, header=False)
+    runs["headerless"] = [str(d / "headerless.csv")]
+    runs["headerless_json"] = [str(d / "headerless.csv"), "--format", "json"]
+
     (d / "bad_policy.yaml").write_text("version: 1\ncontroller: [unclosed\n")
     runs["bad_policy"] = [str(d / "people.csv"), "--policy", str(d / "bad_policy.yaml")]
     (d / "wrong_policy.yaml").write_text(
@@ -236,6 +240,18 @@ def test_output_holds_no_cell_value(runs: dict[str, subprocess.CompletedProcess[
     for name in ("people.csv", "table", "people.xlsx"):
         out = runs[name].stdout
         assert [c for c in cells if c in out] == []
+
+
+def test_a_file_without_a_header_row_is_scanned_as_one(
+    runs: dict[str, subprocess.CompletedProcess[str]],
+) -> None:
+    """The first person of a headerless file was printed as the column names and left unscanned."""
+    df = people()
+    cells = {str(v) for col in ("email", "achternaam", "telefoon") for v in df[col].head(3)}
+    assert [c for c in cells if c in runs["headerless"].stdout] == []
+    data = ok_json(runs["headerless_json"])
+    assert data["rows"] == N
+    assert {c["category"] for c in data["columns"] if "EMAIL_ADDRESS" in c["entities"]} == {"direct"}
 
 
 def test_table_format_is_readable(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
