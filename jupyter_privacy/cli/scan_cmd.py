@@ -10,9 +10,15 @@ import argparse
 import dataclasses
 import json
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from .errors import CliError
+
+if TYPE_CHECKING:
+    from ..detect.findings import ScanResult
+    from ..policy import LoadedPolicy
 
 
 def add_parser(subparsers: Any) -> None:
@@ -42,8 +48,6 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # imports here keep `jupyter-privacy --help` and `policy check` fast
-    from ..detect import scan_dataframe
-    from ..io import DataReadError, read_table
     from ..policy import PolicyError, load_policy
 
     try:
@@ -55,13 +59,8 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("--sample-rows must be a positive number")
         detection = loaded.policy.detection.model_copy(update={"sample_rows": args.sample_rows})
         loaded = dataclasses.replace(loaded, policy=loaded.policy.model_copy(update={"detection": detection}))
-    try:
-        df = read_table(args.path, sheet=args.sheet)
-    except DataReadError as exc:
-        raise CliError(str(exc)) from None
-    result = scan_dataframe(
-        df, loaded, source=args.path, progress=not args.no_progress and sys.stderr.isatty()
-    )
+    with torch_kept_out(loaded.policy.detection.ner_model):
+        result = _scan(args, loaded)
     if args.format == "json":
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -73,3 +72,43 @@ def run(args: argparse.Namespace) -> int:
                 "(see `jupyter-privacy policy show`).",
             )
     return 0
+
+
+def _scan(args: argparse.Namespace, loaded: LoadedPolicy) -> ScanResult:
+    from ..detect import scan_dataframe
+    from ..detect.engine import ner_model
+    from ..detect.labels import personal_labels
+    from ..io import DataReadError, read_table
+
+    try:
+        df = read_table(args.path, sheet=args.sheet)
+        if personal_labels(df.columns, ner_model(loaded.policy.detection.ner_model)):
+            # the "header" is a person (no header row, or a JSON object keyed by people), as %privacy_load
+            # reads it: otherwise the first person is printed as the column names and never scanned
+            df = read_table(args.path, sheet=args.sheet, labels_are_data=True)
+    except DataReadError as exc:
+        raise CliError(str(exc)) from None
+    return scan_dataframe(df, loaded, source=args.path, progress=not args.no_progress and sys.stderr.isatty())
+
+
+@contextmanager
+def torch_kept_out(ner_model: str) -> Iterator[None]:
+    """Keep PyTorch out of the scan when it cannot use it.
+
+    presidio-analyzer (to look for a GPU) and spaCy's thinc (to offer torch layers) import PyTorch at
+    import time whenever it is installed: about 1.7 s per run, for nothing, since the scan uses
+    presidio's pattern recognisers and, at most, a CNN spaCy pipeline. A policy that names another
+    NER model (a transformer pipeline may need torch) keeps the import; so does a process that has
+    already imported torch. Afterwards torch can be imported again (thinc keeps its verdict).
+    """
+    from ..detect.ner import AUTO_MODELS
+
+    if "torch" in sys.modules or ner_model not in ("auto", "none", *AUTO_MODELS):
+        yield
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError
+    try:
+        yield
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]

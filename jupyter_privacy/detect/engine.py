@@ -11,7 +11,7 @@ import pandas as pd
 
 from .classifier import Thresholds, classify
 from .findings import ColumnFinding, ScanResult
-from .headers import match_header
+from .headers import HeaderHint, match_header
 from .ner import NerModel
 from .profile import ColumnProfile, profile_column, sample_rows
 from .recognizers import ValueRecognizer, builtin_recognizers, custom_recognizers, text_recognizers
@@ -75,7 +75,8 @@ def scan_dataframe(
     sample = sample_rows(df, settings.sample_rows)
     findings: list[ColumnFinding] = []
     profiled: list[tuple[ColumnProfile, ColumnFinding]] = []
-    grouping = Grouping(df)  # hashes quasi-identifier columns on another thread while the scan goes on
+    hints = [match_header(name, extra_headers) for name in df.columns]
+    grouping = _start_grouping(df, hints, ignored)
     for position in _progress(range(df.shape[1]), df, progress):
         name = df.columns[position]
         column = sample.iloc[:, position]
@@ -85,10 +86,10 @@ def scan_dataframe(
             )
         else:
             prof = profile_column(name, column, settings.max_distinct)
-            finding = classify(prof, match_header(name, extra_headers), recognizers, in_text, thresholds, ner)
+            finding = classify(prof, hints[position], recognizers, in_text, thresholds, ner)
             profiled.append((prof, finding))
             if finding.category == "quasi":
-                grouping.add(position)
+                grouping.add(position)  # hashed on another thread while the scan goes on
         findings.append(finding)
 
     table = judge_table(profiled)
@@ -105,6 +106,19 @@ def scan_dataframe(
         ner_model=ner.describe(),
         table=table,
     )
+
+
+def _start_grouping(df: pd.DataFrame, hints: list[list[HeaderHint]], ignored: set[str]) -> Grouping:
+    """The re-identification grouping, already hashing the columns whose header names a quasi-identifier.
+
+    Most such columns end up quasi-identifiers, and hashing them from the start overlaps the whole
+    classification; one that does not is dropped (its hashing cancelled if it has not started).
+    """
+    grouping = Grouping(df)
+    for position, found in enumerate(hints):
+        if found and found[0].category == "quasi" and str(df.columns[position]) not in ignored:
+            grouping.add(position)
+    return grouping
 
 
 def _coordinates_need_company(findings: list[ColumnFinding]) -> None:

@@ -52,8 +52,13 @@ class Interception:
                 return original(*args, **kwargs)
             try:
                 result = original(*args, **kwargs)
-            except OSError:
-                raise  # a missing or unreadable file: its message names the path, not the contents
+            except OSError as exc:
+                # a missing or unreadable file: its message names the path (by its token when the file
+                # is named by a person), not the contents
+                shown = _path_shown(exc, session)
+                if shown is exc:
+                    raise
+                raise shown from None
             except Exception as exc:
                 raise _sanitised(exc, name) from None
             read = _Read(session, name, original, args, kwargs)
@@ -161,13 +166,21 @@ def _refuse_personal_labels(
     if not found:
         return
     kinds = ", ".join(sorted(set(found.values())))
-    where = f" of {path}" if path is not None else ""
+    where = f" of {session.labels.path(str(path))}" if path is not None else ""
     how = _HOW_TO_READ.get(name, f"pd.{name}(path, header=None)")
     raise LoadError(
         f"pd.{name}: {len(found)} of the {frame.shape[1]} column names{where} are personal data ({kinds}), "
         f"so they would be shown and logged raw; the file has no header row or is keyed by people. "
         f"Read it with {how}, or with %privacy_load, which detects this layout."
     )
+
+
+def _path_shown(exc: OSError, session: PrivacySession) -> OSError:
+    """``exc``, or the same error naming its file by the token of the person it is named by."""
+    if not isinstance(exc.filename, str) or exc.errno is None:
+        return exc
+    shown = session.labels.path(exc.filename)
+    return exc if shown == exc.filename else type(exc)(exc.errno, exc.strerror, shown)
 
 
 def _sanitised(exc: Exception, name: str) -> Exception:

@@ -8,7 +8,8 @@ Two places:
 - every log record (:meth:`LabelGuard.sanitise`, called by ``PrivacySession.log`` before appending):
   each label field (``name``, ``column``, ``columns``, ``quasi_identifiers``) that could be personal
   data and is not a known-safe column name of a governed load becomes a keyed token, and a label
-  that a governed frame had as a column name is replaced wherever it is quoted (a refusal reason).
+  that is personal data (a governed frame's column name, a label or file name tokenised in any record) is
+  replaced wherever it is quoted (a refusal reason, the rows-describe evidence).
 
 A raw value in a hash-chained log cannot be removed later without breaking the chain, so the record
 gate errs on the side of a token: a harmless name shaped like a person's ("Total Amount") on a frame
@@ -57,9 +58,9 @@ class LabelGuard:
         self._ner_setting = ner_setting
         self.tokens: dict[str, str] = {}
         self.safe: set[str] = set()
-        # personal column names of governed frames: the labels messages quote (a refusal names a column)
-        self._renamed: set[str] = set()
+        # every label known to be personal data, wherever a message quotes it (a refusal names a column)
         self._pattern: re.Pattern[str] | None = None
+        self._pattern_size = 0
 
     # -- tokens ---------------------------------------------------------------------------------
 
@@ -94,7 +95,7 @@ class LabelGuard:
         where a known personal label is replaced wherever it is quoted.
         """
         labelled = self._labels(value, None)
-        return self._quoted(labelled, None) if self._renamed else labelled
+        return self._quoted(labelled, None) if self.tokens else labelled
 
     def _labels(self, value: Any, field: str | None) -> Any:
         if isinstance(value, dict):
@@ -149,9 +150,10 @@ class LabelGuard:
         return value
 
     def _known_pattern(self) -> re.Pattern[str]:
-        if self._pattern is None:
-            raw = sorted((t for t in self._renamed if len(t) >= 5), key=len, reverse=True)
+        if self._pattern is None or self._pattern_size != len(self.tokens):
+            raw = sorted((t for t in self.tokens if len(t) >= 5), key=len, reverse=True)
             self._pattern = re.compile("|".join(map(re.escape, raw))) if raw else re.compile(r"(?!x)x")
+            self._pattern_size = len(self.tokens)
         return self._pattern
 
     # -- governed frames ------------------------------------------------------------------------
@@ -175,9 +177,6 @@ class LabelGuard:
         work, index = _expose_index(df)
         labels = [str(c) for c in work.columns]
         renamed = self.renames(labels)
-        if renamed:
-            self._renamed.update(renamed)
-            self._pattern = None
         self.safe.update(label for label in labels if label not in renamed)
         if renamed:
             work = work.set_axis([renamed.get(label, label) for label in labels], axis=1)

@@ -238,6 +238,8 @@ class PrivacyMagics(Magics):
                 f"({' '.join(args.columns)}); write --columns {','.join(c.strip(',') for c in args.columns)}"
                 " (quote a name that has spaces: --columns 'first name,email')"
             )
+        if args.name is not None and not args.name.isidentifier():
+            raise UsageError(f"%privacy_unmask: --as needs a Python variable name, got {args.name!r}")
         frame = self._frame(args.variable, "%privacy_unmask")
         columns = [c.strip() for c in args.columns[0].split(",") if c.strip()]
         try:

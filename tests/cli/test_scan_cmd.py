@@ -148,6 +148,10 @@ def _files(d: Path) -> dict[str, list[str]]:
     )
     runs["latin1"] = [str(d / "latin1.csv"), "--format", "json"]
 
+    df.to_csv(d / "headerless.csv", index=False, header=False)
+    runs["headerless"] = [str(d / "headerless.csv")]
+    runs["headerless_json"] = [str(d / "headerless.csv"), "--format", "json"]
+
     (d / "bad_policy.yaml").write_text("version: 1\ncontroller: [unclosed\n")
     runs["bad_policy"] = [str(d / "people.csv"), "--policy", str(d / "bad_policy.yaml")]
     (d / "wrong_policy.yaml").write_text(
@@ -236,6 +240,18 @@ def test_output_holds_no_cell_value(runs: dict[str, subprocess.CompletedProcess[
     for name in ("people.csv", "table", "people.xlsx"):
         out = runs[name].stdout
         assert [c for c in cells if c in out] == []
+
+
+def test_a_file_without_a_header_row_is_scanned_as_one(
+    runs: dict[str, subprocess.CompletedProcess[str]],
+) -> None:
+    """The first person of a headerless file was printed as the column names and left unscanned."""
+    df = people()
+    cells = {str(v) for col in ("email", "achternaam", "telefoon") for v in df[col].head(3)}
+    assert [c for c in cells if c in runs["headerless"].stdout] == []
+    data = ok_json(runs["headerless_json"])
+    assert data["rows"] == N
+    assert {c["category"] for c in data["columns"] if "EMAIL_ADDRESS" in c["entities"]} == {"direct"}
 
 
 def test_table_format_is_readable(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
@@ -373,3 +389,50 @@ def test_invalid_policy(runs: dict[str, subprocess.CompletedProcess[str]], name:
     assert proc.stdout == ""
     assert proc.stderr.startswith("jupyter-privacy: error: the policy cannot be used")
     assert needle in proc.stderr
+
+
+PROBE = """
+import contextlib, io, json, sys
+from jupyter_privacy.cli.main import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    code = main(["scan", "--format", "json", *sys.argv[1:]])
+during = "torch" in sys.modules and sys.modules["torch"] is not None
+import torch  # importable again after the scan
+print(json.dumps({"code": code, "torch_during_scan": during, "emails": json.loads(out.getvalue())["columns"][0]}))
+"""
+
+
+def test_torch_stays_out_of_the_scan(tmp_path: Path) -> None:
+    """presidio and thinc import PyTorch (1.7 s) whenever it is installed; the scan does not need it."""
+    pytest.importorskip("torch")
+    Faker.seed(1)
+    fake = Faker()
+    pd.DataFrame({"email": [fake.email() for _ in range(50)]}).to_csv(tmp_path / "t.csv", index=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_PRIVACY_")}
+    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "user-config")  # the built-in default policy (ner_model: auto)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "t.csv")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0
+    assert result["emails"]["entities"] == ["EMAIL_ADDRESS"]  # presidio's recogniser ran
+    assert result["torch_during_scan"] is False
+
+
+def test_torch_is_kept_out_only_for_pipelines_that_cannot_use_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jupyter_privacy.cli.scan_cmd import torch_kept_out
+
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    for setting in ("auto", "none", "en_core_web_sm"):
+        with torch_kept_out(setting):
+            assert sys.modules["torch"] is None
+        assert "torch" not in sys.modules  # importable again
+    with torch_kept_out("en_core_web_trf"):  # a transformer pipeline may need torch
+        assert "torch" not in sys.modules

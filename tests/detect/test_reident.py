@@ -11,7 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from jupyter_privacy.detect import scan_dataframe
 from jupyter_privacy.detect.reident import Grouping, column_codes, group_sizes, reidentification
+from jupyter_privacy.policy import default_policy
 
 
 def reference(df: pd.DataFrame, positions: Sequence[int]) -> tuple[int, int]:
@@ -141,3 +143,25 @@ def test_an_error_hashing_a_column_is_raised_not_swallowed() -> None:
 def test_no_quasi_identifiers_or_no_rows() -> None:
     assert reidentification(pd.DataFrame({"a": [1]}), [], []) is None
     assert reidentification(pd.DataFrame({"a": []}), [0], ["a"]) is None
+
+
+def test_scan_counts_only_the_final_quasi_identifiers() -> None:
+    """`age` is hashed from the start (its header names a quasi-identifier) but holds fractions, so it
+    is not one; the figure must be over `gender` and `postcode` alone."""
+    rng = np.random.default_rng(11)
+    rows = 2_000
+    df = pd.DataFrame(
+        {
+            "gender": rng.choice(["female", "male"], rows),
+            "age": rng.random(rows).round(3),  # a share, not an age
+            "postcode": rng.choice([f"{n:04d} AB" for n in range(1000, 1300)], rows),
+            "amount": rng.random(rows),
+        }
+    )
+    base = default_policy()
+    policy = base.model_copy(update={"detection": base.detection.model_copy(update={"ner_model": "none"})})
+    result = scan_dataframe(df, policy)
+    assert result["age"].category == "none"
+    reid = result.reidentification
+    assert reid is not None and reid.quasi_identifiers == ["gender", "postcode"]
+    assert (reid.unique_rows, reid.k) == reference(df, [0, 2])

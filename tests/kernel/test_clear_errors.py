@@ -30,6 +30,7 @@ CELLS = [
     ("words", "%privacy_unmask customers --columns email phone"),
     ("added", "extra = customers.assign(x=1)\n%privacy_unmask extra --columns x"),
     ("quote", '%privacy_purpose "churn-model --basis legitimate_interest'),
+    ("as-bad", "%privacy_unmask customers --columns email --as 2nd-try"),
     ("export-missing", "%privacy_export --output /missing/dir/x.html"),
     ("nested", "%privacy_load data/nested.json --as people --quiet"),
     (
@@ -47,7 +48,7 @@ CELLS = [
         "print('right:', sum(a == b for a, b in zip(sel['email'], want)), 'of', len(want), len(sel))",
     ),
 ]
-FAILS = {"twice", "words", "added", "quote", "export-missing"}
+FAILS = {"twice", "words", "added", "quote", "as-bad", "export-missing"}
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +88,7 @@ def one_line(run: KernelRun, cell: str) -> str:
         ),
         ("added", "column(s) 'x' are not columns of the dataset loaded from"),
         ("quote", "no closing quotation in '\"churn-model --basis legitimate_interest'; close the quote"),
+        ("as-bad", "--as needs a Python variable name, got '2nd-try'"),
         ("export-missing", "cannot be written to /missing/dir/x.html: its folder does not exist"),
     ],
 )

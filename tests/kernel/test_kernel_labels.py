@@ -159,3 +159,16 @@ def test_a_name_typed_in_an_unmask_is_not_echoed(session: PrivacySession, tmp_pa
     with pytest.raises(Exception, match=r"no column\(s\) 'EMAIL_[0-9a-f]{16}@masked.invalid'") as err:
         session.unmask(frame, [PEOPLE["email"][2]])
     assert PEOPLE["email"][2] not in str(err.value)
+
+
+def test_a_label_tokenised_in_one_field_is_replaced_where_another_quotes_it(session: PrivacySession) -> None:
+    """A timesheet with employees as columns, without the NER model: the name is tokenised as a column
+    name by the record gate, and the evidence that quotes it in the same record must not keep it raw."""
+    session.log(
+        "dataset_loaded",
+        {
+            "findings": [{"name": "Piet Bakker", "reasons": []}],
+            "table": {"reasons": ["'Piet Bakker' holds PERSON values"]},
+        },
+    )
+    assert "Piet Bakker" not in logged(session)

@@ -73,8 +73,8 @@ CELLS = {
     # a raw value as a file name (a report per customer), as a renamed column, and in a flag
     "per-person-file": "first = c['email'].iloc[0]\nc[c.email == first].to_csv(f'out/{first}.csv')",
     "renamed-raw": "c.rename(columns={'email': c['email'].iloc[1]}).to_csv('out/renamed.csv')",
-    "named-file-load": "import glob, jupyter_privacy\nnamed = jupyter_privacy.load(glob.glob('data/*@*.csv')[0])",
-    "named-file-magic": "named2 = %privacy_load {glob.glob('data/*@*.csv')[0]}",
+    "named-file-load": "import glob, jupyter_privacy\nnamed = jupyter_privacy.load(glob.glob('data/*@*.org.csv')[0])",
+    "named-file-magic": "named2 = %privacy_load {glob.glob('data/*@*.org.csv')[0]}",
     "missing-named-file": "%privacy_load out/{c['email'].iloc[5]}.parquet",
     # a model trained on the file named by a person, logged to MLflow (its database is in privacy/)
     "mlflow": (
@@ -84,6 +84,8 @@ CELLS = {
         "with mlflow.start_run():\n"
         "    mlflow.sklearn.log_model(model, name='m', serialization_format='cloudpickle')"
     ),
+    "named-headerless-read": "pd.read_csv(glob.glob('data/*@*-headerless.csv')[0])",
+    "missing-named-read": "pd.read_csv(f\"out/{c['email'].iloc[6]}.csv\")",
     "wide-load": "w = %privacy_load out/wide.parquet",
     "flag-token": "%privacy_flag w {w.columns[0]} special HEALTH",
     "flag-raw": "%privacy_flag w {c['email'].iloc[2]} special HEALTH",
@@ -157,6 +159,7 @@ def write_inputs(data: Path, people: pd.DataFrame) -> None:
     people.to_excel(data / "people.xlsx", index=False)
     people.to_excel(data / "headerless.xlsx", index=False, header=False)
     people.iloc[3:9].to_csv(data / f"{people['email'].iloc[3]}.csv", index=False)
+    people.to_csv(data / f"{people['email'].iloc[7]}-headerless.csv", index=False, header=False)
 
 
 def write_policy(directory: Path, lineage: Path) -> tuple[Path, Path]:
@@ -210,10 +213,18 @@ def test_the_run_did_what_the_scan_relies_on(leak_run: LeakRun) -> None:
     nb = nbformat.read(leak_run.notebook, as_version=4)
     failed = [c.id for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     # plain pandas reads of a file whose column names are people are refused, saying how to read it
-    assert failed == ["headerless-pandas", "keyed-pandas", *READ_ERRORS, "excel-headerless-pandas"], failed
+    assert failed == [
+        "headerless-pandas",
+        "keyed-pandas",
+        *READ_ERRORS,
+        "excel-headerless-pandas",
+        "named-headerless-read",
+        "missing-named-read",
+    ], failed
     errors = {c.id: c.outputs[-1]["evalue"] for c in nb.cells if c.id in failed}
     assert all("quoted values hidden" in errors[cell] for cell in READ_ERRORS), errors
     assert "header=None" in errors["excel-headerless-pandas"]
+    assert "No such file" in errors["missing-named-read"] and "EMAIL_" in errors["missing-named-read"]
     assert "header=None" in errors["headerless-pandas"] and "%privacy_load" in errors["headerless-pandas"]
     assert "orient='index'" in errors["keyed-pandas"]
     assert "quoted values hidden" in errors["read-error"]
