@@ -134,7 +134,7 @@ def govern_spark(
     setattr(masked, LOADED_ATTR, SparkLoad(dataset.id, plans, reread, rehash))
     payload = session._loaded_payload(dataset)
     payload["engine"] = ENGINE
-    fingerprints = _fingerprints(session, sdf, dataset.masking, key)
+    fingerprints = _fingerprints(session, sdf, sample, dataset.masking, key)
     if fingerprints is not None:
         payload["fingerprints"] = fingerprints
     with session._lock:
@@ -143,13 +143,15 @@ def govern_spark(
     return masked
 
 
-def _fingerprints(session: PrivacySession, sdf: DataFrame, masking: MaskedFrame, key: Any) -> Any:
+def _fingerprints(
+    session: PrivacySession, sdf: DataFrame, sample: Any, masking: MaskedFrame, key: Any
+) -> Any:
     """Erasure fingerprints of the load's direct identifiers (digests computed by Spark)."""
     from ..engines.spark.fingerprints import spark_digests
     from ..records.fingerprints import record_fingerprints
 
     try:
-        masking.distinct_digests = spark_digests(sdf, masking.columns, key)
+        masking.distinct_digests = spark_digests(sdf, sample, masking.columns, key)
     except Exception as exc:  # the type only: a Spark message might quote a value
         return {"error": f"{type(exc).__name__} while building the fingerprints"}
     return record_fingerprints(session.policy.log, None, masking, key)

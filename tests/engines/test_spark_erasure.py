@@ -50,3 +50,36 @@ def test_a_person_in_a_spark_load_is_found(spark: Any, privacy: PrivacySession, 
     assert lookup(f"phone=+31 6 {national[3:]}")["found"]
     assert lookup(f"name={'  '.join(raw['full_name'][5].upper().split())}")["found"]
     assert not lookup("phone=+31 6 99999999")["found"]
+
+
+def test_spark_and_pandas_loads_record_the_same_fingerprints(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
+    """One pass over several part files (so partitions share people): the same filter as pandas builds."""
+    Faker.seed(32)
+    fake = Faker()
+    people = [(fake.email().upper(), fake.name(), f"06-{61000000 + i * 41}", fake.ssn()) for i in range(900)]
+    rows = [people[(i * 7) % len(people)] for i in range(3000)]
+    raw = pd.DataFrame(rows, columns=["email", "full_name", "phone", "ssn"])
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for part in range(3):
+        raw.iloc[part * 1000 : (part + 1) * 1000].to_parquet(folder / f"part-{part}.parquet", index=False)
+    whole = tmp_path / "whole.parquet"
+    raw.to_parquet(whole, index=False)
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "1024")  # one partition per part file
+    try:
+        assert spark.read.parquet(str(folder)).rdd.getNumPartitions() >= 3
+        load_spark(privacy, folder, spark=spark)
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    privacy.load(whole)
+    ledger = privacy.policy.log.resolved_path()
+    with SqliteLedgerStore(ledger, readonly=True) as store:
+        by_spark, by_pandas = [
+            r.payload for r in store.records(privacy.notebook) if r.event == "dataset_loaded"
+        ]
+    assert by_spark["engine"] == "spark"
+    assert "error" not in by_spark["fingerprints"]
+    assert by_spark["fingerprints"]["columns"] == by_pandas["fingerprints"]["columns"]
+    assert by_spark["fingerprints"]["sha256"] == by_pandas["fingerprints"]["sha256"]

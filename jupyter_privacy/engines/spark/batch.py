@@ -162,15 +162,3 @@ def mask_batch(
     from ...mask.frame import mask_series
 
     return to_arrow(mask_series(as_pandas(values), finding, policy, key), arrow_type)
-
-
-def digests_batch(values: pa.Array, entity: str, key: MaskingKey, region: str | None) -> pa.Array:
-    """The keyed 64-bit digest (as int64) of each value's normalised form, as the erasure fingerprints of
-    the pandas path compute them (:func:`~jupyter_privacy.mask.normalise.erasure_digests`)."""
-    from ...mask.normalise import normalise
-    from ...mask.tokens import _arrow_strings, hmac_digests
-
-    strings = _arrow_strings(as_pandas(values)).combine_chunks()
-    if len(strings) == 0:
-        return pa.array([], pa.int64())
-    return pa.array(hmac_digests(normalise(strings, entity, region), key).view(np.int64))

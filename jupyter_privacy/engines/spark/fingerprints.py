@@ -1,10 +1,10 @@
-"""Erasure fingerprints of a Spark load, built by Spark: the digests of each direct identifier.
+"""Erasure fingerprints of a Spark load, built by Spark: the keyed digests of each direct identifier.
 
-For each direct-identifier column, Spark computes the distinct values, and an Arrow UDF on the executors
-normalises them (as the pandas path does: e-mails lower-cased, phone numbers to E.164, national ids
-without separators, names by case and spacing) and turns them into keyed 64-bit digests. Only digests
-come back to the driver, where the engine-neutral filter code takes over. A phone column's region is
-inferred from a bounded sample of its distinct values, as for pandas.
+One Spark job reads the direct-identifier columns once: every partition computes its distinct values
+and their digests on the executors (:mod:`.digests`), Spark drops the digests partitions share, and
+only the digests (64-bit integers) reach the driver, where the engine-neutral filter code takes over.
+The raw values never leave the executors. A phone column's region is inferred once, on the driver,
+from the load's sample (as the pandas path infers it from the column's first distinct values).
 """
 
 from __future__ import annotations
@@ -13,66 +13,61 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
+import pandas as pd
 
 from ...mask.normalise import PHONE, REGION_SAMPLE, ErasureDigests, infer_phone_region
+from ...mask.tokens import distinct_strings
 from ...records.fingerprints import FINGERPRINTED_CATEGORIES
-from .batch import digests_batch
-from .masking import UDF_PREFIX
+from .digests import SCHEMA, Target, partition_digests
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame
+    from pyspark.sql import DataFrame
 
     from ...mask.frame import ColumnMasking
     from ...mask.keys import MaskingKey
 
+REGION_VALUES = REGION_SAMPLE * 4
+"""Distinct sample values the phone-region inference reads (as ``erasure_digests`` does)."""
 
-def spark_digests(sdf: DataFrame, masking: list[ColumnMasking], key: MaskingKey) -> dict[int, ErasureDigests]:
-    """Column position -> digests of the normalised distinct values of every fingerprinted column."""
-    from pyspark.sql import functions as F
 
-    names = list(sdf.columns)
-    out: dict[int, ErasureDigests] = {}
+def fingerprint_targets(masking: list[ColumnMasking], names: list[str]) -> list[tuple[int, str]]:
+    """(column position, entity) of every column the fingerprints cover (direct identifiers)."""
+    out = []
     for cm in masking:
-        if (
-            cm.category not in FINGERPRINTED_CATEGORIES
-            or cm.strategy == "free_text"
-            or cm.column not in names
-        ):
-            continue
-        entity = cm.entities[0] if cm.entities else cm.category.upper()
-        column = F.col("`" + cm.column.replace("`", "``") + "`")
-        distinct = sdf.select(column.alias("v")).where(F.col("v").isNotNull()).distinct()
-        region = _phone_region(distinct) if entity == PHONE else None
-        digests: Any = distinct.select(_digests_udf(entity, key, region)(F.col("v")).alias("d")).toArrow()
-        values = digests.column(0).to_numpy() if digests.num_rows else np.zeros(0, np.int64)
-        out[names.index(cm.column)] = ErasureDigests(
-            np.unique(values.astype(np.int64).view(np.uint64)), region
-        )
+        if cm.category in FINGERPRINTED_CATEGORIES and cm.strategy != "free_text" and cm.column in names:
+            out.append((names.index(cm.column), cm.entities[0] if cm.entities else cm.category.upper()))
     return out
 
 
-def _phone_region(distinct: DataFrame) -> str | None:
-    """The region national-form numbers are read in (a bounded sample reaches the driver, never the log)."""
+def spark_digests(
+    sdf: DataFrame, sample: pd.DataFrame, masking: list[ColumnMasking], key: MaskingKey
+) -> dict[int, ErasureDigests]:
+    """Column position -> the distinct keyed digests (and phone region) of every fingerprinted column."""
     from pyspark.sql import functions as F
 
     from ...detect.recognizers import PHONE_REGIONS
 
-    sample: Any = distinct.select(F.col("v").cast("string")).limit(REGION_SAMPLE * 4).toArrow()
-    return infer_phone_region(sample.column(0).to_pylist(), PHONE_REGIONS)
+    names = list(sdf.columns)
+    found = fingerprint_targets(masking, names)
+    if not found:
+        return {}
+    targets = []
+    for position, entity in found:
+        region = None
+        if entity == PHONE:
+            values = distinct_strings(sample.iloc[:, position]).slice(0, REGION_VALUES).to_pylist()
+            region = infer_phone_region(values, PHONE_REGIONS)
+        targets.append(Target(entity, region))
+    columns = [F.col("`" + names[p].replace("`", "``") + "`") for p, _e in found]
+    body = partial(partition_digests, targets=targets, key=key)
 
+    def jp_fingerprints(batches: Any) -> Any:  # the name the plan shows; key and values stay inside
+        return body(batches)
 
-def _digests_udf(entity: str, key: MaskingKey, region: str | None) -> Any:
-    """An Arrow UDF giving each value's keyed digest (int64) of its normalised form."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import LongType
-
-    fn = partial(digests_batch, entity=entity, key=key, region=region)
-
-    def digests(values: pa.Array) -> pa.Array:
-        return fn(values)
-
-    digests.__name__ = digests.__qualname__ = f"{UDF_PREFIX}_fingerprints"
-    arrow_udf: Any = F.arrow_udf
-    column: Column = arrow_udf(digests, LongType())
-    return column
+    rows: Any = sdf.select(*columns).mapInArrow(jp_fingerprints, SCHEMA).distinct().toArrow()
+    numbers = rows.column("c").to_numpy()
+    digests = rows.column("d").to_numpy().view(np.uint64)
+    return {
+        position: ErasureDigests(np.sort(digests[numbers == i]), targets[i].region)
+        for i, (position, _entity) in enumerate(found)
+    }
