@@ -31,7 +31,8 @@ from ..mask import MaskingKey, MissingKeyError
 from ..mask.tokens import token_for
 
 LABEL_FIELDS = frozenset({"name", "column", "columns", "raw_columns", "targets", "quasi_identifiers"})
-PATH_FIELDS = frozenset({"path", "source", "where"})  # a report per customer is named by the customer
+# a report per customer is named by the customer, a model registered per customer too
+PATH_FIELDS = frozenset({"path", "source", "where", "model_uri", "registered_name"})
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _EMAIL_IN_NAME = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL_AUTHORITY = re.compile(r"^([^/]*://[^/]*)(.*)$", re.DOTALL)

@@ -144,7 +144,14 @@ def test_a_file_named_by_a_person_is_logged_by_its_token(session: PrivacySession
     session.log(
         "output_written", {"path": str(tmp_path / "out" / "report.csv"), "raw_columns": ["Jan Jansen"]}
     )
-    session.log("dataset_loaded", {"source": "sql:postgresql://analyst@db.internal/crm#ab12"})  # where, not whom
+    session.log(
+        "dataset_loaded", {"source": "sql:postgresql://analyst@db.internal/crm#ab12"}
+    )  # where, not whom
+    # a model registered per customer
+    session.log(
+        "model_registered",
+        {"model_uri": "models:/piet.bakker@example.com/1", "registered_name": "piet.bakker@example.com"},
+    )
     text = logged(session)
     assert not any(value in text for value in RAW), text
     key = session.key
