@@ -34,6 +34,7 @@ LABEL_FIELDS = frozenset({"name", "column", "columns", "raw_columns", "targets",
 PATH_FIELDS = frozenset({"path", "source", "where"})  # a report per customer is named by the customer
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _EMAIL_IN_NAME = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_URL_AUTHORITY = re.compile(r"^([^/]*://[^/]*)(.*)$", re.DOTALL)
 _FILE_SUFFIX = re.compile(
     r"\.(?:csv|tsv|txt|json|jsonl|ndjson|parquet|pq|feather|arrow|xlsx|xls|xlsm|ods|html|pdf|pkl|pickle|"
     r"joblib|gz|bz2|zip|xz|zst)$",
@@ -111,8 +112,11 @@ class LabelGuard:
     def path(self, text: str) -> str:
         """A file path as it may appear in a record or a message: each folder or file name that is
         personal data (an e-mail address in it, or a name the recognisers call an identifier) becomes
-        its token; the folders, the other names and the file's extension stay."""
-        return "".join(self._path_part(part) for part in re.split(r"([/\\])", text))
+        its token; the folders, the other names and the file's extension stay. A URL's account and host
+        (``sql:postgresql://analyst@db.internal/crm``) stay too: they say where, not whom about."""
+        where = _URL_AUTHORITY.match(text)
+        head, rest = (where.group(1), where.group(2)) if where else ("", text)
+        return head + "".join(self._path_part(part) for part in re.split(r"([/\\])", rest))
 
     def _path_part(self, part: str) -> str:
         if len(part) < 5:

@@ -144,11 +144,13 @@ def test_a_file_named_by_a_person_is_logged_by_its_token(session: PrivacySession
     session.log(
         "output_written", {"path": str(tmp_path / "out" / "report.csv"), "raw_columns": ["Jan Jansen"]}
     )
+    session.log("dataset_loaded", {"source": "sql:postgresql://analyst@db.internal/crm#ab12"})  # where, not whom
     text = logged(session)
     assert not any(value in text for value in RAW), text
     key = session.key
     assert f"{tmp_path}/{token_for(PEOPLE['email'][0], key, 'EMAIL_ADDRESS')}.csv" in text
     assert f"{tmp_path}/out/report.csv" in text and ".csv.gz" in text
+    assert "sql:postgresql://analyst@db.internal/crm#ab12" in text
 
 
 def test_a_name_typed_in_an_unmask_is_not_echoed(session: PrivacySession, tmp_path: Path) -> None:
