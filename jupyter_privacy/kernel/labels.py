@@ -83,7 +83,7 @@ class LabelGuard:
         known = self.tokens.get(text)
         if known is not None:
             return known
-        if text in self.safe or not suspicious_label(text):
+        if text in self.safe or not (suspicious_label(text) or _suspicious_levels(text)):
             return text
         entity = "EMAIL_ADDRESS" if _EMAIL.fullmatch(text.strip()) else "LABEL"
         return self.token(text, entity)
@@ -204,6 +204,13 @@ class LabelGuard:
         out = masked.set_index(index.columns)
         out.index.names = [None if name is None else self.tokens.get(str(name), name) for name in index.names]
         return out
+
+
+def _suspicious_levels(text: str) -> bool:
+    """A MultiIndex column written as its tuple, ``"('Anna de Vries', 'basic')"``: any level personal."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    return any(suspicious_label(level) for level in re.split(r"""[(),'"]+""", text) if level.strip())
 
 
 def _split_suffix(name: str) -> tuple[str, str]:

@@ -119,6 +119,10 @@ def test_every_record_is_gated_even_for_frames_never_loaded(session: PrivacySess
         "output_written",
         {"path": "/tmp/p.csv", "columns": ["plan", "anna.devries@example.org", "Jan Jansen", "0612345678"]},
     )
+    # a pivot with two column levels, written: each column is a tuple (name, plan)
+    session.log(
+        "output_written", {"path": "/tmp/q.csv", "columns": ["('Jan Jansen', 'basic')", "('x', 'y')"]}
+    )
     # a model fitted to predict one person's column of a pivot: its target is named by that person
     session.log("model_trained", {"columns": ["plan"], "targets": [PEOPLE["email"][2], "Piet Bakker"]})
     text = logged(session)
