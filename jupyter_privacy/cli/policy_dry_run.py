@@ -21,8 +21,6 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from ..detect.findings import ColumnFinding
-from ..kernel.gate import DeclarationRefused, check_declaration, refusal
-from ..ledger import LedgerError
 from ..policy import LoadedPolicy, Policy, PolicyError, load_policy
 from .errors import CliError
 
@@ -56,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_dry_run(args: argparse.Namespace) -> int:
+    from ..ledger import LedgerError
     from .notebook_names import load_aliases, notebook_scope, project_scope
     from .records_cmd import _policy, _store
 
@@ -138,6 +137,9 @@ def _finding(data: dict[str, Any]) -> ColumnFinding:
 
 
 def _declaration_refused(p: dict[str, Any], new: LoadedPolicy) -> str | None:
+    # the kernel package (IPython) loads only for a dry run, not with every command of the CLI
+    from ..kernel.gate import DeclarationRefused, check_declaration
+
     try:
         check_declaration(
             new.policy,
@@ -155,6 +157,8 @@ def _declaration_refused(p: dict[str, Any], new: LoadedPolicy) -> str | None:
 def _grant_refused(p: dict[str, Any], findings: dict[str, ColumnFinding], new: LoadedPolicy) -> str | None:
     """Why the new policy would refuse a logged grant: its purpose (with the basis, reference and Art. 9
     condition it was granted under) could not be declared, or the columns may not be unmasked for it."""
+    from ..kernel.gate import refusal
+
     policy = new.policy
     purpose = policy.purpose(str(p.get("purpose")))
     if purpose is None:

@@ -28,6 +28,8 @@ SCHEMA = "jupyter_privacy"
 OWNER = "jupyter_privacy_owner"
 WRITER = "jupyter_privacy_writer"
 READER = "jupyter_privacy_reader"
+NOTIFY_CHANNEL = "jupyter_privacy_append"
+"""Every append is notified here (payload ``{"notebook", "seq"}``); servers LISTEN to push sidebar updates."""
 
 _TABLES = f"""
 CREATE TABLE IF NOT EXISTS {SCHEMA}.records (
@@ -189,6 +191,7 @@ BEGIN
     INSERT INTO {SCHEMA}.records VALUES (r.*);
     INSERT INTO {SCHEMA}.heads (notebook, seq, hash) VALUES (r.notebook, r.seq, r.hash)
         ON CONFLICT (notebook) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+    PERFORM pg_notify('{NOTIFY_CHANNEL}', json_build_object('notebook', r.notebook, 'seq', r.seq)::text);
     RETURN r;
 END
 $fn$;

@@ -21,6 +21,8 @@ from .handlers import (
     TimelineHandler,
     VerifyHandler,
 )
+from .push import SCHEMA_FILE as PUSH_SCHEMA_FILE
+from .push import start_push
 from .renames import CONTENTS_SCHEMA, rename_listener
 from .save_hook import pre_save_hook
 from .service import PrivacyService
@@ -57,7 +59,18 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     )
     # saved notebooks leave out outputs that show unmasked values (see save_hook)
     serverapp.contents_manager.register_pre_save_hook(pre_save_hook(service))
+    serverapp.event_logger.register_event_schema(PUSH_SCHEMA_FILE)
     serverapp.log.info("jupyter_privacy: server extension loaded (auth resource %r)", AUTH_RESOURCE)
+
+
+async def _start_jupyter_server_extension(serverapp: Any) -> None:
+    """Once the event loop runs: push sidebar updates from a PostgreSQL team log (see :mod:`.push`)."""
+    service: PrivacyService = serverapp.web_app.settings[SERVICE_KEY]
+    try:
+        loaded = service.loaded_policy()
+    except Exception:  # an unloadable policy is reported by every request; nothing to push
+        return
+    service.push = start_push(serverapp, loaded)
 
 
 # Older jupyter_server / notebook versions look for the name without the leading underscore.

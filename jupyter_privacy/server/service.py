@@ -37,6 +37,7 @@ class PrivacyService:
         self.settings = settings
         self.aliases = AliasMap(settings.alias_path)
         self.views = StateCache()
+        self.push: Any = None  # the LogPush of a PostgreSQL team log, once the server runs (see .push)
 
     # -- policy and store -----------------------------------------------------------------------
 

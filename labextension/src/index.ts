@@ -7,6 +7,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { PrivacyPanel } from './panel';
+import { isLogAppended } from './push';
 
 const PLUGIN_ID = 'jupyter-privacy:sidebar';
 
@@ -33,6 +34,12 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     panel.setNotebook(tracker.currentWidget);
     tracker.currentChanged.connect((_, notebook) => {
       panel.setNotebook(notebook);
+    });
+    // appends pushed by the server (PostgreSQL team log): refresh at once, not at the next poll
+    app.serviceManager.events.stream.connect((_, event) => {
+      if (isLogAppended(event, panel.notebookPath)) {
+        void panel.refresh();
+      }
     });
     if (settingRegistry) {
       void settingRegistry.load(PLUGIN_ID).then(settings => {

@@ -27,7 +27,8 @@ export const PANEL_ID = 'jp-privacy-sidebar';
  * re-identification, the processing log as a timeline, and export buttons.
  *
  * It refreshes from the REST API when the notebook changes, when a cell finishes, when the kernel
- * becomes idle, and every `pollInterval` seconds while a notebook is shown.
+ * becomes idle, when the server pushes an append to its log (see push.ts), and every `pollInterval`
+ * seconds while a notebook is shown.
  */
 export class PrivacyPanel extends Widget {
   constructor() {
@@ -52,6 +53,11 @@ export class PrivacyPanel extends Widget {
       }
     });
     this.setNotebook(null);
+  }
+
+  /** The API path of the notebook shown, or null. */
+  get notebookPath(): string | null {
+    return this._notebook?.context.path ?? null;
   }
 
   /** Seconds between timed refreshes (0: only on events); null: the server's default. */

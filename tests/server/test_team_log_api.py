@@ -91,3 +91,32 @@ async def test_state_verify_and_export_over_postgresql(
         events = [r.event for r in team.records(str(nb))]
     assert events[-1] == "record_exported"  # logged through jupyter_privacy.append
     assert not (privacy_dir / "home").exists()  # no local log file was made
+
+
+async def test_appends_are_pushed_through_the_event_stream(
+    jp_serverapp: Any, jp_ws_fetch: Any, jp_root_dir: Path, team_dsn: str, tmp_path: Path
+) -> None:
+    """The append function's NOTIFY reaches the server, which emits a log_appended event (API path and
+    seq) on /api/events/subscribe for notebooks under its root only; nothing of the record is sent."""
+    import asyncio
+
+    from jupyter_privacy.server.handlers import SERVICE_KEY
+    from jupyter_privacy.server.push import SCHEMA_ID
+
+    await jp_serverapp._post_start()  # what a running server does once its event loop starts
+    push = jp_serverapp.web_app.settings[SERVICE_KEY].push
+    assert push is not None
+    await asyncio.wait_for(push.listening.wait(), 20)
+    ws = await jp_ws_fetch("api", "events", "subscribe")
+    try:
+        with PostgresLedgerStore(team_dsn) as team:
+            team.append(str(tmp_path / "elsewhere.ipynb"), "session_start", {}, policy_sha256="0" * 64)
+            team.append(str(jp_root_dir / "team" / "push.ipynb"), "purpose_declared",
+                        {"purpose": "churn-model"}, policy_sha256="0" * 64)
+        message = json.loads(await asyncio.wait_for(ws.read_message(), 20))
+    finally:
+        ws.close()
+        push.task.cancel()
+    assert message["schema_id"] == SCHEMA_ID
+    assert (message["path"], message["seq"]) == ("team/push.ipynb", 1)
+    assert "churn-model" not in json.dumps(message)
