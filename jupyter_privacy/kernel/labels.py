@@ -31,7 +31,8 @@ from ..mask import MaskingKey, MissingKeyError
 from ..mask.tokens import token_for
 
 LABEL_FIELDS = frozenset({"name", "column", "columns", "raw_columns", "targets", "quasi_identifiers"})
-PATH_FIELDS = frozenset({"path", "source", "where"})  # a report per customer is named by the customer
+# a report per customer is named by the customer, a model registered per customer too
+PATH_FIELDS = frozenset({"path", "source", "where", "model_uri", "registered_name"})
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _EMAIL_IN_NAME = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL_AUTHORITY = re.compile(r"^([^/]*://[^/]*)(.*)$", re.DOTALL)
@@ -82,7 +83,7 @@ class LabelGuard:
         known = self.tokens.get(text)
         if known is not None:
             return known
-        if text in self.safe or not suspicious_label(text):
+        if text in self.safe or not (suspicious_label(text) or _suspicious_levels(text)):
             return text
         entity = "EMAIL_ADDRESS" if _EMAIL.fullmatch(text.strip()) else "LABEL"
         return self.token(text, entity)
@@ -203,6 +204,13 @@ class LabelGuard:
         out = masked.set_index(index.columns)
         out.index.names = [None if name is None else self.tokens.get(str(name), name) for name in index.names]
         return out
+
+
+def _suspicious_levels(text: str) -> bool:
+    """A MultiIndex column written as its tuple, ``"('Anna de Vries', 'basic')"``: any level personal."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    return any(suspicious_label(level) for level in re.split(r"""[(),'"]+""", text) if level.strip())
 
 
 def _split_suffix(name: str) -> tuple[str, str]:

@@ -119,6 +119,10 @@ def test_every_record_is_gated_even_for_frames_never_loaded(session: PrivacySess
         "output_written",
         {"path": "/tmp/p.csv", "columns": ["plan", "anna.devries@example.org", "Jan Jansen", "0612345678"]},
     )
+    # a pivot with two column levels, written: each column is a tuple (name, plan)
+    session.log(
+        "output_written", {"path": "/tmp/q.csv", "columns": ["('Jan Jansen', 'basic')", "('x', 'y')"]}
+    )
     # a model fitted to predict one person's column of a pivot: its target is named by that person
     session.log("model_trained", {"columns": ["plan"], "targets": [PEOPLE["email"][2], "Piet Bakker"]})
     text = logged(session)
@@ -144,7 +148,14 @@ def test_a_file_named_by_a_person_is_logged_by_its_token(session: PrivacySession
     session.log(
         "output_written", {"path": str(tmp_path / "out" / "report.csv"), "raw_columns": ["Jan Jansen"]}
     )
-    session.log("dataset_loaded", {"source": "sql:postgresql://analyst@db.internal/crm#ab12"})  # where, not whom
+    session.log(
+        "dataset_loaded", {"source": "sql:postgresql://analyst@db.internal/crm#ab12"}
+    )  # where, not whom
+    # a model registered per customer
+    session.log(
+        "model_registered",
+        {"model_uri": "models:/piet.bakker@example.com/1", "registered_name": "piet.bakker@example.com"},
+    )
     text = logged(session)
     assert not any(value in text for value in RAW), text
     key = session.key
