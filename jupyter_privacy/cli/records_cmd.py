@@ -207,7 +207,7 @@ def _nothing_recorded(scope: Scope, aliases: AliasMap) -> str:
 
 def run_lineage(args: argparse.Namespace) -> int:
     from ..records.openlineage import notebook_events
-    from ..records.openlineage_client import LineageError, emit, transport_config
+    from ..records.openlineage_client import LineageError, emit, secret_variables, transport_config
 
     loaded = _policy(args)
     store = _store(args, loaded)
@@ -222,7 +222,9 @@ def run_lineage(args: argparse.Namespace) -> int:
         return 0
     kind, where = ("http", args.url) if args.url else ("file", args.output) if args.output else ("client", "")
     try:
-        n = emit(events, transport_config(kind, file=args.output, url=args.url))
+        n = emit(
+            events, transport_config(kind, file=args.output, url=args.url), secret_variables(loaded.policy)
+        )
     except LineageError as exc:
         raise CliError(f"cannot send OpenLineage events{' to ' + where if where else ''}: {exc}") from None
     what = {"http": f"sent {n} events to {where}", "file": f"appended {n} events to {where}"}

@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..records.openlineage import notebook_events
-from ..records.openlineage_client import emit, transport_config
+from ..records.openlineage_client import emit, secret_variables, transport_config
 
 if TYPE_CHECKING:
     from .session import PrivacySession
@@ -42,7 +42,8 @@ class LiveLineage:
             target = self.settings.resolved_file()
             if self.settings.transport == "file":
                 target.parent.mkdir(parents=True, exist_ok=True)
-            emit(fresh, transport_config(self.settings.transport, file=str(target), url=self.settings.url))
+            config = transport_config(self.settings.transport, file=str(target), url=self.settings.url)
+            emit(fresh, config, secret_variables(session.policy))
         except Exception as exc:
             if not self.warned:
                 print(

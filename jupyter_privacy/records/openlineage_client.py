@@ -136,10 +136,20 @@ def transport_config(kind: str, *, file: str | None = None, url: str | None = No
     raise LineageError(f"unknown OpenLineage transport {kind!r}; use file, http or client")
 
 
-def make_client(transport: dict[str, Any] | None) -> Any:
-    """An ``OpenLineageClient`` with ``transport``, or configured from openlineage.yml / environment."""
+def make_client(transport: dict[str, Any] | None, secrets: Iterable[str] = ()) -> Any:
+    """An ``OpenLineageClient`` with ``transport``, or configured from openlineage.yml / environment.
+
+    The client can copy environment variables into every event (``facets.environment_variables``); the
+    variables named in ``secrets`` (the masking key's, the log DSN's) and every ``JUPYTER_PRIVACY_*`` are
+    taken out of that list, so their values never reach lineage.
+    """
     client_cls, _ev, _fv = _client_modules()
     client = client_cls(config={"transport": transport}) if transport else client_cls()
+    facets = client.config.facets
+    hidden = set(secrets)
+    facets.environment_variables = [
+        n for n in facets.environment_variables if n not in hidden and not n.startswith("JUPYTER_PRIVACY")
+    ]
     if transport is None and client.transport.kind == "console":
         raise LineageError(
             "no OpenLineage configuration found: set OPENLINEAGE_URL, or write an openlineage.yml "
@@ -148,9 +158,12 @@ def make_client(transport: dict[str, Any] | None) -> Any:
     return client
 
 
-def emit(events: Iterable[dict[str, Any]], transport: dict[str, Any] | None) -> int:
-    """Send ``events`` through the client; returns how many. Raises :class:`LineageError` on failure."""
-    client = make_client(transport)
+def emit(
+    events: Iterable[dict[str, Any]], transport: dict[str, Any] | None, secrets: Iterable[str] = ()
+) -> int:
+    """Send ``events`` through the client; returns how many. Raises :class:`LineageError` on failure.
+    ``secrets``: environment variables whose values must not be copied into events (see make_client)."""
+    client = make_client(transport, secrets)
     n = 0
     try:
         for e in events:
@@ -163,3 +176,8 @@ def emit(events: Iterable[dict[str, Any]], transport: dict[str, Any] | None) -> 
     finally:
         client.close()
     return n
+
+
+def secret_variables(policy: Any) -> list[str]:
+    """The environment variables of a policy that hold secrets (masking key, log connection string)."""
+    return [policy.key.env_var, policy.log.dsn_env]

@@ -150,3 +150,25 @@ def test_no_configuration_and_unreachable_endpoint_are_clear_errors(flow: Any, t
     assert proc.stdout == ""  # not the client's fallback of printing events on the console
     proc = lineage(flow, tmp_path, "--url", "http://127.0.0.1:9")
     assert proc.returncode == 2 and "cannot send OpenLineage events to http://127.0.0.1:9" in proc.stderr
+
+
+def test_secret_variables_are_never_copied_into_events(flow: Any, tmp_path: Path) -> None:
+    """An openlineage.yml that asks the client to copy environment variables into every event gets the
+    harmless ones; the masking key's and the log DSN's variables are taken out of the list."""
+    out = tmp_path / "events.jsonl"
+    config = {
+        "transport": {"type": "file", "log_file_path": str(out), "append": True},
+        "facets": {"environment_variables": ["JUPYTER_PRIVACY_KEY", "JUPYTER_PRIVACY_LOG_DSN", "TEAM", "MY_KEY"]},
+    }
+    (tmp_path / "openlineage.yml").write_text(yaml.safe_dump(config), "utf-8")
+    policy = yaml.safe_load(flow.policy_path.read_text("utf-8"))
+    policy["key"] = {"source": "env", "env_var": "MY_KEY"}
+    custom = tmp_path / "policy.yaml"
+    custom.write_text(yaml.safe_dump(policy), "utf-8")
+    proc = lineage(flow, tmp_path, "--client", "--policy", str(custom), TEAM="analytics",
+                   JUPYTER_PRIVACY_KEY="k" * 64, JUPYTER_PRIVACY_LOG_DSN="host=db password=s3cr3t", MY_KEY="m" * 64)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text("utf-8")
+    assert "analytics" in text  # what the admin asked for is there
+    for secret in ("k" * 64, "s3cr3t", "m" * 64):
+        assert secret not in text
