@@ -49,6 +49,7 @@ def load_ipython_extension(ipython: Any) -> None:
     models.install()
     ungoverned = UngovernedReads(session)
     ungoverned.install()
+    ungoverned.watch_shell(ipython)
     interception = None
     if session.policy.interception.enabled:
         interception = Interception(session, list(session.policy.interception.readers))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import platform
 import threading
 import uuid
@@ -244,6 +245,8 @@ class PrivacySession:
                 "enforcement": self.policy.enforcement,
                 "interception": self.policy.interception.enabled,
                 "key_id": self.key_id(),
+                # the server tells a live session from one whose process is gone (killed, crashed)
+                "pid": os.getpid(),
                 "versions": {
                     "jupyter_privacy": __version__,
                     "python": platform.python_version(),

@@ -3,8 +3,9 @@
 A kernel keeps its purpose, grants and loaded frames in memory; when it shuts down (Kernel > Restart or
 Shut Down, or the interpreter exiting) they are gone. Without a record of that, the sidebar would keep
 showing the old purpose and "unmasked" chips until the extension is loaded again in the new kernel.
-A kernel that is killed outright (SIGKILL) cannot log its end; the next ``session_start`` of the
-notebook still starts a fresh state.
+A kernel that is killed outright (SIGKILL) cannot log its end; the server then shows its session as ended
+once its process is gone (``session_start`` carries the pid, see ``server/live_kernel.py``), and the next
+``session_start`` of the notebook starts a fresh state.
 """
 
 from __future__ import annotations

@@ -78,6 +78,7 @@ class UngovernedReads:
     _known: int = -1
     _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
     _static: set[tuple[str, str]] = field(default_factory=set)  # shell reads seen in the cell's source
+    _shell: tuple[Any, Any] | None = None  # the IPython shell whose system() is watched, and what it had
 
     def install(self) -> None:
         global _ACTIVE, _HOOKED
@@ -91,6 +92,13 @@ class UngovernedReads:
         global _ACTIVE
         if _ACTIVE is self:
             _ACTIVE = None
+        if self._shell is not None:
+            shell, previous = self._shell
+            if previous is None:
+                shell.__dict__.pop("system", None)
+            else:
+                shell.system = previous
+            self._shell = None
         for owner, name, original in reversed(self._restore):
             setattr(owner, name, original)
         self._restore.clear()
@@ -125,6 +133,23 @@ class UngovernedReads:
             for word, program in command_files(line_words(command)):
                 if self._shell_read(word, None, f"shell: {program}", count=True):
                     self._static.add((os.path.realpath(word), f"shell: {program}"))
+
+    def watch_shell(self, shell: Any) -> None:
+        """``!cmd {path}`` runs through ``shell.system``, which expands ``{expressions}`` itself: see the
+        command as it runs (the cell's source shows only ``{path}``, and pexpect raises no audit event)."""
+        original = shell.system
+
+        def system(cmd: str, *args: Any, **kwargs: Any) -> Any:
+            try:
+                words = line_words(shell.var_expand(cmd, depth=1))
+                for word, program in command_files(words):
+                    self._shell_read(word, None, f"shell: {program}", count=False)
+            except Exception:  # never in the way of the command itself
+                pass
+            return original(cmd, *args, **kwargs)
+
+        self._shell = (shell, shell.__dict__.get("system"))
+        shell.system = system
 
     def command(self, event: str, args: tuple[Any, ...]) -> None:
         """A command the cell started itself (``subprocess.run``, ``os.system``)."""

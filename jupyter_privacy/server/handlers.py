@@ -22,6 +22,7 @@ from .. import __version__
 from ..ledger import LedgerError
 from ..policy import PolicyError
 from .config import AUTH_RESOURCE
+from .live_kernel import without_dead_kernel
 from .paths import check_api_path, notebook_os_path
 from .request_body import json_object
 from .service import EXPORT_FORMATS, ExportUnavailable, PrivacyService
@@ -95,6 +96,7 @@ class StateHandler(PrivacyHandler):
     async def get(self) -> None:
         api_path, os_path = await self.notebook()
         state = self.run(self.service.state, os_path)
+        state = await without_dead_kernel(state, api_path, self.session_manager, self.kernel_manager)
         self.finish(json.dumps({"path": api_path, **state}))
 
 

@@ -296,6 +296,7 @@ def notebook_state(records: list[dict[str, Any]]) -> dict[str, Any]:
                 "policy_default": session["payload"].get("policy_default"),
                 "enforcement": session["payload"].get("enforcement"),
                 "key_id": session["payload"].get("key_id"),
+                "pid": session["payload"].get("pid"),
                 "ended": ended,
             }
             if session

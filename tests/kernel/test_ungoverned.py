@@ -116,6 +116,7 @@ def test_shell_commands_that_read_a_governed_file_are_logged(make_shell: Callabl
     shell.run("import subprocess\nsubprocess.run(['wc', '-l', 'people.csv'], capture_output=True)")
     shell.run("import os\nos.system('sort <people.csv > /dev/null')")
     shell.run("%%bash\ncut -d, -f1 people.csv | head -2 > /dev/null")
+    shell.run("p = 'people.csv'\n!tail -1 {p}")  # the name only exists once IPython expands it
     shell.run("!ls\n!cat other.txt\n!echo people.csv.bak")  # no governed file read
     assert [(r["via"], r["count"]) for r in shell.reads()] == [
         ("shell: head", 1),
@@ -123,4 +124,5 @@ def test_shell_commands_that_read_a_governed_file_are_logged(make_shell: Callabl
         ("shell: wc", 1),
         ("shell: sort", 1),
         ("shell: cut", 1),
+        ("shell: tail", 1),
     ]

@@ -86,6 +86,7 @@ CELLS = {
     ),
     "named-headerless-read": "pd.read_csv(glob.glob('data/*@*-headerless.csv')[0])",
     "missing-named-read": "pd.read_csv(f\"out/{c['email'].iloc[6]}.csv\")",
+    "shell-peek": "src = 'data/people.csv'\n!head -3 {src} > /dev/null\n!wc -l data/people.csv > /dev/null",
     "wide-load": "w = %privacy_load out/wide.parquet",
     "flag-token": "%privacy_flag w {w.columns[0]} special HEALTH",
     "flag-raw": "%privacy_flag w {c['email'].iloc[2]} special HEALTH",
@@ -209,6 +210,8 @@ def test_the_run_did_what_the_scan_relies_on(leak_run: LeakRun) -> None:
     events = [r.event for r in leak_run.records()]
     assert events.count("dataset_loaded") >= 5, events
     assert "unmask_granted" in events
+    shell = [r.payload["via"] for r in leak_run.records() if r.event == "ungoverned_read"]
+    assert "shell: head" in shell and "shell: wc" in shell, shell  # in a real kernel too
     assert events.count("output_written") >= 2, events
     nb = nbformat.read(leak_run.notebook, as_version=4)
     failed = [c.id for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
