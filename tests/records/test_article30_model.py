@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from jupyter_privacy.ledger import SqliteLedgerStore
+from jupyter_privacy.ledger import RECORD_FIELDS, SqliteLedgerStore
 from jupyter_privacy.ledger.witness import WitnessFinding
 from jupyter_privacy.records.article30 import build_record, load_schema
-from jupyter_privacy.records.article30_model import record_json_schema, validate_record
+from jupyter_privacy.records.article30_model import LogRecord, record_json_schema, validate_record
 from jupyter_privacy.records.dpo_filter import processed_by
 
 
@@ -31,6 +31,8 @@ def test_the_kernel_export_with_its_log_appendix_fits_the_typed_model(record: di
         appendix = [r.to_dict() for r in store.records(flow.notebook)]
     typed = validate_record({**record, "records": appendix})
     assert typed.records is not None and len(typed.records) == len(appendix)
+    # the typed appendix record and the ledger's record have the same fields, in the same order
+    assert tuple(LogRecord.model_fields) == RECORD_FIELDS
 
 
 def test_the_simulated_notebook_record_fits_the_typed_model(record: dict[str, Any]) -> None:
