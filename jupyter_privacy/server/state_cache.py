@@ -34,6 +34,7 @@ class _View:
     minimisation: Minimisation = field(default_factory=Minimisation)  # over the whole history
     count: int = 0
     last_ts: str | None = None
+    last_key: tuple[str, str, int] | None = None  # (ts, chain, seq) of the last record folded in
 
 
 class StateCache:
@@ -93,7 +94,11 @@ class StateCache:
             head = store.recorded_head(chain)
             if last_seq and (head is None or head.seq < last_seq):
                 return False  # truncated, deleted or restored from an older copy
-            if head is None or head.seq == last_seq:
+            if head is None:
+                continue
+            if head.seq == last_seq:
+                if head.hash != last_hash:
+                    return False  # the last record seen was replaced (a copy of the same length)
                 continue
             while True:
                 batch = store.records_after(chain, last_seq, _BATCH)
@@ -110,6 +115,8 @@ class StateCache:
                     break
             view.seen[chain] = (last_seq, last_hash)
         new.sort(key=lambda item: item[:3])
+        if new and view.last_key is not None and new[0][:3] < view.last_key:
+            return False  # a record older than one already shown became visible: log order must hold
         self._fold(view, new)
         return True
 
@@ -130,6 +137,7 @@ class StateCache:
         view.groups.extend(groups)
         view.count += len(records)
         view.last_ts = records[-1]["ts"]
+        view.last_key = (new[-1][0], new[-1][1], new[-1][2])
 
 
 def _same_cell(a: dict[str, Any], b: dict[str, Any]) -> bool:

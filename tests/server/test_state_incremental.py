@@ -102,3 +102,79 @@ async def test_minimisation_spans_sessions_and_polls(
     (load,) = second["minimisation"]
     assert [c["column"] for c in load["used"]] == ["email", "date_of_birth"]
     assert [c["column"] for c in load["unused"]] == ["diagnosis"]
+
+
+async def test_a_last_record_replaced_at_the_same_length_is_rebuilt(
+    jp_fetch: Any, notebook: Any, session_log: Any, store_path: Path, tmp_path: Path
+) -> None:
+    """A copy of the log with as many records but a different last one (restored, or rewritten) must not
+    keep showing what the replaced record said."""
+    nb = str(notebook("same.ipynb"))
+    session_log(nb)
+    SqliteLedgerStore(store_path).close()
+    old = tmp_path / "old.sqlite3"
+    shutil.copy(store_path, old)
+    with SqliteLedgerStore(store_path) as ledger:
+        ledger.append(nb, "session_start", {}, kernel_id="k2", policy_sha256=POLICY)
+    assert (await state_of(jp_fetch, "same.ipynb"))[0]["purpose"] is None
+    for suffix in ("-wal", "-shm"):
+        Path(str(store_path) + suffix).unlink(missing_ok=True)
+    shutil.copy(old, store_path)
+    with SqliteLedgerStore(store_path) as ledger:  # as many records as before, a different last one
+        ledger.append(nb, "purpose_declared", {"purpose": "other", "basis": "consent", "reference": "X-1"},
+                      kernel_id="kernel-1", cell_id="c7", execution_count=7, policy_sha256=POLICY)
+    state, _ = await state_of(jp_fetch, "same.ipynb")
+    same_current_state(state, full_state(store_path, nb))
+    assert state["purpose"]["purpose"] == "other"
+
+
+class _Chains:
+    """Two chains whose records become visible out of log order (a write that committed late): the
+    interleaving two processes can produce between a poll's reads of one chain and the next."""
+
+    def __init__(self) -> None:
+        self.chains: dict[str, list[Any]] = {}
+
+    def add(self, chain: str, ts: str, event: str, payload: dict[str, Any]) -> None:
+        from types import SimpleNamespace
+
+        records = self.chains.setdefault(chain, [])
+        prev = records[-1].hash if records else "0" * 64
+        data = {"event": event, "payload": payload, "kernel_id": chain, "cell_id": None, "execution_count": None}
+        seq = len(records) + 1
+        records.append(SimpleNamespace(seq=seq, ts=ts, prev_hash=prev, hash=f"{chain}-{seq}",
+                                       to_dict=lambda d=data, s=seq, t=ts: dict(d, seq=s, ts=t)))
+
+    def recorded_head(self, chain: str) -> Any:
+        records = self.chains.get(chain)
+        return records[-1] if records else None
+
+    def records_after(self, chain: str, seq: int, limit: int) -> list[Any]:
+        return self.chains.get(chain, [])[seq : seq + limit]
+
+    def merged(self) -> list[dict[str, Any]]:
+        items = [(r.ts, c, r.seq, r.to_dict()) for c, rs in self.chains.items() for r in rs]
+        return [item[3] for item in sorted(items, key=lambda item: item[:3])]
+
+
+def test_a_record_older_than_one_shown_rebuilds_the_view() -> None:
+    from jupyter_privacy.server.state_cache import StateCache
+
+    store, cache = _Chains(), StateCache()
+
+    def poll() -> dict[str, Any]:
+        return cache.state(store, "nb", ["A", "B"], lambda chain, record: True, ("key",))  # type: ignore[arg-type]
+
+    loaded = {"dataset": "ds-1", "source": "x.csv", "variable": "df"}
+    store.add("A", "t01", "session_start", {})
+    store.add("A", "t02", "dataset_loaded", {**loaded, "findings": [{"name": "email", "category": "direct"}]})
+    poll()
+    store.add("B", "t05", "dataset_loaded", {**loaded, "findings": [{"name": "phone", "category": "direct"}]})
+    poll()
+    # committed late, older than t05: a reload that the later one supersedes
+    store.add("A", "t03", "dataset_loaded", {**loaded, "findings": [{"name": "name", "category": "direct"}]})
+    state = poll()
+    full = notebook_state(store.merged())
+    for key in ("purpose", "datasets", "minimisation"):
+        assert state[key] == full[key], key
+    assert [f["name"] for f in state["datasets"][0]["flagged"]] == ["phone"]  # the newest load wins
