@@ -18,6 +18,7 @@ The client is the ``lineage`` extra (``pip install 'jupyter-privacy[lineage]'``)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -158,6 +159,15 @@ def make_client(transport: dict[str, Any] | None, secrets: Iterable[str] = ()) -
     return client
 
 
+_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
+
+
+def without_credentials(message: str) -> str:
+    """``message`` with the user and password of every URL in it removed (``https://u:p@host`` ->
+    ``https://***@host``): a transport's error names its endpoint, which may carry credentials."""
+    return _USERINFO.sub(r"\g<scheme>***@", message)
+
+
 def emit(
     events: Iterable[dict[str, Any]], transport: dict[str, Any] | None, secrets: Iterable[str] = ()
 ) -> int:
@@ -172,7 +182,7 @@ def emit(
     except LineageError:
         raise
     except Exception as exc:  # requests/kafka/file errors: their message names the endpoint, not values
-        raise LineageError(f"{type(exc).__name__}: {exc}") from None
+        raise LineageError(f"{type(exc).__name__}: {without_credentials(str(exc))}") from None
     finally:
         client.close()
     return n

@@ -150,6 +150,10 @@ def test_no_configuration_and_unreachable_endpoint_are_clear_errors(flow: Any, t
     assert proc.stdout == ""  # not the client's fallback of printing events on the console
     proc = lineage(flow, tmp_path, "--url", "http://127.0.0.1:9")
     assert proc.returncode == 2 and "cannot send OpenLineage events to http://127.0.0.1:9" in proc.stderr
+    # an endpoint with credentials in its URL: the error names the endpoint, never the password
+    proc = lineage(flow, tmp_path, "--client", OPENLINEAGE_URL="http://lineage:s3cret-pw@127.0.0.1:9")
+    assert proc.returncode == 2 and "s3cret-pw" not in proc.stderr + proc.stdout, proc.stderr
+    assert "127.0.0.1" in proc.stderr
 
 
 def test_secret_variables_are_never_copied_into_events(flow: Any, tmp_path: Path) -> None:
@@ -172,3 +176,11 @@ def test_secret_variables_are_never_copied_into_events(flow: Any, tmp_path: Path
     assert "analytics" in text  # what the admin asked for is there
     for secret in ("k" * 64, "s3cr3t", "m" * 64):
         assert secret not in text
+
+
+def test_transport_errors_never_repeat_an_endpoints_credentials() -> None:
+    from jupyter_privacy.records.openlineage_client import without_credentials
+
+    said = "401 Client Error: Unauthorized for url: https://ol:p%40ss@lineage.internal:5000/api/v1/lineage"
+    assert without_credentials(said) == "401 Client Error: Unauthorized for url: https://***@lineage.internal:5000/api/v1/lineage"
+    assert without_credentials("no url here, user@example.org") == "no url here, user@example.org"
