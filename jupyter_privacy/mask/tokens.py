@@ -66,7 +66,11 @@ def _arrow_strings(series: pd.Series) -> pa.ChunkedArray:
         if len(finite) and np.all(finite == np.round(finite)):
             values = values.astype("Int64")  # 4111111111111111.0 -> "4111111111111111"
     try:
-        arr = pa.array(values.array) if not isinstance(values.dtype, pd.CategoricalDtype) else None
+        arr = (  # from_pandas: NaN is a missing value, never the text "nan" hashed into a pseudonym
+            pa.array(values.array, from_pandas=True)
+            if not isinstance(values.dtype, pd.CategoricalDtype)
+            else None
+        )
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
         arr = None
     if arr is None:

@@ -82,3 +82,11 @@ def test_non_string_columns_use_the_pandas_text_conversion() -> None:
     )
     got = batch.pseudonymise_batch(numbers, "CREDIT_CARD", KEY, pa.string()).to_pylist()
     assert got == [None if pd.isna(v) else v for v in expected]
+
+
+@pytest.mark.parametrize("values", [pa.array([None, None], pa.float64()), pa.array([1.5, None], pa.float64())])
+def test_a_batch_of_missing_numbers_stays_missing(values: pa.Array) -> None:
+    """A batch whose numbers are all missing (or missing beside fractions) keeps them missing, as the
+    pandas path does: never one shared pseudonym of the text "nan"."""
+    out = batch.pseudonymise_batch(values, "US_SSN", KEY, pa.string())
+    assert out.is_null().to_pylist() == values.is_null().to_pylist()

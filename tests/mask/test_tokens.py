@@ -55,6 +55,8 @@ def test_vectorised_tokens_equal_the_single_value_form() -> None:
     [
         pd.Series([4111111111111111, 5500000000000004], dtype="int64"),
         pd.Series([4111111111111111.0, np.nan]),
+        pd.Series([1.5, np.nan, 2.25, np.nan]),  # missing values of a fractional column stay missing
+        pd.Series([np.nan, np.nan]),
         pd.Series(["x", None, "x"], dtype="category"),
         pd.Series([1, "x", b"y", 2.5, None], dtype=object),
         pd.Series([True, False]),
