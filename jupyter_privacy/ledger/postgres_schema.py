@@ -29,7 +29,8 @@ OWNER = "jupyter_privacy_owner"
 WRITER = "jupyter_privacy_writer"
 READER = "jupyter_privacy_reader"
 NOTIFY_CHANNEL = "jupyter_privacy_append"
-"""Every append is notified here (payload ``{"notebook", "seq"}``); servers LISTEN to push sidebar updates."""
+"""Every append is notified here (payload ``{"notebook", "seq", "user"}``); servers LISTEN to push sidebar
+updates of their own user's appends."""
 
 _TABLES = f"""
 CREATE TABLE IF NOT EXISTS {SCHEMA}.records (
@@ -191,7 +192,8 @@ BEGIN
     INSERT INTO {SCHEMA}.records VALUES (r.*);
     INSERT INTO {SCHEMA}.heads (notebook, seq, hash) VALUES (r.notebook, r.seq, r.hash)
         ON CONFLICT (notebook) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
-    PERFORM pg_notify('{NOTIFY_CHANNEL}', json_build_object('notebook', r.notebook, 'seq', r.seq)::text);
+    PERFORM pg_notify('{NOTIFY_CHANNEL}',
+        json_build_object('notebook', r.notebook, 'seq', r.seq, 'user', r.user_name)::text);
     RETURN r;
 END
 $fn$;

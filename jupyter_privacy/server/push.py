@@ -1,11 +1,12 @@
 """Push sidebar updates through jupyter_server's event stream, for a PostgreSQL team log.
 
 The database's append function notifies every append on the channel ``jupyter_privacy_append``
-(``{"notebook": ..., "seq": ...}``, see :mod:`jupyter_privacy.ledger.postgres_schema`). When the policy
-keeps the log in PostgreSQL, the server extension LISTENs on it and emits an event
-(:data:`SCHEMA_ID`: the notebook's API path and the record's seq) for every append to a notebook under its
-root; the sidebar subscribes to ``/api/events/subscribe`` and refreshes that notebook at once. Appends to
-notebooks outside the root (other users') are not passed on. The sidebar's timed poll stays as the
+(``{"notebook": ..., "seq": ..., "user": ...}``, see :mod:`jupyter_privacy.ledger.postgres_schema`). When the
+policy keeps the log in PostgreSQL, the server extension LISTENs on it and emits an event
+(:data:`SCHEMA_ID`: the notebook's API path and the record's seq) for every append by this server's user to
+a notebook under its root; the sidebar subscribes to ``/api/events/subscribe`` and refreshes that notebook at
+once. Other users' appends are not passed on, even where their paths look the same (containers all use
+``/home/jovyan``). The sidebar's timed poll stays as the
 fallback (and is all there is with SQLite, where no process is told about appends). A lost connection is
 retried every few seconds; its cause is logged by kind only (never the connection string).
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ledger import postgres_dsn
+from ..ledger.identity import acting_user
 from ..ledger.postgres_schema import NOTIFY_CHANNEL
 from ..ledger.postgres_store import describe_pg_error
 
@@ -74,6 +76,8 @@ class LogPush:
             notebook, seq = str(data["notebook"]), int(data["seq"])
         except (ValueError, KeyError, TypeError):
             return
+        if data.get("user") != acting_user():
+            return  # another user's append (containers share paths such as /home/jovyan): not theirs to see
         path = api_path(notebook, self.root_dir)
         if path is not None:
             self.event_logger.emit(schema_id=SCHEMA_ID, data={"path": path, "seq": seq})

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from jupyter_privacy.ledger import SqliteLedgerStore
+from jupyter_privacy.ledger.identity import Identity
 from jupyter_privacy.ledger.postgres_schema import WRITER, init_db
 from jupyter_privacy.ledger.postgres_store import PostgresLedgerStore
 
@@ -109,6 +110,9 @@ async def test_appends_are_pushed_through_the_event_stream(
     await asyncio.wait_for(push.listening.wait(), 20)
     ws = await jp_ws_fetch("api", "events", "subscribe")
     try:
+        other = Identity("somebody-else", "jupyter-somebody-else")  # a container with the same root
+        with PostgresLedgerStore(team_dsn, identity=other) as theirs:
+            theirs.append(str(jp_root_dir / "team" / "theirs.ipynb"), "session_start", {}, policy_sha256="0" * 64)
         with PostgresLedgerStore(team_dsn) as team:
             team.append(str(tmp_path / "elsewhere.ipynb"), "session_start", {}, policy_sha256="0" * 64)
             team.append(str(jp_root_dir / "team" / "push.ipynb"), "purpose_declared",
@@ -118,5 +122,5 @@ async def test_appends_are_pushed_through_the_event_stream(
         ws.close()
         push.task.cancel()
     assert message["schema_id"] == SCHEMA_ID
-    assert (message["path"], message["seq"]) == ("team/push.ipynb", 1)
+    assert (message["path"], message["seq"]) == ("team/push.ipynb", 1)  # the first event is our own
     assert "churn-model" not in json.dumps(message)
