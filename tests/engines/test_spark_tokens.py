@@ -1,0 +1,63 @@
+"""Spark's pseudonyms, column type by column type, equal the pandas path's (real ``local[2]`` session)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jupyter_privacy.detect.findings import ColumnFinding, ScanResult
+from jupyter_privacy.engines.spark.masking import apply_masking, plan_masking
+from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.mask.tokens import pseudonymise, token_for
+
+
+@pytest.fixture
+def small_batches(spark: Any) -> Iterator[None]:
+    """Arrow batches of 1,000 rows, so one partition is masked in several batches."""
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "1000")
+    yield
+    spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+
+
+def _masked_by_spark(
+    spark: Any, privacy: PrivacySession, frame: pd.DataFrame, path: Path, entities: dict[str, str]
+) -> pd.DataFrame:
+    """``frame`` written to Parquet, read by Spark and masked with the columns in ``entities`` flagged."""
+    frame.to_parquet(path, index=False)
+    findings = [
+        ColumnFinding(str(c), str(frame[c].dtype), *(("direct", [entities[c]]) if c in entities else ()))
+        for c in frame.columns
+    ]
+    scan = ScanResult(str(path), len(frame), len(frame), findings)
+    plans, _ = plan_masking(frame, scan, privacy.policy, privacy.key)
+    masked = apply_masking(
+        spark.read.parquet(str(path)), plans, privacy.policy, privacy.key, "ds-000000000000"
+    )
+    return masked.toPandas().sort_values("row").reset_index(drop=True)
+
+
+def _listed(series: pd.Series) -> list[Any]:
+    return [None if pd.isna(v) else v for v in series]
+
+
+def test_whole_numbers_of_a_float_column_get_one_token_in_every_batch(
+    spark: Any, privacy: PrivacySession, tmp_path: Path, small_batches: None
+) -> None:
+    """A float column whose first batches hold whole numbers only and whose last batch holds a fraction:
+    every batch writes 4111111111111111.0 as ``4111111111111111``, as the pandas path does."""
+    cards = [4111111111111111.0, 5500000000000004.0, 4012888888881881.0]
+    values: list[float | None] = [cards[i % 3] for i in range(4000)]
+    values[3990:] = [1234.5] * 10
+    values[5] = None
+    frame = pd.DataFrame({"row": np.arange(4000), "card": values})
+    got = _masked_by_spark(spark, privacy, frame, tmp_path / "cards.parquet", {"card": "CREDIT_CARD"})
+    expected = pseudonymise(frame["card"], "CREDIT_CARD", privacy.key)
+    assert _listed(got["card"]) == _listed(expected)
+    assert got["card"][0] == token_for("4111111111111111", privacy.key, "CREDIT_CARD")
+    assert got["card"][3999] == token_for("1234.5", privacy.key, "CREDIT_CARD")
+    assert pd.isna(got["card"][5])
