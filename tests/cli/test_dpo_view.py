@@ -111,35 +111,47 @@ def test_filters_by_user_purpose_and_time(team: tuple[dict[str, str], Path]) -> 
     assert bad.returncode == 2 and "cannot read the time" in bad.stderr
 
 
+def erasure(env: dict[str, str], *args: str) -> dict[str, Any]:
+    email = pd.read_csv(EXAMPLES / "data" / "customers.csv")["email"][0]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter_privacy",
+            "erasure",
+            "--subject",
+            f"email={email}",
+            "--format",
+            "json",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return dict(json.loads(proc.stdout))
+
+
 def test_erasure_over_everyone_filtered_by_user(team: tuple[dict[str, str], Path]) -> None:
     env, _tmp = team
-    email = pd.read_csv(EXAMPLES / "data" / "customers.csv")["email"][0]
-
-    def erasure(*args: str) -> dict[str, Any]:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "jupyter_privacy",
-                "erasure",
-                "--subject",
-                f"email={email}",
-                "--format",
-                "json",
-                *args,
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
-        assert proc.returncode == 0, proc.stderr
-        return dict(json.loads(proc.stdout))
-
-    everyone = erasure()
+    everyone = erasure(env)
     assert {d["user"] for d in everyone["datasets"]} == {"ana", "bo"}
-    only_bo = erasure("--user", "bo")
+    only_bo = erasure(env, "--user", "bo")
     assert {d["user"] for d in only_bo["datasets"]} == {"bo"} and only_bo["unmask"] == []
+
+
+def test_erasure_purpose_filter_follows_each_kernel_session(team: tuple[dict[str, str], Path]) -> None:
+    """``erasure --purpose P`` keeps what ran while P was declared in its kernel session, as ``export``
+    does: not bo's load (bo declared no purpose) nor ana's load made before she declared P."""
+    env, _tmp = team
+    churn = erasure(env, "--purpose", "churn-model")
+    assert churn["datasets"] == []
+    assert [(u["user"], u["purpose"]) for u in churn["unmask"]] == [("ana", "churn-model")]
+    assert [(c["user"], c["event"]) for c in churn["cells"]] == [("ana", "unmask_granted")]
+    assert churn["found"] is True  # the unmask handed out the person's raw data under P
+    assert erasure(env, "--purpose", "marketing-consent")["found"] is False
 
 
 def test_purpose_filter_follows_each_kernel_on_a_shared_chain(tmp_path: Path) -> None:
