@@ -206,14 +206,14 @@ def _nothing_recorded(scope: Scope, aliases: AliasMap) -> str:
 
 
 def run_lineage(args: argparse.Namespace) -> int:
-    from ..records.openlineage import notebook_events
+    from ..records.openlineage import chain_events
     from ..records.openlineage_client import LineageError, emit, secret_variables, transport_config
 
     loaded = _policy(args)
     store = _store(args, loaded)
     try:
         notebook = resolve_notebook(args.notebook, store.notebooks())
-        events = notebook_events(store, notebook, namespace=args.namespace)
+        events = chain_events(store, notebook, namespace=args.namespace)
     finally:
         store.close()
     if not (args.url or args.output or args.client):
