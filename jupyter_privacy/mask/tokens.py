@@ -61,10 +61,7 @@ def _arrow_strings(series: pd.Series) -> pa.ChunkedArray:
     """The column as Arrow strings (zero-copy for pandas' Arrow-backed strings)."""
     values = series
     if pd.api.types.is_float_dtype(values.dtype):
-        floats = values.to_numpy(dtype=float, na_value=np.nan)
-        finite = floats[np.isfinite(floats)]
-        if len(finite) and np.all(finite == np.round(finite)):
-            values = values.astype("Int64")  # 4111111111111111.0 -> "4111111111111111"
+        return pa.chunked_array([_float_strings(values)])
     try:
         arr = (  # from_pandas: NaN is a missing value, never the text "nan" hashed into a pseudonym
             pa.array(values.array, from_pandas=True)
@@ -81,6 +78,25 @@ def _arrow_strings(series: pd.Series) -> pa.ChunkedArray:
     if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
         chunked = pc.cast(chunked, pa.large_string())
     return chunked
+
+
+def _float_strings(values: pd.Series) -> pa.Array:
+    """A float column as text, value by value: a whole number as an integer (``4111111111111111.0`` ->
+    ``"4111111111111111"``), any other number as Arrow writes it (``1.5``), NaN as missing.
+
+    Decided per value, never per column or per batch, so a value's token does not depend on the other
+    values beside it (a Spark batch, a pandas column and an erasure look-up all see the same text)."""
+    floats = values.to_numpy(dtype=float, na_value=np.nan)
+    arr = pa.array(values.array, from_pandas=True)  # NaN is a missing value, never the text "nan"
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    text = pc.cast(arr, pa.large_string())
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(floats) & (floats == np.round(floats)) & (np.abs(floats) < 2.0**63)
+    if not whole.any():
+        return text
+    integers = pc.cast(pa.array(np.where(whole, floats, 0).astype(np.int64)), pa.large_string())
+    return pc.if_else(pa.array(whole), integers, text)
 
 
 def _normalised(values: pa.Array, entity: str) -> pa.Array:

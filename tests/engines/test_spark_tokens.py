@@ -1,0 +1,128 @@
+"""Spark's pseudonyms, column type by column type, equal the pandas path's (real ``local[2]`` session)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jupyter_privacy.detect.findings import ColumnFinding, ScanResult
+from jupyter_privacy.engines.spark.jvm_tokens import arrow_lower_map, arrow_whitespace, hmac_pads
+from jupyter_privacy.engines.spark.masking import apply_masking, plan_masking
+from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.mask.keys import MaskingKey
+from jupyter_privacy.mask.tokens import pseudonymise, token_for
+
+
+@pytest.fixture
+def small_batches(spark: Any) -> Iterator[None]:
+    """Arrow batches of 1,000 rows, so one partition is masked in several batches."""
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "1000")
+    yield
+    spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+
+
+def _masked_by_spark(
+    spark: Any, privacy: PrivacySession, frame: pd.DataFrame, path: Path, entities: dict[str, str]
+) -> pd.DataFrame:
+    masked = _masked_frame(spark, privacy, frame, path, entities)
+    return masked.toPandas().sort_values("row").reset_index(drop=True)
+
+
+def _masked_frame(
+    spark: Any, privacy: PrivacySession, frame: pd.DataFrame, path: Path, entities: dict[str, str]
+) -> Any:
+    """``frame`` written to Parquet, read by Spark and masked with the columns in ``entities`` flagged."""
+    frame.to_parquet(path, index=False)
+    findings = [
+        ColumnFinding(str(c), str(frame[c].dtype), *(("direct", [entities[c]]) if c in entities else ()))
+        for c in frame.columns
+    ]
+    scan = ScanResult(str(path), len(frame), len(frame), findings)
+    plans, _ = plan_masking(frame, scan, privacy.policy, privacy.key)
+    return apply_masking(spark.read.parquet(str(path)), plans, privacy.policy, privacy.key, "ds-000000000000")
+
+
+def _listed(series: pd.Series) -> list[Any]:
+    return [None if pd.isna(v) else v for v in series]
+
+
+def test_whole_numbers_of_a_float_column_get_one_token_in_every_batch(
+    spark: Any, privacy: PrivacySession, tmp_path: Path, small_batches: None
+) -> None:
+    """A float column whose first batches hold whole numbers only and whose last batch holds a fraction:
+    every batch writes 4111111111111111.0 as ``4111111111111111``, as the pandas path does."""
+    cards = [4111111111111111.0, 5500000000000004.0, 4012888888881881.0]
+    values: list[float | None] = [cards[i % 3] for i in range(4000)]
+    values[3990:] = [1234.5] * 10
+    values[5] = None
+    frame = pd.DataFrame({"row": np.arange(4000), "card": values})
+    got = _masked_by_spark(spark, privacy, frame, tmp_path / "cards.parquet", {"card": "CREDIT_CARD"})
+    expected = pseudonymise(frame["card"], "CREDIT_CARD", privacy.key)
+    assert _listed(got["card"]) == _listed(expected)
+    assert got["card"][0] == token_for("4111111111111111", privacy.key, "CREDIT_CARD")
+    assert got["card"][3999] == token_for("1234.5", privacy.key, "CREDIT_CARD")
+    assert pd.isna(got["card"][5])
+
+
+def _tricky_strings() -> list[str | None]:
+    """Values where Spark's and Arrow's string functions could disagree: every character Arrow trims, at
+    either end and inside; every character Arrow lower-cases (in an e-mail address); characters whose
+    Java lower-casing differs from Arrow's (dotted capital I, final sigma); characters outside the BMP;
+    empty and blank text; digits; nulls."""
+    matching, _replace = arrow_lower_map()
+    out: list[str | None] = []
+    for ws in arrow_whitespace():
+        out += [f"{ws}Alice@Example.org", f"Bob Smith{ws}", f"{ws}{ws}", f"in{ws}side"]
+    out += [f"{matching[i : i + 40]}@EXAMPLE.ORG" for i in range(0, len(matching), 40)]
+    out += ["İSTANBUL@ÖRNEK.COM.TR", "ΟΔΥΣΣΕΥΣ@ΠΑΡΑΔΕΙΓΜΑ.GR", "𐐀𐐁@DESERET.ORG", "😀 emoji@x.org "]
+    out += ["", " ", "0042", "123-45-6789", "+31 (0)6 1234 5678", "Zoë Ünïcode", None, None]
+    return out
+
+
+@pytest.mark.parametrize(
+    "entity", ["EMAIL_ADDRESS", "PERSON", "PHONE_NUMBER", "US_SSN", "STREET_ADDRESS", "IBAN_CODE"]
+)
+def test_spark_sql_tokens_equal_the_pandas_tokens(
+    spark: Any, privacy: PrivacySession, tmp_path: Path, entity: str
+) -> None:
+    values = _tricky_strings()
+    frame = pd.DataFrame({"row": np.arange(len(values)), "value": pd.array(values, dtype="str")})
+    masked = _masked_frame(spark, privacy, frame, tmp_path / "values.parquet", {"value": entity})
+    plan = masked._jdf.queryExecution().toString()
+    assert "ArrowEvalPython" not in plan and "BatchEvalPython" not in plan  # no Python on the executors
+    got = masked.toPandas().sort_values("row")["value"]
+    assert _listed(got) == _listed(pseudonymise(frame["value"], entity, privacy.key))
+
+
+def test_mixed_paths_keep_the_key_out_of_plans_and_event_logs(
+    spark: Any, privacy: PrivacySession, tmp_path: Path, event_log: Path
+) -> None:
+    """A frame masked by both paths (Spark SQL for the e-mail addresses, an Arrow UDF for the numbers):
+    the key and its pads are in no plan, event log or derived plan; the plan names the dataset."""
+    frame = pd.DataFrame(
+        {"row": np.arange(50), "email": [f"p{i}@x.org" for i in range(50)], "card": [4111111111111111.0] * 50}
+    )
+    flagged = {"email": "EMAIL_ADDRESS", "card": "CREDIT_CARD"}
+    masked = _masked_frame(spark, privacy, frame, tmp_path / "mixed.parquet", flagged)
+    plan = masked._jdf.queryExecution().toString()
+    assert "ArrowEvalPython" in plan and "BatchEvalPython" not in plan
+    assert "jp_mask_ds-000000000000_ipad" in plan
+    masked.groupBy("email").count().write.mode("overwrite").parquet(str(tmp_path / "out"))
+    logs = "".join(p.read_text("utf-8", errors="replace") for p in event_log.rglob("*") if p.is_file())
+    assert "jp_mask_ds-000000000000_opad" in logs
+    for secret in _secrets(privacy.key.secret):
+        assert secret not in plan and secret not in logs
+
+
+def _secrets(text: str) -> list[str]:
+    """The key and its HMAC pads, as text, hex and base64."""
+    found = [text]
+    for raw in [text.encode(), *hmac_pads(MaskingKey(text))]:
+        found += [raw.hex(), raw.hex().upper(), base64.b64encode(raw).decode()]
+    return found
