@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from jupyter_privacy.kernel.context import CellContext
-from jupyter_privacy.ledger import SqliteLedgerStore
 from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.ledger import SqliteLedgerStore
 from jupyter_privacy.policy import load_policy
 from jupyter_privacy.records.article30_model import validate_record
 from jupyter_privacy.records.openlineage import notebook_events
