@@ -70,12 +70,6 @@ class RecordFilter:
 
         return keep
 
-    def keep_entry(self, entry: dict[str, Any]) -> bool:
-        """For erasure answers: an entry (with ``ts``, ``user`` and maybe ``purpose``) that matches."""
-        if self.purposes and "purpose" in entry and entry["purpose"] not in self.purposes:
-            return False
-        return self._time_user_ok(entry.get("ts"), entry.get("user"))
-
 
 def processed_by(record: dict[str, Any]) -> None:
     """Add to every purpose of an Art. 30 record who declared it and who was granted which raw columns."""
