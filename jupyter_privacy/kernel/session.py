@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import __version__
 from ..detect import ScanResult, scan_dataframe
+from ..detect.labels import header_is_data
 from ..io import DataReadError, describe_error, read_table
 from ..io.nested import flatten_nested
 from ..ledger import LedgerError, LedgerRecord, LedgerStore, open_store
@@ -297,7 +298,7 @@ class PrivacySession:
         path = Path(source).expanduser()
         try:
             df = _as_internal(lambda: read_table(path, sheet=sheet, columns=columns))
-            headerless = columns is None and bool(self.labels.personal(df.columns))
+            headerless = columns is None and header_is_data(df, self.labels.personal(df.columns))
             if headerless:  # the "header" is a person: the file has no header row (or is keyed by people)
                 df = _as_internal(lambda: read_table(path, sheet=sheet, labels_are_data=True))
         except DataReadError as exc:
