@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..records.aliases import AliasMap, default_alias_path
+from ..records.aliases import AliasMap, alias_fields, default_alias_path
 from .errors import CliError
 from .ledger_cmd import resolve_notebook
 
@@ -28,7 +28,7 @@ class Scope:
     def belongs(self) -> Callable[[str, Any], bool]:
         """A filter for :func:`~jupyter_privacy.records.article30.build_record`: records now owned here."""
         wanted = set(self.notebooks)
-        return lambda chain, r: self.aliases.owner(chain, {"ts": r.ts, "kernel_id": r.kernel_id}) in wanted
+        return lambda chain, r: self.aliases.owner(chain, alias_fields(r)) in wanted
 
 
 def load_aliases(path: str | None) -> AliasMap:

@@ -72,11 +72,11 @@ def scan_dataframe(
     ner = _ner(settings.ner_model)
     ignored = {str(c) for c in settings.ignore_columns}
 
+    hints = [match_header(name, extra_headers) for name in df.columns]
+    grouping = _start_grouping(df, hints, ignored)  # before sampling, whose copies let the worker start
     sample = sample_rows(df, settings.sample_rows)
     findings: list[ColumnFinding] = []
     profiled: list[tuple[ColumnProfile, ColumnFinding]] = []
-    hints = [match_header(name, extra_headers) for name in df.columns]
-    grouping = _start_grouping(df, hints, ignored)
     for position in _progress(range(df.shape[1]), df, progress):
         name = df.columns[position]
         column = sample.iloc[:, position]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..ledger import verify_chain
+from ..ledger import LedgerRecord, verify_chain
+from ..ledger.identity import written_by
 from .errors import PrivacyError
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 def notebook_record(session: PrivacySession) -> dict[str, Any]:
     store = session.store
     report = verify_chain(store, session.notebook)
-    records = [r.to_dict() for r in store.records(session.notebook)]
+    records = [r.to_dict() for r in _own_records(session)]
     policy = session.policy
     return {
         "notebook": session.notebook,
@@ -43,10 +44,15 @@ def export_notebook(session: PrivacySession, fmt: str, output: str | None = None
     from ..records.article30 import build_record, render
     from ..records.witness_report import apply_witness
 
-    record = build_record(session.store, session.loaded, [session.notebook])
+    user = session.store.identity.user
+    record = build_record(
+        session.store, session.loaded, [session.notebook], lambda _nb, r: written_by(r, user)
+    )
     apply_witness(record, session.store, session.loaded, [session.notebook])  # signed checkpoints, if any
-    # appendix: the log records themselves (as stored), so the export can be re-verified on its own
-    record["records"] = [r.to_dict() for r in session.store.records(session.notebook)]
+    # appendix: the log records themselves (as stored), so the export can be re-verified on its own; only
+    # this user's (a team log's chain can hold other users' notebooks of the same path: their records
+    # leave gaps in seq, and each record's hash still verifies against its own prev_hash)
+    record["records"] = [r.to_dict() for r in _own_records(session)]
     chain = record["verification"]["chains"][0] if record["verification"]["chains"] else {}
     text, mime = render(record, fmt)
     if output is not None:
@@ -62,6 +68,12 @@ def export_notebook(session: PrivacySession, fmt: str, output: str | None = None
         },
     )
     return text, mime
+
+
+def _own_records(session: PrivacySession) -> list[LedgerRecord]:
+    """The records of this notebook's chain written by this kernel's user."""
+    user = session.store.identity.user
+    return [r for r in session.store.records(session.notebook) if written_by(r, user)]
 
 
 def _write(path: Path, text: str) -> None:

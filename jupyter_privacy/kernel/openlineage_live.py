@@ -34,7 +34,12 @@ class LiveLineage:
         if head is None or head.seq == self.last_seq:
             return 0
         self.last_seq = head.seq
-        events = notebook_events(session.store, session.notebook, namespace=self.settings.namespace)
+        events = notebook_events(
+            session.store,
+            session.notebook,
+            namespace=self.settings.namespace,
+            user=session.store.identity.user,
+        )
         fresh = [e for e in events[:-1] if (e["run"]["runId"], e["eventType"]) not in self.sent]
         if not fresh:
             return 0

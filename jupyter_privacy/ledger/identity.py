@@ -12,7 +12,9 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 _UNKNOWN = "unknown"
 
@@ -46,3 +48,15 @@ def server_name() -> str:
 def current_identity() -> Identity:
     """The identity of this process, read now (the environment may change between kernels)."""
     return Identity(acting_user(), server_name())
+
+
+def written_by(record: Any, user: str) -> bool:
+    """Whether ``record`` (a :class:`~.records.LedgerRecord` or its dict) was written by ``user``.
+
+    A format-1 record (written before identities were recorded) names no user and counts as anyone's.
+    Readers that show *one user's* notebook (the sidebar, a kernel's export) keep only these: under
+    container spawners every user's notebooks live under the same path (``/home/jovyan``), so one chain
+    of a shared log can hold several users' records for the "same" notebook.
+    """
+    owner = record.get("user") if isinstance(record, Mapping) else getattr(record, "user", None)
+    return owner is None or owner == user

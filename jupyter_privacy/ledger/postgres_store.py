@@ -82,7 +82,7 @@ class PostgresLedgerStore(LedgerStore):
     ) -> None:
         self._dsn = dsn
         self._readonly = readonly
-        self._identity = identity or current_identity()
+        self.identity = identity or current_identity()
         self._label = label
         self._timeout = connect_timeout
         self._lock = threading.RLock()
@@ -183,8 +183,8 @@ class PostgresLedgerStore(LedgerStore):
                 execution_count,
                 code_sha256,
                 policy_sha256,
-                self._identity.user,
-                self._identity.server,
+                self.identity.user,
+                self.identity.server,
             ),
             retry=False,
         )

@@ -113,7 +113,7 @@ class SqliteLedgerStore(LedgerStore):
         self._readonly = readonly
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
-        self._identity = identity or current_identity()
+        self.identity = identity or current_identity()
         self._select = _COLUMNS
         self._conn: sqlite3.Connection | None = None
         self._conn = self._open()
@@ -393,8 +393,8 @@ class SqliteLedgerStore(LedgerStore):
                     "payload": json.loads(payload_text),
                     "policy_sha256": policy_sha256,
                     "prev_hash": prev_hash,
-                    "user": self._identity.user,
-                    "server": self._identity.server,
+                    "user": self.identity.user,
+                    "server": self.identity.server,
                     "record_version": RECORD_VERSION,
                 }
                 record = LedgerRecord(**body, hash=compute_hash(prev_hash, body))

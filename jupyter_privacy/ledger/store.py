@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from .identity import Identity
 from .records import LedgerRecord
 
 
@@ -99,7 +100,10 @@ class LedgerStore(abc.ABC):
     Implementations must make :meth:`append` atomic across threads *and processes*: reading the chain
     head, assigning ``seq``/``prev_hash``/``ts``/``hash``, writing the record and moving the head happen
     in one transaction, so concurrent kernels appending to the same notebook never fork the chain.
+    ``identity`` is who and where this store's appends are attributed to (the records' user and server).
     """
+
+    identity: Identity
 
     @abc.abstractmethod
     def append(

@@ -8,6 +8,9 @@ instead the server remembers each rename as an :class:`Alias` and attributes rec
 a record of chain ``old`` (or of a notebook below a renamed folder ``old/``) belongs to ``new`` when it was
 written before the rename, or afterwards by a kernel that was running for the old path at rename time.
 Records a *new* kernel writes for a new notebook that happens to reuse the old name stay with that name.
+A rename moves only the renaming user's records (``user``; None in alias files written before users were
+recorded): in a team log another user's notebook can have the same path (every container's root is
+``/home/jovyan``) and was not renamed.
 
 The jupyter_server extension records the aliases (it sees the renames); the CLI reads the same file, so
 ``jupyter-privacy export --notebook NEW.ipynb`` finds the records written under the old name.
@@ -23,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from ..ledger.identity import written_by
 
 ALIAS_FILENAME = "notebook-aliases.json"
 
@@ -41,18 +46,32 @@ def now_ts() -> str:
 
 @dataclass(frozen=True)
 class Alias:
-    """``old`` was renamed to ``new`` (absolute OS paths; files or folders) at ``at``."""
+    """``old`` was renamed to ``new`` (absolute OS paths; files or folders) at ``at`` by ``user``."""
 
     old: str
     new: str
     at: str
     kernels: tuple[str, ...] = field(default=())
+    user: str | None = None
+
+    def moves(self, record: Mapping[str, Any]) -> bool:
+        """Whether this rename carries ``record`` along (written before it, or by a kernel open then,
+        and by the renaming user)."""
+        if self.user is not None and not written_by(record, self.user):
+            return False
+        return record.get("ts", "") <= self.at or record.get("kernel_id") in self.kernels
 
     def covers(self, chain: str) -> bool:
         return chain == self.old or chain.startswith(self.old.rstrip(os.sep) + os.sep)
 
     def target(self, chain: str) -> str:
         return self.new + chain[len(self.old) :]
+
+
+def alias_fields(record: Any) -> dict[str, Any]:
+    """What :meth:`AliasMap.owner` reads of a :class:`~jupyter_privacy.ledger.LedgerRecord`: when, from
+    which kernel, by whom."""
+    return {"ts": record.ts, "kernel_id": record.kernel_id, "user": record.user}
 
 
 def _under(path: str, folder: str) -> bool:
@@ -79,7 +98,7 @@ class AliasMap:
                 "(fix or remove it; c.JupyterPrivacy.alias_path names it)"
             ) from None
         return [
-            Alias(a["old"], a["new"], a["at"], tuple(a.get("kernels", ())))
+            Alias(a["old"], a["new"], a["at"], tuple(a.get("kernels", ())), a.get("user"))
             for a in data.get("aliases", [])
             if isinstance(a, dict)
         ]
@@ -96,9 +115,16 @@ class AliasMap:
     def aliases(self) -> list[Alias]:
         return list(self._aliases)
 
-    def add(self, old: str, new: str, kernels: Iterable[str] = (), at: str | None = None) -> Alias:
-        """Remember that ``old`` became ``new``; ``kernels`` were running for ``old`` at that moment."""
-        alias = Alias(old, new, at or now_ts(), tuple(sorted(set(kernels))))
+    def add(
+        self,
+        old: str,
+        new: str,
+        kernels: Iterable[str] = (),
+        at: str | None = None,
+        user: str | None = None,
+    ) -> Alias:
+        """Remember that ``user`` renamed ``old`` to ``new``; ``kernels`` were running for ``old`` then."""
+        alias = Alias(old, new, at or now_ts(), tuple(sorted(set(kernels))), user)
         with self._lock:
             self._aliases.append(alias)
             self._write()
@@ -108,9 +134,7 @@ class AliasMap:
         """The notebook path a record of chain ``chain`` belongs to now, following renames in order."""
         current = chain
         for alias in sorted(self._aliases, key=lambda a: a.at):
-            if record.get("ts", "") > alias.at and record.get("kernel_id") not in alias.kernels:
-                continue
-            if alias.covers(current):
+            if alias.covers(current) and alias.moves(record):
                 current = alias.target(current)
         return current
 

@@ -156,7 +156,7 @@ def build_record(
     chains: list[dict[str, Any]] = []
     declared: dict[str, dict[str, Any]] = {}
     datasets: list[dict[str, Any]] = []
-    cells: dict[tuple[str, str | None, int | None, str | None], dict[str, Any]] = {}
+    cells: dict[tuple[str, str | None, str | None, int | None, str | None], dict[str, Any]] = {}
     unmask: list[dict[str, Any]] = []
     outputs: list[dict[str, Any]] = []
     models: list[dict[str, Any]] = []
@@ -198,16 +198,17 @@ def build_record(
             records = []
         if belongs is not None:
             records = [r for r in records if belongs(nb, r)]
+        chains[-1]["records_included"] = len(records)  # fewer when the chain holds others' records too
         processing += sum(r.event in PROCESSING_EVENTS for r in records)
         for r in records:
             policy_hashes.add(r.policy_sha256)
             p = r.payload
             where = _cell(r)
-            ckey = (nb, r.cell_id, r.execution_count, r.code_sha256)
+            ckey = (nb, r.user, r.cell_id, r.execution_count, r.code_sha256)  # two users' copies differ
             if r.cell_id is not None or r.execution_count is not None:
                 entry = cells.setdefault(
                     ckey,
-                    {k: where[k] for k in ("notebook", "cell_id", "execution_count", "code_sha256")}
+                    {k: where[k] for k in ("notebook", "user", "cell_id", "execution_count", "code_sha256")}
                     | {"events": []},
                 )
                 entry["events"].append({"seq": r.seq, "event": r.event})

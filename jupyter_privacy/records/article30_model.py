@@ -52,6 +52,7 @@ class Chain(_Strict):
     head_seq: int | None
     head_hash: str | None
     problem: ChainProblem | None
+    records_included: int | None = None  # of this chain's records, those this record covers
 
 
 class WitnessFinding(_Strict):
@@ -225,6 +226,7 @@ class CellEvent(_Strict):
 
 class CellEntry(_Strict):
     notebook: str
+    user: str | None = None
     cell_id: str | None
     execution_count: int | None
     code_sha256: str | None

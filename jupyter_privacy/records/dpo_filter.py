@@ -52,27 +52,23 @@ class RecordFilter:
         return not (self.until and (not isinstance(ts, str) or ts > self.until))
 
     def belongs(self, inner: Callable[[str, Any], bool] | None = None) -> Callable[[str, Any], bool]:
-        """A ``build_record`` filter; it follows each chain's declared purpose, so call it in chain order."""
-        purpose: dict[str, str | None] = {}
+        """A ``build_record`` filter; it follows each kernel session's declared purpose (two kernels, or two
+        users' notebooks of the same path, can share a chain), so call it in chain order."""
+        purpose: dict[tuple[str, Any], str | None] = {}  # per kernel session: (chain, kernel id)
 
         def keep(chain: str, r: Any) -> bool:
+            session = (chain, r.kernel_id)
             if r.event == "purpose_declared":
-                purpose[chain] = str(r.payload.get("purpose"))
+                purpose[session] = str(r.payload.get("purpose"))
             elif r.event in _ENDS_PURPOSE:
-                purpose[chain] = None
+                purpose[session] = None
             if inner is not None and not inner(chain, r):
                 return False
-            if self.purposes and purpose.get(chain) not in self.purposes:
+            if self.purposes and purpose.get(session) not in self.purposes:
                 return False
             return self._time_user_ok(r.ts, r.user)
 
         return keep
-
-    def keep_entry(self, entry: dict[str, Any]) -> bool:
-        """For erasure answers: an entry (with ``ts``, ``user`` and maybe ``purpose``) that matches."""
-        if self.purposes and "purpose" in entry and entry["purpose"] not in self.purposes:
-            return False
-        return self._time_user_ok(entry.get("ts"), entry.get("user"))
 
 
 def processed_by(record: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import __version__
 from ..ledger import LedgerRecord, LedgerStore
+from ..ledger.identity import written_by
 
 PRODUCER = f"https://github.com/jupyter-privacy/jupyter-privacy/tree/v{__version__}"
 SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
@@ -201,24 +202,37 @@ def _event(
     }
 
 
-def notebook_events(
+def chain_events(
     store: LedgerStore, notebook: str, *, namespace: str = DEFAULT_NAMESPACE
 ) -> list[dict[str, Any]]:
-    """The OpenLineage run events of one notebook's log, in time order."""
-    records = list(store.records(notebook))
+    """The run events of every user's notebook on one chain, each user's as their kernel sends them live
+    (in a team log two users' notebooks of the same path share a chain; each is its own notebook run)."""
+    users = sorted({r.user for r in store.records(notebook) if r.user is not None})
+    if not users:  # format-1 records only: no user to tell apart
+        return notebook_events(store, notebook, namespace=namespace)
+    return [e for user in users for e in notebook_events(store, notebook, namespace=namespace, user=user)]
+
+
+def notebook_events(
+    store: LedgerStore, notebook: str, *, namespace: str = DEFAULT_NAMESPACE, user: str | None = None
+) -> list[dict[str, Any]]:
+    """The OpenLineage run events of one notebook's log, in time order; only ``user``'s when given (a
+    team log's chain can hold other users' notebooks of the same path)."""
+    records = [r for r in store.records(notebook) if user is None or written_by(r, user)]
     if not records:
         return []
     job = notebook
     parent_id = _run_id(notebook, records[0].hash)
     events = [_event("START", records[0].ts, parent_id, job, namespace, job_type="NOTEBOOK")]
     loads: dict[str, dict[str, Any]] = {}
-    cells: dict[tuple[Any, Any], list[LedgerRecord]] = {}
+    cells: dict[tuple[Any, Any, Any], list[LedgerRecord]] = {}
     for r in records:
         if r.event == "dataset_loaded":
             loads[str(r.payload.get("dataset"))] = r.payload
         if r.event in ("dataset_loaded", "output_written", "model_trained"):
-            cells.setdefault((r.cell_id, r.execution_count), []).append(r)
-    for (cell_id, count), recs in cells.items():
+            # per kernel too: two kernels (two users' copies of one notebook) share cell ids and counts
+            cells.setdefault((r.cell_id, r.execution_count, r.kernel_id), []).append(r)
+    for (cell_id, count, _kernel), recs in cells.items():
         name = f"{job}.cell.{cell_id or 'unknown'}"
         run_id = _run_id(notebook, str(cell_id), str(count), recs[0].hash)
         inputs: list[dict[str, Any]] = []

@@ -41,7 +41,7 @@ def rename_listener(
                 for s in sessions
                 if s.get("kernel") and (_under(s["path"], old_api) or _under(s["path"], new_api))
             ]
-            service.aliases.add(old, new, kernels)
+            service.aliases.add(old, new, kernels, user=service.user)
         except Exception as exc:  # a listener must never break the rename itself
             log.warning("jupyter_privacy: could not record the rename %s -> %s: %s", old_api, new_api, exc)
 

@@ -1,7 +1,9 @@
 """What the REST API does, without tornado: policy, a notebook's records and state, verification, export.
 
 A notebook is named by its absolute OS path (as in the log). Its records may sit in several chains when it
-was renamed (see :mod:`.aliases`); they are merged in time order and every chain is verified.
+was renamed (see :mod:`.aliases`); they are merged in time order and every chain is verified. The server
+shows its own user's records only: in a team log another user's notebook can have the same path (every
+container's root is ``/home/jovyan``), and its records are on the same chain.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ import html
 import importlib
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..ledger import LedgerError, LedgerStore, SqliteLedgerStore, open_store, verify_chain
+from ..ledger.identity import acting_user, written_by
 from ..policy import LoadedPolicy, load_policy
-from ..records.aliases import AliasMap
+from ..records.aliases import AliasMap, alias_fields
 from ..records.witness_report import apply_witness
 from .config import JupyterPrivacy
 from .paths import chain_candidates
@@ -38,6 +42,7 @@ class PrivacyService:
         self.aliases = AliasMap(settings.alias_path)
         self.views = StateCache()
         self.push: Any = None  # the LogPush of a PostgreSQL team log, once the server runs (see .push)
+        self.user = acting_user()  # whose notebooks this server shows (JUPYTERHUB_USER, else the OS user)
 
     # -- policy and store -----------------------------------------------------------------------
 
@@ -76,14 +81,22 @@ class PrivacyService:
             chains.update(self.aliases.chains_for(candidate))
         return owners, sorted(chains)
 
+    def _belongs(self, owners: set[str]) -> Callable[[str, Any], bool]:
+        """Whether a record (or its dict) of a chain is this user's record of the notebook at ``owners``."""
+
+        def keep(chain: str, record: Any) -> bool:
+            data = record if isinstance(record, dict) else alias_fields(record)
+            return written_by(data, self.user) and self.aliases.owner(chain, data) in owners
+
+        return keep
+
     def _collect(self, store: LedgerStore, os_path: str) -> tuple[list[dict[str, Any]], list[str]]:
         owners, chains = self._chains(os_path)
+        keep = self._belongs(owners)
         merged: list[tuple[str, str, int, dict[str, Any]]] = []
         used: list[str] = []
         for chain in chains:
-            mine = [
-                r.to_dict() for r in store.records(chain) if self.aliases.owner(chain, r.to_dict()) in owners
-            ]
+            mine = [data for r in store.records(chain) if keep(chain, data := r.to_dict())]
             if mine:
                 used.append(chain)
             merged.extend((r["ts"], chain, r["seq"], r) for r in mine)
@@ -108,9 +121,7 @@ class PrivacyService:
         owners, chains = self._chains(os_path)
         key = (store.location, len(self.aliases.aliases), tuple(chains))
         with store:
-            return self.views.state(
-                store, os_path, chains, lambda chain, r: self.aliases.owner(chain, r) in owners, key
-            )
+            return self.views.state(store, os_path, chains, self._belongs(owners), key)
 
     def timeline_page(self, os_path: str, before: int, limit: int) -> list[dict[str, Any]]:
         """Older timeline cells for the sidebar's "show more" (after a state read)."""
@@ -145,7 +156,8 @@ class PrivacyService:
         if article30 is not None:
             with self._writer(loaded) as store:
                 chains = self._collect(store, os_path)[1] or chain_candidates(os_path)[:1]
-                record = article30.build_record(store, loaded, chains)
+                owners = self._chains(os_path)[0]
+                record = article30.build_record(store, loaded, chains, self._belongs(owners))
                 apply_witness(
                     record, store, loaded, chains
                 )  # a rolled-back or deleted chain fails the banner

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from jupyter_privacy.detect import scan_dataframe
-from jupyter_privacy.detect.reident import Grouping, column_codes, group_sizes, reidentification
+from jupyter_privacy.detect.reident import Grouping, _worker, column_codes, group_sizes, reidentification
 from jupyter_privacy.policy import default_policy
 
 
@@ -158,10 +158,113 @@ def test_scan_counts_only_the_final_quasi_identifiers() -> None:
             "amount": rng.random(rows),
         }
     )
-    base = default_policy()
-    policy = base.model_copy(update={"detection": base.detection.model_copy(update={"ner_model": "none"})})
-    result = scan_dataframe(df, policy)
+    result = scan_dataframe(df, _policy())
     assert result["age"].category == "none"
     reid = result.reidentification
     assert reid is not None and reid.quasi_identifiers == ["gender", "postcode"]
     assert (reid.unique_rows, reid.k) == reference(df, [0, 2])
+
+
+def _policy():  # type: ignore[no-untyped-def]
+    base = default_policy()
+    return base.model_copy(update={"detection": base.detection.model_copy(update={"ner_model": "none"})})
+
+
+def _worker_idle() -> None:
+    """Wait until the worker has run every task handed to it so far (one at a time, in order)."""
+    _worker().submit(lambda: None).result()
+
+
+# (columns handed over during the scan, final quasi-identifiers) of random_frame
+SPECULATIONS = [
+    ([0, 4, 7, 10], [0, 4, 7, 10]),  # the guess holds: text, int, categorical, mixed objects
+    ([0, 4, 7, 10], [10, 4]),  # the verdict drops two
+    ([1, 6], [1, 6, 9, 12]),  # it adds a date and an all-null column
+    ([2, 3], [5, 8, 11]),  # none in common: nullable int, bool, bytes
+    ([0, 1, 2, 3, 5, 6, 7, 9, 10, 11], [0, 1, 2, 3, 5, 6, 7, 9, 10, 11]),  # ids too wide to bincount
+    ([12], [12]),  # all null: one group
+]
+
+
+@pytest.mark.parametrize("worker_done", [True, False], ids=["guess-counted", "guess-pending"])
+@pytest.mark.parametrize(("handed", "final"), SPECULATIONS)
+def test_the_figure_is_that_of_the_final_columns_whatever_was_guessed(
+    handed: list[int], final: list[int], worker_done: bool
+) -> None:
+    rng = np.random.default_rng(len(handed) * 100 + sum(final))
+    df = random_frame(rng, 600)
+    grouping = Grouping(df)
+    for position in handed:
+        grouping.add(position)
+    if worker_done:
+        _worker_idle()
+    reid = grouping.result(final, [str(df.columns[p]) for p in final])
+    assert reid is not None
+    assert (reid.unique_rows, reid.k) == reference(df, final), (handed, final)
+
+
+def test_the_worker_counts_the_columns_handed_over_and_result_takes_that_count() -> None:
+    rng = np.random.default_rng(5)
+    df = random_frame(rng, 800)
+    grouping = Grouping(df)
+    for position in (0, 7, 10):
+        grouping.add(position)
+    _worker_idle()
+    guess = grouping._guess  # the worker's count of the three columns, finished before result()
+    assert guess is not None and guess[0] == {0, 7, 10}
+    counted = guess[1].result()
+    assert counted is not None and counted.sum() == len(df)
+    reid = grouping.result([10, 0, 7], ["mixed", "str", "category"])
+    assert reid is not None
+    assert (reid.unique_rows, reid.k) == (int((counted == 1).sum()), int(counted.min()))
+    assert (reid.unique_rows, reid.k) == reference(df, [0, 7, 10])
+
+
+def test_a_guess_over_columns_that_need_renumbering() -> None:
+    """Eight columns of 2,000 values each pass the 64-bit id range: the worker renumbers on the way."""
+    rng = np.random.default_rng(8)
+    rows = 5_000
+    df = pd.DataFrame({f"c{i}": rng.integers(0, 2_000, rows).astype(str) for i in range(8)})
+    df.iloc[:10] = df.iloc[10:20].to_numpy()
+    grouping = Grouping(df)
+    for position in range(8):
+        grouping.add(position)
+    _worker_idle()
+    reid = grouping.result(list(range(8)), list(df.columns))
+    assert reid is not None
+    assert (reid.unique_rows, reid.k) == reference(df, range(8)) == (rows - 20, 1)
+
+
+def test_scan_adds_a_quasi_identifier_found_by_its_values() -> None:
+    """`dob` and `gender` are hashed from the start; `pc` (postcodes under a header that says nothing)
+    becomes a quasi-identifier only when its values are classified, so the guess grows."""
+    rng = np.random.default_rng(12)
+    rows = 3_000
+    df = pd.DataFrame(
+        {
+            "email": [f"p{i}@example.org" for i in range(rows)],
+            "pc": rng.choice(
+                [f"{n:04d} {a}{b}" for n in range(1000, 1100) for a in "AB" for b in "CD"], rows
+            ),
+            "dob": pd.to_datetime(rng.integers(0, 15_000, rows), unit="D").strftime("%Y-%m-%d"),
+            "gender": rng.choice(["f", "m", None], rows),
+        }
+    )
+    reid = scan_dataframe(df, _policy()).reidentification
+    assert reid is not None and reid.quasi_identifiers == ["pc", "dob", "gender"]
+    assert (reid.unique_rows, reid.k) == reference(df, [1, 2, 3])
+
+
+def test_scan_of_an_aggregate_table_drops_the_guessed_column() -> None:
+    """`city` is hashed from the start, but the rows are cells of a cross-table: no figure at all."""
+    cities = ["Amsterdam", "Rotterdam", "Utrecht", "Eindhoven", "Groningen", "Tilburg", "Almere", "Breda"]
+    df = pd.DataFrame(
+        {
+            "city": np.repeat(cities, 6),
+            "year": np.tile(np.arange(2015, 2021), 8),
+            "count": np.arange(48) * 7 + 3,
+        }
+    )
+    result = scan_dataframe(df, _policy())
+    assert result.table.subjects == "things" and result["city"].category == "none"
+    assert result.reidentification is None

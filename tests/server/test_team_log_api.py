@@ -53,9 +53,16 @@ def log_to_postgres(dsn: str, notebook: str, scratch: Path) -> None:
     function."""
     with SqliteLedgerStore(scratch, readonly=True) as source, PostgresLedgerStore(dsn) as team:
         for r in source.records(notebook):
-            team.append(notebook, r.event, r.payload, kernel_id=r.kernel_id, cell_id=r.cell_id,
-                        execution_count=r.execution_count, code_sha256=r.code_sha256,
-                        policy_sha256=r.policy_sha256)
+            team.append(
+                notebook,
+                r.event,
+                r.payload,
+                kernel_id=r.kernel_id,
+                cell_id=r.cell_id,
+                execution_count=r.execution_count,
+                code_sha256=r.code_sha256,
+                policy_sha256=r.policy_sha256,
+            )
 
 
 async def get_json(jp_fetch: Any, endpoint: str, **params: str) -> dict[str, Any]:
@@ -77,13 +84,17 @@ async def test_state_verify_and_export_over_postgresql(
     assert state["grants"][0]["columns"] == ["email"]
     assert state["grants"][0]["user"]  # who was granted raw access
     with PostgresLedgerStore(team_dsn) as team:  # a new cell in the kernel: folded in at the next poll
-        team.append(str(nb), "session_start", {"policy_default": False}, kernel_id="k2", policy_sha256="0" * 64)
+        team.append(
+            str(nb), "session_start", {"policy_default": False}, kernel_id="k2", policy_sha256="0" * 64
+        )
     state = await get_json(jp_fetch, "state", path="team/churn.ipynb")
     assert state["records"] == 7 and state["purpose"] is None  # a new kernel session: no purpose yet
     verified = await get_json(jp_fetch, "verify", path="team/churn.ipynb")
     assert verified["ok"] is True and verified["chains"][0]["records_checked"] == 7
     response = await jp_fetch(
-        "jupyter-privacy", "export", method="POST",
+        "jupyter-privacy",
+        "export",
+        method="POST",
         body=json.dumps({"path": "team/churn.ipynb", "format": "json"}),
     )
     record = json.loads(response.body)
@@ -112,11 +123,17 @@ async def test_appends_are_pushed_through_the_event_stream(
     try:
         other = Identity("somebody-else", "jupyter-somebody-else")  # a container with the same root
         with PostgresLedgerStore(team_dsn, identity=other) as theirs:
-            theirs.append(str(jp_root_dir / "team" / "theirs.ipynb"), "session_start", {}, policy_sha256="0" * 64)
+            theirs.append(
+                str(jp_root_dir / "team" / "theirs.ipynb"), "session_start", {}, policy_sha256="0" * 64
+            )
         with PostgresLedgerStore(team_dsn) as team:
             team.append(str(tmp_path / "elsewhere.ipynb"), "session_start", {}, policy_sha256="0" * 64)
-            team.append(str(jp_root_dir / "team" / "push.ipynb"), "purpose_declared",
-                        {"purpose": "churn-model"}, policy_sha256="0" * 64)
+            team.append(
+                str(jp_root_dir / "team" / "push.ipynb"),
+                "purpose_declared",
+                {"purpose": "churn-model"},
+                policy_sha256="0" * 64,
+            )
         message = json.loads(await asyncio.wait_for(ws.read_message(), 20))
     finally:
         ws.close()
@@ -124,3 +141,62 @@ async def test_appends_are_pushed_through_the_event_stream(
     assert message["schema_id"] == SCHEMA_ID
     assert (message["path"], message["seq"]) == ("team/push.ipynb", 1)  # the first event is our own
     assert "churn-model" not in json.dumps(message)
+
+
+async def test_another_users_notebook_of_the_same_path_stays_out(
+    jp_fetch: Any, jp_serverapp: Any, notebook: Any, session_log: Any, store_path: Path, team_dsn: str
+) -> None:
+    """Under container spawners bob's ``analysis.ipynb`` has this user's path, so his records land on the
+    same chain: this server's sidebar state, timeline and export show this user's records only, the chain
+    verifies whole, and a rename here moves this user's records, not bob's."""
+    nb = notebook("analysis.ipynb")
+    session_log(nb)
+    log_to_postgres(team_dsn, str(nb), store_path)
+    store_path.unlink()
+    bob = Identity("bob", "jupyter-bob")
+    with PostgresLedgerStore(team_dsn, identity=bob) as theirs:
+        theirs.append(
+            str(nb), "session_start", {"policy_default": False}, kernel_id="kb", policy_sha256="0" * 64
+        )
+        theirs.append(
+            str(nb),
+            "purpose_declared",
+            {"purpose": "marketing-consent", "lawful_basis": "consent", "reference": "CONSENT-2026A1"},
+            kernel_id="kb",
+            cell_id="c-bob",
+            execution_count=1,
+            policy_sha256="0" * 64,
+        )
+    state = await get_json(jp_fetch, "state", path="analysis.ipynb")
+    assert state["records"] == 6 and state["purpose"]["purpose"] == "churn-model"  # bob's session_start
+    assert "marketing-consent" not in json.dumps(state) and "c-bob" not in json.dumps(
+        state
+    )  # did not end ours
+    verified = await get_json(jp_fetch, "verify", path="analysis.ipynb")
+    assert verified["ok"] is True and verified["chains"][0]["records_checked"] == 8
+    response = await jp_fetch(
+        "jupyter-privacy",
+        "export",
+        method="POST",
+        body=json.dumps({"path": "analysis.ipynb", "format": "json"}),
+    )
+    record = json.loads(response.body)
+    assert "marketing-consent" not in response.body.decode() and record["verification"]["ok"]
+    assert [p["id"] for p in record["purposes"]] == ["churn-model"]
+    assert record["verification"]["chains"][0]["records_included"] == 6
+
+    renamed = await jp_fetch(
+        "api", "contents", "analysis.ipynb", method="PATCH", body=json.dumps({"path": "final.ipynb"})
+    )
+    assert renamed.code == 200
+    await jp_serverapp.event_logger.gather_listeners()  # the alias is recorded by an event listener
+    moved = await get_json(jp_fetch, "state", path="final.ipynb")
+    assert moved["records"] == 7 and moved["purpose"]["purpose"] == "churn-model"  # 6 + the export
+    from jupyter_privacy.server.handlers import SERVICE_KEY
+
+    service = jp_serverapp.web_app.settings[SERVICE_KEY]
+    with PostgresLedgerStore(team_dsn, readonly=True) as team:
+        theirs_now = {
+            service.aliases.owner(str(nb), r.to_dict()) for r in team.records(str(nb)) if r.user == "bob"
+        }
+    assert theirs_now == {str(nb)}  # bob's notebook was not renamed
