@@ -244,13 +244,17 @@ def _readable_records(store: LedgerStore, notebook: str, damaged: list[str]) -> 
 
 
 def _print_table(records: Iterable[LedgerRecord], notebook: str) -> None:
+    rows = list(records)
+    width = max([12, *(len(r.user or "-") for r in rows)])  # in full: users can share a long prefix
     print(f"notebook {notebook}")
-    header = f"{'SEQ':>5}  {'TS':<27}  {'EVENT':<17}  {'EXEC':>4}  {'USER':<12}  {'HASH':<12}  PAYLOAD"
+    header = f"{'SEQ':>5}  {'TS':<27}  {'EVENT':<17}  {'EXEC':>4}  {'USER':<{width}}  {'HASH':<12}  PAYLOAD"
     print(header)
-    for r in records:
+    for r in rows:
         payload = canonical_json(r.payload).decode("utf-8")
         if len(payload) > 60:
             payload = payload[:59] + "…"
         ec = "" if r.execution_count is None else str(r.execution_count)
-        user = (r.user or "-")[:12]
-        print(f"{r.seq:>5}  {r.ts:<27}  {r.event:<17}  {ec:>4}  {user:<12}  {r.hash[:12]:<12}  {payload}")
+        user = r.user or "-"
+        print(
+            f"{r.seq:>5}  {r.ts:<27}  {r.event:<17}  {ec:>4}  {user:<{width}}  {r.hash[:12]:<12}  {payload}"
+        )

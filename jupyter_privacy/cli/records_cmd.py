@@ -206,14 +206,14 @@ def _nothing_recorded(scope: Scope, aliases: AliasMap) -> str:
 
 
 def run_lineage(args: argparse.Namespace) -> int:
-    from ..records.openlineage import notebook_events
+    from ..records.openlineage import chain_events
     from ..records.openlineage_client import LineageError, emit, secret_variables, transport_config
 
     loaded = _policy(args)
     store = _store(args, loaded)
     try:
         notebook = resolve_notebook(args.notebook, store.notebooks())
-        events = notebook_events(store, notebook, namespace=args.namespace)
+        events = chain_events(store, notebook, namespace=args.namespace)
     finally:
         store.close()
     if not (args.url or args.output or args.client):
@@ -258,9 +258,7 @@ def run_erasure(args: argparse.Namespace) -> int:
         result = erasure_lookup(store, fps, key, subjects)
         wanted = _record_filter(args)
         if wanted.active:
-            for part in ("datasets", "unmask", "outputs", "models", "cells"):
-                result[part] = [e for e in result.get(part, []) if wanted.keep_entry(e)]
-            result["found"] = bool(result["datasets"])
+            _keep_wanted(result, store, wanted)
     except LedgerError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -272,3 +270,13 @@ def run_erasure(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(result))
     return 0
+
+
+def _keep_wanted(result: dict[str, Any], store: LedgerStore, wanted: RecordFilter) -> None:
+    """Keep the answer's entries whose records pass the DPO's filters, as ``export`` does (``--purpose``:
+    the purpose declared in the record's own kernel session); found when any processing is left."""
+    keep = wanted.belongs()
+    kept = {(nb, r.seq) for nb in store.notebooks() for r in store.records(nb) if keep(nb, r)}
+    for part in ("datasets", "unmask", "outputs", "models", "cells"):
+        result[part] = [e for e in result[part] if (e["notebook"], e["seq"]) in kept]
+    result["found"] = any(result[part] for part in ("datasets", "unmask", "outputs", "models"))

@@ -77,12 +77,12 @@ def run(args: argparse.Namespace) -> int:
 def _scan(args: argparse.Namespace, loaded: LoadedPolicy) -> ScanResult:
     from ..detect import scan_dataframe
     from ..detect.engine import ner_model
-    from ..detect.labels import personal_labels
+    from ..detect.labels import header_is_data, personal_labels
     from ..io import DataReadError, read_table
 
     try:
         df = read_table(args.path, sheet=args.sheet)
-        if personal_labels(df.columns, ner_model(loaded.policy.detection.ner_model)):
+        if header_is_data(df, personal_labels(df.columns, ner_model(loaded.policy.detection.ner_model))):
             # the "header" is a person (no header row, or a JSON object keyed by people), as %privacy_load
             # reads it: otherwise the first person is printed as the column names and never scanned
             df = read_table(args.path, sheet=args.sheet, labels_are_data=True)

@@ -18,10 +18,14 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+import pandas as pd
+
 from .headers import match_header
+from .names import NameShape, name_shape
 from .ner import PERSON_LABELS, NerModel
 from .recognizers import ValueRecognizer, builtin_recognizers
 
+_LISTED_NAMES = 3  # labels that must read as full names before the name lists decide (see listed_names)
 MIN_LABEL = 5  # shorter labels ("id", "Jan") cannot be told apart from ordinary column names
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T][\d:.+\-Z]*)?$")
@@ -36,8 +40,9 @@ def is_token(label: str) -> bool:
 
 
 def name_shaped(label: str) -> bool:
-    """Two to five words of letters, the first and the last capitalised: "Anna de Vries"."""
-    words = label.split()
+    """Two to five words of letters, the first and the last capitalised: "Anna de Vries", also written
+    surname first ("Allen, Elisabeth")."""
+    words = label.replace(",", " ", 1).split() if label.count(",") == 1 else label.split()
     if not 2 <= len(words) <= 5 or not (words[0][:1].isupper() and words[-1][:1].isupper()):
         return False
     return all(w.translate(_NAME_PUNCTUATION).isalpha() for w in words)
@@ -79,9 +84,44 @@ def label_entity(label: object, ner: NerModel | None = None) -> str | None:
 
 def personal_labels(labels: Iterable[object], ner: NerModel | None = None) -> dict[int, str]:
     """Position -> entity type of every label that is personal data."""
+    texts = [str(label).strip() if label is not None else "" for label in labels]
     found = {}
-    for position, label in enumerate(labels):
-        entity = label_entity(label, ner)
+    for position, text in enumerate(texts):
+        entity = label_entity(text, ner)
         if entity is not None:
             found[position] = entity
+    found.update(dict.fromkeys(listed_names(texts, set(found)), "PERSON"))
     return found
+
+
+def listed_names(texts: list[str], skip: set[int]) -> list[int]:
+    """Positions of labels that are people's names by the shipped name lists, without the NER model.
+
+    One label ("Max Price", "Lincoln Park") can read as a name by chance, so a frame's labels count only
+    together: three or more of them must be full names (a known given name and a known surname, in any
+    case, surname-first too: "jan jansen", "Allen, Elisabeth"), and at least half of its multi-word
+    labels. That is a pivot by person, or a frame keyed by person. ("Max Price" and "Summer Sales" both
+    read as names: two are not enough; a frame of two people's names needs the NER model.)
+    """
+    multiword = [p for p, text in enumerate(texts) if p not in skip and _multiword(text)]
+    full = [p for p in multiword if _full_name(name_shape(texts[p]))]
+    return full if len(full) >= _LISTED_NAMES and 2 * len(full) >= len(multiword) else []
+
+
+def _multiword(text: str) -> bool:
+    return len(text) >= MIN_LABEL and not match_header(text) and name_shape(text).tokens >= 2
+
+
+def _full_name(shape: NameShape) -> bool:
+    return shape.is_name_shaped and shape.tokens >= 2 and shape.given and shape.surname
+
+
+def header_is_data(df: pd.DataFrame, personal: dict[int, str]) -> bool:
+    """Whether a header holding personal data (``personal``: position -> entity) is a person's row (a
+    file without a header, or keyed by people) rather than the header of a table by person (a timesheet
+    with employees as columns).
+
+    Under a person's row are more people's data (text); under a by-person header are measurements
+    (numbers): there the names stay the header, and a governed frame shows them as tokens.
+    """
+    return any(not pd.api.types.is_numeric_dtype(df.iloc[:, p]) for p in personal)

@@ -126,6 +126,7 @@ def status_bundle(status: dict[str, Any]) -> dict[str, Any]:
         lines.append(f"  unmasked: {grant['dataset']} {', '.join(grant['columns'])} for {grant['purpose']}")
     head = status["log_head"]
     if head and "seq" in head:
-        lines.append(f"log head: #{head['seq']} {head['event']} {head['hash'][:16]}…")
+        event = head["event"] or "(another user's notebook of this path)"
+        lines.append(f"log head: #{head['seq']} {event} {head['hash'][:16]}…")
     text = "\n".join(lines)
     return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>", STATUS_MIME: status}

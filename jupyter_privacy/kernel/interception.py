@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..detect.labels import header_is_data
 from ..io import describe_error
 from .chunks import GovernedChunks, nth_chunk
 from .display import load_bundle
@@ -161,9 +162,10 @@ _HOW_TO_READ = {
 def _refuse_personal_labels(
     session: PrivacySession, frame: pd.DataFrame, name: str, path: Path | None
 ) -> None:
-    """Column names that are personal data: the file has no header row, or is keyed by people."""
+    """Column names that are a person's data: the file has no header row, or is keyed by people. (A
+    table by person, names over numbers, is governed: its names become tokens.)"""
     found = session.labels.personal(frame.columns)
-    if not found:
+    if not header_is_data(frame, found):
         return
     kinds = ", ".join(sorted(set(found.values())))
     where = f" of {session.labels.path(str(path))}" if path is not None else ""

@@ -27,9 +27,11 @@ import pandas as pd
 
 from .. import __version__
 from ..detect import ScanResult, scan_dataframe
+from ..detect.labels import header_is_data
 from ..io import DataReadError, describe_error, read_table
 from ..io.nested import flatten_nested
 from ..ledger import LedgerError, LedgerRecord, LedgerStore, open_store
+from ..ledger.identity import written_by
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..policy import LoadedPolicy, Purpose, load_policy
 from ..records.fingerprints import record_fingerprints
@@ -296,7 +298,7 @@ class PrivacySession:
         path = Path(source).expanduser()
         try:
             df = _as_internal(lambda: read_table(path, sheet=sheet, columns=columns))
-            headerless = columns is None and bool(self.labels.personal(df.columns))
+            headerless = columns is None and header_is_data(df, self.labels.personal(df.columns))
             if headerless:  # the "header" is a person: the file has no header row (or is keyed by people)
                 df = _as_internal(lambda: read_table(path, sheet=sheet, labels_are_data=True))
         except DataReadError as exc:
@@ -551,10 +553,9 @@ class PrivacySession:
     # -- status ---------------------------------------------------------------------------------
 
     def status(self) -> dict[str, Any]:
-        head = None
+        head: dict[str, Any] | None = None
         try:
-            rec = self.store.head(self.notebook)
-            head = {"seq": rec.seq, "hash": rec.hash, "event": rec.event} if rec else None
+            head = self._log_head()
         except Exception as exc:
             head = {"error": str(exc)}
         return {
@@ -574,6 +575,15 @@ class PrivacySession:
             ],
             "log_head": head,
         }
+
+    def _log_head(self) -> dict[str, Any] | None:
+        """The chain's head; its event only when this user wrote it (in a team log another user's notebook
+        of the same path can share the chain, and what they did is not this user's to see)."""
+        rec = self.store.head(self.notebook)
+        if rec is None:
+            return None
+        event = rec.event if written_by(rec, self.store.identity.user) else None
+        return {"seq": rec.seq, "hash": rec.hash, "event": event}
 
 
 def _flattened(read: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:

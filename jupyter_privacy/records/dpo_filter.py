@@ -54,10 +54,10 @@ class RecordFilter:
     def belongs(self, inner: Callable[[str, Any], bool] | None = None) -> Callable[[str, Any], bool]:
         """A ``build_record`` filter; it follows each kernel session's declared purpose (two kernels, or two
         users' notebooks of the same path, can share a chain), so call it in chain order."""
-        purpose: dict[tuple[str, Any], str | None] = {}  # per kernel session: (chain, kernel id)
+        purpose: dict[tuple[str, Any, Any], str | None] = {}  # per session: (chain, kernel id, user)
 
         def keep(chain: str, r: Any) -> bool:
-            session = (chain, r.kernel_id)
+            session = (chain, r.kernel_id, r.user)  # scripts have no kernel id
             if r.event == "purpose_declared":
                 purpose[session] = str(r.payload.get("purpose"))
             elif r.event in _ENDS_PURPOSE:
@@ -69,12 +69,6 @@ class RecordFilter:
             return self._time_user_ok(r.ts, r.user)
 
         return keep
-
-    def keep_entry(self, entry: dict[str, Any]) -> bool:
-        """For erasure answers: an entry (with ``ts``, ``user`` and maybe ``purpose``) that matches."""
-        if self.purposes and "purpose" in entry and entry["purpose"] not in self.purposes:
-            return False
-        return self._time_user_ok(entry.get("ts"), entry.get("user"))
 
 
 def processed_by(record: dict[str, Any]) -> None:

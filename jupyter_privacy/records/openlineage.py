@@ -202,6 +202,17 @@ def _event(
     }
 
 
+def chain_events(
+    store: LedgerStore, notebook: str, *, namespace: str = DEFAULT_NAMESPACE
+) -> list[dict[str, Any]]:
+    """The run events of every user's notebook on one chain, each user's as their kernel sends them live
+    (in a team log two users' notebooks of the same path share a chain; each is its own notebook run)."""
+    users = sorted({r.user for r in store.records(notebook) if r.user is not None})
+    if not users:  # format-1 records only: no user to tell apart
+        return notebook_events(store, notebook, namespace=namespace)
+    return [e for user in users for e in notebook_events(store, notebook, namespace=namespace, user=user)]
+
+
 def notebook_events(
     store: LedgerStore, notebook: str, *, namespace: str = DEFAULT_NAMESPACE, user: str | None = None
 ) -> list[dict[str, Any]]:

@@ -17,8 +17,10 @@ import yaml
 
 from jupyter_privacy.kernel.context import CellContext
 from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.ledger import SqliteLedgerStore
 from jupyter_privacy.policy import load_policy
 from jupyter_privacy.records.article30_model import validate_record
+from jupyter_privacy.records.openlineage import notebook_events
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KEY = "2b" * 32
@@ -111,44 +113,61 @@ def test_filters_by_user_purpose_and_time(team: tuple[dict[str, str], Path]) -> 
     assert bad.returncode == 2 and "cannot read the time" in bad.stderr
 
 
+def erasure(env: dict[str, str], *args: str) -> dict[str, Any]:
+    email = pd.read_csv(EXAMPLES / "data" / "customers.csv")["email"][0]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter_privacy",
+            "erasure",
+            "--subject",
+            f"email={email}",
+            "--format",
+            "json",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return dict(json.loads(proc.stdout))
+
+
 def test_erasure_over_everyone_filtered_by_user(team: tuple[dict[str, str], Path]) -> None:
     env, _tmp = team
-    email = pd.read_csv(EXAMPLES / "data" / "customers.csv")["email"][0]
-
-    def erasure(*args: str) -> dict[str, Any]:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "jupyter_privacy",
-                "erasure",
-                "--subject",
-                f"email={email}",
-                "--format",
-                "json",
-                *args,
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
-        assert proc.returncode == 0, proc.stderr
-        return dict(json.loads(proc.stdout))
-
-    everyone = erasure()
+    everyone = erasure(env)
     assert {d["user"] for d in everyone["datasets"]} == {"ana", "bo"}
-    only_bo = erasure("--user", "bo")
+    only_bo = erasure(env, "--user", "bo")
     assert {d["user"] for d in only_bo["datasets"]} == {"bo"} and only_bo["unmask"] == []
+
+
+def test_erasure_purpose_filter_follows_each_kernel_session(team: tuple[dict[str, str], Path]) -> None:
+    """``erasure --purpose P`` keeps what ran while P was declared in its kernel session, as ``export``
+    does: not bo's load (bo declared no purpose) nor ana's load made before she declared P."""
+    env, _tmp = team
+    churn = erasure(env, "--purpose", "churn-model")
+    assert churn["datasets"] == []
+    assert [(u["user"], u["purpose"]) for u in churn["unmask"]] == [("ana", "churn-model")]
+    assert [(c["user"], c["event"]) for c in churn["cells"]] == [("ana", "unmask_granted")]
+    assert churn["found"] is True  # the unmask handed out the person's raw data under P
+    assert erasure(env, "--purpose", "marketing-consent")["found"] is False
+
+
+def _policy(tmp_path: Path) -> Path:
+    data = yaml.safe_load((EXAMPLES / "privacy_policy.yaml").read_text("utf-8"))
+    data["log"]["path"] = str(tmp_path / "ledger.sqlite3")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump(data), "utf-8")
+    return policy
 
 
 def test_purpose_filter_follows_each_kernel_on_a_shared_chain(tmp_path: Path) -> None:
     """ana and bo each have a ``/home/jovyan/work.ipynb`` (one chain): ana's purpose declared while bo's
     kernel runs does not make bo's load processing under ana's purpose."""
-    data = yaml.safe_load((EXAMPLES / "privacy_policy.yaml").read_text("utf-8"))
-    data["log"]["path"] = str(tmp_path / "ledger.sqlite3")
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(yaml.safe_dump(data), "utf-8")
+    policy = _policy(tmp_path)
     sessions = {}
     mp = pytest.MonkeyPatch()
     try:
@@ -178,3 +197,65 @@ def test_purpose_filter_follows_each_kernel_on_a_shared_chain(tmp_path: Path) ->
     churn = export(env, tmp_path, "--purpose", "churn-model")
     assert churn["evidence"]["datasets"] == []  # bo's load was under no purpose
     assert churn["purposes"][0]["processed_by"]["declared_by"] == ["ana"]
+
+
+def test_lineage_rebuilds_each_users_notebook_run_of_a_shared_chain(tmp_path: Path) -> None:
+    """``lineage`` over the chain of ana's and bo's ``/home/jovyan/work.ipynb`` rebuilds each user's notebook
+    run as that user's kernel sent it live: bo's cells are not children of ana's notebook run."""
+    policy, notebook = _policy(tmp_path), str(tmp_path / "work.ipynb")
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("JUPYTER_PRIVACY_KEY", KEY)
+        mp.setenv("JUPYTER_PRIVACY_NOTEBOOK", notebook)
+        for user in ("ana", "bo"):
+            mp.setenv("JUPYTERHUB_USER", user)
+            s = PrivacySession(policy=load_policy(policy))
+            s.kernel_id = f"kernel-{user}"
+            s.cell = CellContext("c1", 1, "load")
+            s.load(EXAMPLES / "data" / "customers.csv", variable="customers")
+            s.close()
+    finally:
+        mp.undo()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
+    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    proc = subprocess.run(
+        [sys.executable, "-m", "jupyter_privacy", "lineage", "--notebook", notebook],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rebuilt = [json.loads(line) for line in proc.stdout.splitlines()]
+    with SqliteLedgerStore(tmp_path / "ledger.sqlite3", readonly=True) as store:
+        live = {u: notebook_events(store, notebook, user=u) for u in ("ana", "bo")}  # what each kernel sends
+    assert [(e["run"]["runId"], e["eventType"]) for e in rebuilt] == [
+        (e["run"]["runId"], e["eventType"]) for u in ("ana", "bo") for e in live[u]
+    ]
+
+
+def test_purpose_filter_tells_two_users_scripts_of_one_path_apart(tmp_path: Path) -> None:
+    """Outside a kernel there is no kernel id: ana's and bo's runs of ``/home/jovyan/etl.py`` interleave on
+    one chain, and bo's start does not end the purpose ana declared."""
+    policy = _policy(tmp_path)
+    sessions = {}
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("JUPYTER_PRIVACY_KEY", KEY)
+        mp.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "etl.py"))
+        for user in ("ana", "bo"):
+            sessions[user] = PrivacySession(policy=load_policy(policy))
+            assert sessions[user].kernel_id is None
+        mp.setenv("JUPYTERHUB_USER", "ana")  # each store is opened, and its user read, at its first record
+        sessions["ana"].declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+        mp.setenv("JUPYTERHUB_USER", "bo")
+        sessions["bo"].load(EXAMPLES / "data" / "customers.csv", variable="theirs")
+        sessions["ana"].load(EXAMPLES / "data" / "customers.csv", variable="customers")
+    finally:
+        for s in sessions.values():
+            s.close()
+        mp.undo()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
+    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    churn = export(env, tmp_path, "--purpose", "churn-model")
+    assert [d["cell"]["user"] for d in churn["evidence"]["datasets"]] == ["ana"]

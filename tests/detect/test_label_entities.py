@@ -57,3 +57,33 @@ def test_personal_labels_gives_positions() -> None:
     header = ["alice@example.org", "Alice Example", "+44 20 7946 0958", "premium", "12.5"]
     assert personal_labels(header) == {0: "EMAIL_ADDRESS", 2: "PHONE_NUMBER"}
     assert is_token("LABEL_0123456789abcdef") and not is_token("LABEL_xyz")
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Anna de Vries", "Jan Jansen", "Sanne van den Berg", "Peter Smit"],
+        ["anna de vries", "jan jansen", "sanne van den berg", "peter smit"],  # lower-case names
+        ["Allen, Elisabeth", "Smith, John", "Müller, Hans"],  # surname first
+    ],
+)
+def test_a_pivot_by_person_is_found_from_the_name_lists_without_ner(names: list[str]) -> None:
+    header = ["plan", *names, "total"]
+    found = personal_labels(header)  # no NER model passed
+    assert found == {p: "PERSON" for p in range(1, len(names) + 1)}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["id", "Max Price", "Summer Sales", "region"],  # two labels that read as names by chance
+        ["Lincoln Park", "Dean Street", "Hyde Park", "Wicker Park", "Chelsea Market", "Rush Street"],  # places
+        ["total amount", "first name", "last name", "order date", "Max Price"],
+    ],
+)
+def test_labels_that_read_as_names_by_chance_stay(header: list[str]) -> None:
+    assert personal_labels(header) == {}
+
+
+def test_a_surname_first_label_is_suspicious() -> None:
+    assert suspicious_label("Allen, Elisabeth") and not suspicious_label("Amount, total")

@@ -19,6 +19,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 import jupyter_privacy
+from jupyter_privacy.detect.labels import is_token
 from jupyter_privacy.kernel.display import LOAD_MIME
 from jupyter_privacy.kernel.errors import LoadError
 from jupyter_privacy.ledger import SqliteLedgerStore
@@ -94,6 +95,19 @@ def test_intercepted_headerless_read_is_refused_with_how_to(shell: InteractiveSh
     with capture_output():
         frame = pd.read_csv("headerless.csv", header=None)
     assert frame[0].str.endswith("@masked.invalid").all()
+
+
+def test_an_intercepted_table_by_person_is_governed_with_its_names_as_tokens(
+    shell: InteractiveShell, tmp_path: Path
+) -> None:
+    """Employees as columns over hours (names over numbers): a real header, not a person's row, so the
+    read is not refused; the frame's column names are tokens."""
+    names = ["Anna de Vries", "Jan Jansen", "Piet Bakker", "Sanne van den Berg"]
+    pd.DataFrame({"week": [1, 2], **{n: [38.0, 40.0] for n in names}}).to_csv("timesheet.csv", index=False)
+    with capture_output() as captured:
+        frame = pd.read_csv("timesheet.csv")
+    assert frame.columns[0] == "week" and all(is_token(str(c)) for c in frame.columns[1:])
+    assert not any(n in captured.stdout + repr(frame) for n in names)
 
 
 def test_chunked_reads_govern_every_chunk(shell: InteractiveShell, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from jupyter_privacy.detect.labels import is_token
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.ledger import SqliteLedgerStore
 from jupyter_privacy.mask import MaskingKey
@@ -185,3 +186,29 @@ def test_a_label_tokenised_in_one_field_is_replaced_where_another_quotes_it(sess
         },
     )
     assert "Piet Bakker" not in logged(session)
+
+
+def test_a_timesheet_with_employees_as_columns_gets_tokens_without_ner(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    policy_writer: Callable[..., tuple[Path, Path]],
+    test_key: str,
+) -> None:
+    """Names as column names (a pivot by person) are found from the shipped name lists when no NER
+    model is used: the masked frame, its display and the log show tokens, the other columns stay."""
+    policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
+    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
+    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "timesheet.ipynb"))
+    names = ["Anna de Vries", "Jan Jansen", "Piet Bakker", "Sanne van den Berg"]
+    sheet = pd.DataFrame({"week": [1, 2, 3], **{n: [38.0, 40.0, 36.5] for n in names}})
+    path = tmp_path / "timesheet.csv"
+    sheet.to_csv(path, index=False)
+    s = PrivacySession(policy=load_policy(policy))
+    try:
+        frame = s.load(path)
+        shown = frame.to_html() + repr(frame)
+    finally:
+        s.close()
+    assert frame.columns[0] == "week" and all(is_token(c) for c in frame.columns[1:])
+    assert not any(n in shown for n in names)
+    assert not any(n in payload_text(ledger, str(tmp_path / "timesheet.ipynb")) for n in names)

@@ -89,3 +89,28 @@ def test_each_users_export_holds_only_their_processing(
     chain = record["verification"]["chains"][0]
     assert record["verification"]["ok"] is True
     assert chain["records_included"] < chain["records_checked"]  # the chain is verified whole
+
+
+def _status_text(kc: Any) -> str:
+    texts: list[str] = []
+
+    def hook(msg: dict[str, Any]) -> None:
+        if msg["msg_type"] in ("display_data", "execute_result"):
+            texts.append(msg["content"]["data"].get("text/plain", ""))
+
+    reply = kc.execute_interactive("%privacy_status", timeout=120, output_hook=hook)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return "\n".join(texts)
+
+
+def test_status_does_not_show_the_other_users_last_event(two_kernels: tuple[Any, Any, Path, str]) -> None:
+    """The chain's head is bob's unmask: alice's ``%privacy_status`` gives the head, not what bob did."""
+    alice, bob, _ledger, _notebook = two_kernels
+    _run(alice, "%load_ext jupyter_privacy")
+    _run(bob, "%load_ext jupyter_privacy")
+    _run(bob, "%privacy_purpose marketing-consent --basis consent --ref CONSENT-2026A1")
+    _run(bob, "people = %privacy_load data/customers.csv --quiet")
+    _run(bob, "%privacy_unmask people --columns phone")
+    alice_sees, bob_sees = _status_text(alice), _status_text(bob)
+    assert "log head: #" in alice_sees and "unmask_granted" not in alice_sees
+    assert "unmask_granted" in bob_sees  # bob's own last event

@@ -1,9 +1,10 @@
 """Pseudonyms computed by Spark's own SQL functions, with no Python on the executors.
 
 HMAC-SHA256 is ``sha2(opad || unhex(sha2(ipad || text)))``. The two pads are derived from the key, so
-they are as secret as the key: they reach the executors as the one row of a small DataFrame built from
-an RDD (its data travels in the tasks, never in a plan) that Spark broadcasts and joins to every row. A
-plan, the Spark UI and the event log show the pads' column names, never their bytes.
+they are as secret as the key: they are the one row of a small DataFrame built from an RDD (its data
+travels in the tasks, never in a plan), read as scalar subqueries that Spark evaluates once per query.
+A plan, the Spark UI and the event log show the pads' column names and ``scalar-subquery#N``, never
+their bytes.
 
 The text hashed is the pandas path's (:func:`jupyter_privacy.mask.tokens._normalised`): trimmed of the
 characters Arrow's ``utf8_trim_whitespace`` removes, and for e-mail addresses lower-cased with Arrow's
@@ -55,11 +56,20 @@ def pads_frame(spark: SparkSession, key: MaskingKey, tag: str) -> DataFrame:
     return spark.createDataFrame(rows, f"`{ipad}` binary, `{opad}` binary")
 
 
-def token_column(value: Column, entity: str, tag: str) -> Column:
-    """The token of ``value`` (a string column; null stays null), over a frame joined to the pads."""
+def pad_columns(spark: SparkSession, key: MaskingKey, tag: str) -> tuple[Column, Column]:
+    """The inner and outer pads as scalar subqueries over :func:`pads_frame`."""
     from pyspark.sql import functions as F
 
-    ipad, opad = (F.col(f"`{name}`") for name in pad_names(tag))
+    pads = pads_frame(spark, key, tag)
+    ipad, opad = (pads.select(F.col(f"`{name}`")).scalar() for name in pad_names(tag))
+    return ipad, opad
+
+
+def token_column(value: Column, entity: str, pads: tuple[Column, Column]) -> Column:
+    """The token of ``value`` (a string column; null stays null) under the pads of :func:`pad_columns`."""
+    from pyspark.sql import functions as F
+
+    ipad, opad = pads
     text = normalised(value, entity).cast("binary")
     inner = F.unhex(F.sha2(F.concat(ipad, text), 256))
     digits = F.substring(F.sha2(F.concat(opad, inner), 256), 1, TOKEN_HEX)

@@ -1,7 +1,7 @@
 """Masking a Spark DataFrame: the findings planned into column expressions that Spark executes.
 
 A pseudonymised string column becomes Spark SQL functions (:mod:`.jvm_tokens`: HMAC-SHA256 from
-``sha2``, its pads joined in from a broadcast one-row DataFrame), so it never leaves the JVM. Every other
+``sha2``, its pads read as scalar subqueries of a one-row DataFrame), so it never leaves the JVM. Every other
 flagged column (numbers, dates, generalised or redacted values, free text) becomes an Arrow UDF (Arrow
 arrays in and out, one batch at a time): an ``ArrowEvalPython`` step, never a row-at-a-time
 ``BatchEvalPython``. The key never is a SQL literal: the UDFs carry it in their pickled closure, the SQL
@@ -22,7 +22,7 @@ import pyarrow as pa
 from ...detect.findings import ColumnFinding, ScanResult
 from ...mask.frame import ColumnMasking, MaskedFrame, mask_frame
 from .batch import mask_batch, pseudonymise_batch
-from .jvm_tokens import pads_frame, token_column
+from .jvm_tokens import pad_columns, token_column
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -85,15 +85,14 @@ def apply_masking(
     by_position = {p.position: p for p in plans}
     types = [field.dataType for field in sdf.schema.fields]
     in_jvm = {p.position for p in plans if in_spark_sql(p, types[p.position])}
-    if in_jvm:
-        sdf = sdf.crossJoin(F.broadcast(pads_frame(sdf.sparkSession, key, tag)))
+    pads = pad_columns(sdf.sparkSession, key, tag) if in_jvm else None
     columns = []
-    for position, name in enumerate(sdf.columns[: len(types)]):
+    for position, name in enumerate(sdf.columns):
         plan = by_position.get(position)
         if plan is None:
             columns.append(F.col(_quoted(name)))
-        elif position in in_jvm:
-            columns.append(token_column(F.col(_quoted(name)), _entity(plan), tag).alias(name))
+        elif pads is not None and position in in_jvm:
+            columns.append(token_column(F.col(_quoted(name)), _entity(plan), pads).alias(name))
         else:
             columns.append(_arrow_column(F.col(_quoted(name)), plan, policy, key, tag).alias(name))
     return sdf.select(*columns)
