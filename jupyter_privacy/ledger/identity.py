@@ -26,6 +26,24 @@ class Identity:
     user: str
     server: str
 
+    def wrote(self, record: Any) -> bool:
+        """Whether ``record`` is this identity's: written by its user, from the same JupyterHub named
+        server (a user's named servers can have volumes of their own, so one notebook path can be two
+        notebooks). The host is not compared: a kernel may run on another host than its server."""
+        server = _field(record, "server")
+        return written_by(record, self.user) and (
+            server is None or named_server(server) == named_server(self.server)
+        )
+
+
+def named_server(server: str) -> str:
+    """The JupyterHub named server in a record's ``server`` (``host/NAME``), or "" for a default server."""
+    return server.split("/", 1)[1] if "/" in server else ""
+
+
+def _field(record: Any, name: str) -> Any:
+    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+
 
 def acting_user() -> str:
     """``JUPYTERHUB_USER`` when set and non-empty, else the OS user name (``"unknown"`` if none)."""
@@ -58,5 +76,5 @@ def written_by(record: Any, user: str) -> bool:
     container spawners every user's notebooks live under the same path (``/home/jovyan``), so one chain
     of a shared log can hold several users' records for the "same" notebook.
     """
-    owner = record.get("user") if isinstance(record, Mapping) else getattr(record, "user", None)
+    owner = _field(record, "user")
     return owner is None or owner == user
