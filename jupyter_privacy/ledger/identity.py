@@ -1,7 +1,8 @@
 """Who acts and where: the identity written into every processing-log record (record format 2).
 
 The acting user is ``JUPYTERHUB_USER`` when the kernel or server runs under JupyterHub (every user's
-server and kernels run as that user, and the Hub sets it), else the operating-system user. The server is
+server and kernels run as that user, and the Hub sets it), else ``KERNEL_USERNAME`` (set for a kernel
+started through a gateway), else the operating-system user. The server is
 the host name, followed by the JupyterHub named server (``JUPYTERHUB_SERVER_NAME``) when there is one.
 On a single machine both are what the process says about itself: they attribute records, they do not
 authenticate anyone (a PostgreSQL store records the database role as well; see docs/ledger.md).
@@ -46,10 +47,13 @@ def _field(record: Any, name: str) -> Any:
 
 
 def acting_user() -> str:
-    """``JUPYTERHUB_USER`` when set and non-empty, else the OS user name (``"unknown"`` if none)."""
-    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
-    if hub_user:
-        return hub_user
+    """``JUPYTERHUB_USER`` when set and non-empty, else ``KERNEL_USERNAME`` (what a Jupyter Server passes
+    to a kernel it starts through a gateway such as Enterprise Gateway), else the OS user name
+    (``"unknown"`` if none)."""
+    for variable in ("JUPYTERHUB_USER", "KERNEL_USERNAME"):
+        named = os.environ.get(variable, "").strip()
+        if named:
+            return named
     try:
         return getpass.getuser() or _UNKNOWN
     except (KeyError, OSError):
