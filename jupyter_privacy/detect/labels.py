@@ -121,7 +121,18 @@ def header_is_data(df: pd.DataFrame, personal: dict[int, str]) -> bool:
     file without a header, or keyed by people) rather than the header of a table by person (a timesheet
     with employees as columns).
 
-    Under a person's row are more people's data (text); under a by-person header are measurements
-    (numbers): there the names stay the header, and a governed frame shows them as tokens.
+    Under a person's row are more people's data (text, or numbers under a number such as a phone number
+    or national id); under a by-person header are measurements (numbers under names or e-mail addresses):
+    there the labels stay the header, and a governed frame shows them as tokens.
     """
-    return any(not pd.api.types.is_numeric_dtype(df.iloc[:, p]) for p in personal)
+    return any(
+        not pd.api.types.is_numeric_dtype(df.iloc[:, p]) or _number_like(df.columns[p]) for p in personal
+    )
+
+
+def _number_like(label: object) -> bool:
+    digits = str(label).translate(_NUMBER_PUNCTUATION)
+    return digits.isdigit()
+
+
+_NUMBER_PUNCTUATION = str.maketrans("", "", " +-().")

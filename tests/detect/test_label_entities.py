@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from jupyter_privacy.detect.engine import ner_model
-from jupyter_privacy.detect.labels import is_token, label_entity, personal_labels, suspicious_label
+from jupyter_privacy.detect.labels import (
+    header_is_data,
+    is_token,
+    label_entity,
+    personal_labels,
+    suspicious_label,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +94,13 @@ def test_labels_that_read_as_names_by_chance_stay(header: list[str]) -> None:
 
 def test_a_surname_first_label_is_suspicious() -> None:
     assert suspicious_label("Allen, Elisabeth") and not suspicious_label("Amount, total")
+
+
+def test_a_header_is_data_when_a_person_s_row_not_when_names_head_measurements() -> None:
+    timesheet = pd.DataFrame({"week": [1, 2], "Anna de Vries": [38.0, 40.0], "Jan Jansen": [36.5, 40.0]})
+    assert not header_is_data(timesheet, {1: "PERSON", 2: "PERSON"})
+    headerless = pd.DataFrame({"anna@example.org": ["jan@example.net"], "Anna de Vries": ["Jan Jansen"]})
+    assert header_is_data(headerless, {0: "EMAIL_ADDRESS"})
+    # the first person's phone number over the others' (read as integers): still a person's row
+    numbers = pd.DataFrame({"0612345678": [623456789, 634567890], "38": [40, 36]})
+    assert header_is_data(numbers, {0: "PHONE_NUMBER"})
