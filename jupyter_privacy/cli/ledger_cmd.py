@@ -85,6 +85,13 @@ def add_parser(subparsers: Any) -> None:
         default=[],
         help="init-db: a DPO's login role to make a member of jupyter_privacy_reader (repeatable)",
     )
+    log.add_argument(
+        "--user-check",
+        choices=("login", "any"),
+        help="init-db: 'login' refuses a record whose user is not the database login role (each user "
+        "connects with their own role: the records' users are authenticated); 'any' lifts it "
+        "(default: keep the current setting; a new log starts with 'any')",
+    )
     _store_arg(log)
     log.add_argument(
         "--format",
@@ -244,13 +251,17 @@ def _readable_records(store: LedgerStore, notebook: str, damaged: list[str]) -> 
 
 
 def _print_table(records: Iterable[LedgerRecord], notebook: str) -> None:
+    rows = list(records)
+    width = max([12, *(len(r.user or "-") for r in rows)])  # in full: users can share a long prefix
     print(f"notebook {notebook}")
-    header = f"{'SEQ':>5}  {'TS':<27}  {'EVENT':<17}  {'EXEC':>4}  {'USER':<12}  {'HASH':<12}  PAYLOAD"
+    header = f"{'SEQ':>5}  {'TS':<27}  {'EVENT':<17}  {'EXEC':>4}  {'USER':<{width}}  {'HASH':<12}  PAYLOAD"
     print(header)
-    for r in records:
+    for r in rows:
         payload = canonical_json(r.payload).decode("utf-8")
         if len(payload) > 60:
             payload = payload[:59] + "…"
         ec = "" if r.execution_count is None else str(r.execution_count)
-        user = (r.user or "-")[:12]
-        print(f"{r.seq:>5}  {r.ts:<27}  {r.event:<17}  {ec:>4}  {user:<12}  {r.hash[:12]:<12}  {payload}")
+        user = r.user or "-"
+        print(
+            f"{r.seq:>5}  {r.ts:<27}  {r.event:<17}  {ec:>4}  {user:<{width}}  {r.hash[:12]:<12}  {payload}"
+        )

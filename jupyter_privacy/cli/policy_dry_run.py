@@ -39,6 +39,7 @@ class Change:
     execution_count: int | None
     what: str
     why: str
+    user: str | None = None  # who ran it (two users' notebooks of one path can share a chain)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,12 +96,12 @@ def replay(notebook: str, records: list[Any], new: LoadedPolicy) -> list[Change]
     """The changes the new policy would make to what ``records`` (one chain, in order) show happened."""
     findings: dict[str, dict[str, ColumnFinding]] = {}
     changes: list[Change] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str | None]] = set()
 
     def add(kind: str, r: Any, what: str, why: str) -> None:
-        if (kind, what + why) not in seen:  # the same file loaded twice is one change
-            seen.add((kind, what + why))
-            changes.append(Change(kind, notebook, r.seq, r.cell_id, r.execution_count, what, why))
+        if (kind, what + why, r.user) not in seen:  # the same file loaded twice is one change (per user)
+            seen.add((kind, what + why, r.user))
+            changes.append(Change(kind, notebook, r.seq, r.cell_id, r.execution_count, what, why, r.user))
 
     for r in records:
         p = r.payload if isinstance(r.payload, dict) else {}
@@ -214,4 +215,5 @@ def _print(changes: list[Change], current: LoadedPolicy, new: LoadedPolicy, fmt:
             print(f"{title} ({len(mine)}):")
         for c in mine:
             where = f"cell {c.cell_id} [{c.execution_count}]" if c.cell_id else f"record {c.seq}"
+            where += f" by {c.user}" if c.user else ""
             print(f"  {c.notebook} {where}: {c.what}: {c.why}")

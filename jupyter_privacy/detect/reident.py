@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from functools import lru_cache
 
@@ -57,7 +57,7 @@ class Grouping:
                 return None
             sizes = self._guessed(frozenset(positions))
             if sizes is None:
-                sizes = group_sizes([self._codes_of(p) for p in positions], len(self._df))
+                sizes = group_sizes(self._coded(positions), len(self._df))
         finally:
             self._cancel_pending()
         unique = int((sizes == 1).sum())
@@ -91,6 +91,19 @@ class Grouping:
             return None
         return guess[1].result()
 
+    def _coded(self, positions: Sequence[int]) -> Iterator[Coded]:
+        """The codes of each column: first those already hashed (combined while the worker is busy), then
+        those not started (hashed here), last the one the worker is hashing now."""
+
+        def readiness(position: int) -> int:
+            pending = self._codes.get(position)
+            if pending is None or not (pending.done() or pending.running()):
+                return 1
+            return 0 if pending.done() else 2
+
+        for position in sorted(positions, key=readiness):
+            yield self._codes_of(position)
+
     def _codes_of(self, position: int) -> Coded:
         pending = self._codes.get(position)
         if pending is not None and not pending.cancel():
@@ -111,7 +124,7 @@ def reidentification(
     return Grouping(df).result(positions, labels)
 
 
-def group_sizes(coded: Sequence[Coded], rows: int) -> np.ndarray:
+def group_sizes(coded: Iterable[Coded], rows: int) -> np.ndarray:
     """The number of rows in each group of equal codes over the columns (codes, count) of ``coded``.
 
     The codes are combined arithmetically into one 64-bit group id per row, and the ids are counted
@@ -125,7 +138,7 @@ def group_sizes(coded: Sequence[Coded], rows: int) -> np.ndarray:
     return run_lengths(group)
 
 
-def group_ids(coded: Sequence[Coded], rows: int) -> tuple[np.ndarray, int]:
+def group_ids(coded: Iterable[Coded], rows: int) -> tuple[np.ndarray, int]:
     """One int64 id per row, equal for rows with equal codes in every column, and their range (span)."""
     group = np.zeros(rows, dtype=np.int64)
     span = 1  # group ids are in range(span)

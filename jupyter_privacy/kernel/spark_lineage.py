@@ -109,7 +109,7 @@ def _log_output(session: PrivacySession, writer: Any, target: Any, ids: list[str
     session.log(
         "output_written",
         {
-            "path": str(path) if path is not None else f"table:{target}",
+            "path": _output_name(path, target, via),
             "sha256": sha,
             "kind": "SparkDataFrame",
             "via": via,
@@ -118,6 +118,14 @@ def _log_output(session: PrivacySession, writer: Any, target: Any, ids: list[str
             "engine": ENGINE,
         },
     )
+
+
+def _output_name(path: Path | None, target: Any, via: str) -> str:
+    """What an output is called in the log: its local path, its URI on a cluster file system, or its table."""
+    if path is not None:
+        return str(path)
+    table = via.split(".")[-1] in ("saveAsTable", "insertInto") or "://" not in str(target)
+    return f"table:{target}" if table else str(target)
 
 
 def _fit(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

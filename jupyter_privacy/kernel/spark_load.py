@@ -73,21 +73,21 @@ def load_spark(
 
     spark = spark or active_spark()
     try:
-        src = resolve(source or "", fmt=fmt, table=table)
+        src = resolve(source or "", fmt=fmt, table=table, spark=spark)
         sdf = src.read(spark)
     except DataReadError as exc:
         raise LoadError(str(exc)) from None
     files = sdf.inputFiles() if src.table else None
     # the content hash (hashlib releases the GIL) runs while Spark samples and the sample is scanned
     with ThreadPoolExecutor(max_workers=1) as hasher:
-        content = hasher.submit(src.content_sha256, files)
+        content = hasher.submit(src.content_sha256, files, spark)
         return govern_spark(
             session,
             sdf,
             source=src.description,
             content_sha256=content,
             reread=lambda: src.read(spark),
-            rehash=lambda: src.content_sha256(files),
+            rehash=lambda: src.content_sha256(files, spark),
             variable=variable,
         )
 
@@ -183,7 +183,7 @@ def govern_spark_frame(
     files = sdf.inputFiles()
 
     def rehash() -> str:
-        return SparkSource().content_sha256(files) if files else _rows_sha256(sdf)
+        return SparkSource().content_sha256(files, sdf.sparkSession) if files else _rows_sha256(sdf)
 
     return govern_spark(
         session,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from ..io import DataReadError
 from .errors import LoadError, UnmaskDenied
 from .session import Grant, PrivacySession
 from .spark_load import ENGINE, LOADED_ATTR, SparkLoad, spark_datasets_of
@@ -35,11 +36,7 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
         if session.policy.enforcement == "enforce" or session.declaration is None:
             raise UnmaskDenied(reason)
         warnings.warn(f"policy violation recorded (enforcement: warn): {reason}", stacklevel=3)
-    if load.content_sha256() != dataset.content_sha256:
-        raise LoadError(
-            f"the source {dataset.source} changed since it was loaded (content hash differs); "
-            "load it again before unmasking"
-        )
+    _check_unchanged(load, dataset)
     keep = [p for p in load.plans if p.finding.name not in columns]
     raw = apply_masking(load.reread(), keep, session.policy, session.key, dataset.id)
     setattr(raw, LOADED_ATTR, load)
@@ -48,6 +45,22 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
         session.grants.append(Grant(dataset.id, list(columns), session.declaration.purpose.id))
         session.log("unmask_granted", {**session._grant_payload(dataset, columns, reason), "engine": ENGINE})
     return raw
+
+
+def _check_unchanged(load: SparkLoad, dataset: Any) -> None:
+    """Refuse (nothing logged) when the source's content is not what was loaded, or cannot be read now."""
+    try:
+        now = load.content_sha256()
+    except (DataReadError, OSError) as exc:
+        raise LoadError(
+            f"the source {dataset.source} cannot be checked against what was loaded ({exc}); "
+            "load it again before unmasking"
+        ) from None
+    if now != dataset.content_sha256:
+        raise LoadError(
+            f"the source {dataset.source} changed since it was loaded (content hash differs); "
+            "load it again before unmasking"
+        )
 
 
 def _governed_load(session: PrivacySession, sdf: Any) -> SparkLoad:

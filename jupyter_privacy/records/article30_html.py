@@ -34,6 +34,12 @@ def _t(headers: list[str], rows: list[list[Any]], code: set[int] | None = None) 
     return {"headers": headers, "rows": [[_join(c) for c in row] for row in rows], "code": code or set()}
 
 
+def _who(entry: dict[str, Any]) -> str:
+    """Who acted, and on which server when the entry says (two users' copies of one notebook share a chain)."""
+    user = entry.get("user") or "unknown"
+    return f"{user} on {entry['server']}" if entry.get("server") else user
+
+
 def _banner(record: dict[str, Any], nothing_recorded: str) -> dict[str, str]:
     v = record["verification"]
     if v["ok"] and not record["processing_recorded"]:
@@ -144,7 +150,7 @@ def _evidence_tables(record: dict[str, Any], labels: dict[str, str]) -> dict[str
     ev = record["evidence"]
     return {
         "outputs": _t(
-            ["File", "SHA-256", "Kind", "From datasets", "Unmasked columns", "Cell"],
+            ["File", "SHA-256", "Kind", "From datasets", "Unmasked columns", "Cell", "Who"],
             [
                 [
                     o["path"],
@@ -153,6 +159,7 @@ def _evidence_tables(record: dict[str, Any], labels: dict[str, str]) -> dict[str
                     [labels.get(d, d) for d in o["datasets"]],
                     o["raw_columns"] or "none (masked)",
                     _where(o),
+                    _who(o),
                 ]
                 for o in record["outputs"]
             ],
@@ -179,7 +186,7 @@ def _evidence_tables(record: dict[str, Any], labels: dict[str, str]) -> dict[str
             ],
         ),
         "datasets": _t(
-            ["Dataset", "Source", "Content SHA-256", "Shape", "Loaded at", "Cell", "Code SHA-256"],
+            ["Dataset", "Source", "Content SHA-256", "Shape", "Loaded at", "Cell", "Code SHA-256", "Who"],
             [
                 [
                     d["dataset"],
@@ -189,6 +196,7 @@ def _evidence_tables(record: dict[str, Any], labels: dict[str, str]) -> dict[str
                     d["loaded_at"],
                     _where(d["cell"]),
                     d["cell"]["code_sha256"],
+                    _who(d["cell"]),
                 ]
                 for d in ev["datasets"]
             ],
@@ -204,14 +212,14 @@ def _evidence_tables(record: dict[str, Any], labels: dict[str, str]) -> dict[str
                     u["purpose"] or "none",
                     f"{u['lawful_basis'] or ''} {u['reference'] or ''}".strip(),
                     u["reason"] or "",
-                    f"{u.get('user') or 'unknown'} on {u.get('server') or 'unknown'}",
+                    _who(u),
                     u["ts"],
                 ]
                 for u in ev["unmask"]
             ],
         ),
         "cells": _t(
-            ["Notebook", "Cell id", "Execution", "Code SHA-256", "Events"],
+            ["Notebook", "Cell id", "Execution", "Code SHA-256", "Events", "Who"],
             [
                 [
                     c["notebook"],
@@ -219,6 +227,7 @@ def _evidence_tables(record: dict[str, Any], labels: dict[str, str]) -> dict[str
                     c["execution_count"],
                     c["code_sha256"],
                     [e["event"] for e in c["events"]],
+                    _who(c),
                 ]
                 for c in ev["cells"]
             ],

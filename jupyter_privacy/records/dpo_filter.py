@@ -54,10 +54,10 @@ class RecordFilter:
     def belongs(self, inner: Callable[[str, Any], bool] | None = None) -> Callable[[str, Any], bool]:
         """A ``build_record`` filter; it follows each kernel session's declared purpose (two kernels, or two
         users' notebooks of the same path, can share a chain), so call it in chain order."""
-        purpose: dict[tuple[str, Any], str | None] = {}  # per kernel session: (chain, kernel id)
+        purpose: dict[tuple[str, Any, Any], str | None] = {}  # per session: (chain, kernel id, user)
 
         def keep(chain: str, r: Any) -> bool:
-            session = (chain, r.kernel_id)
+            session = (chain, r.kernel_id, r.user)  # scripts have no kernel id
             if r.event == "purpose_declared":
                 purpose[session] = str(r.payload.get("purpose"))
             elif r.event in _ENDS_PURPOSE:

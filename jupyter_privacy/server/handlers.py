@@ -115,6 +115,8 @@ class TimelineHandler(PrivacyHandler):
             limit = min(200, max(1, int(self.get_argument("limit", "30"))))
         except ValueError:
             raise tornado.web.HTTPError(400, "before and limit must be whole numbers") from None
+        if before < 0:  # a negative index would slice from the start, past the limit
+            raise tornado.web.HTTPError(400, "before is a cell index: 0 or more")
         cells = self.run(self.service.timeline_page, os_path, before, limit)
         self.finish(json.dumps({"path": api_path, "before": before, "timeline": cells}))
 

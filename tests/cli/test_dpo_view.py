@@ -232,3 +232,52 @@ def test_lineage_rebuilds_each_users_notebook_run_of_a_shared_chain(tmp_path: Pa
     assert [(e["run"]["runId"], e["eventType"]) for e in rebuilt] == [
         (e["run"]["runId"], e["eventType"]) for u in ("ana", "bo") for e in live[u]
     ]
+
+
+def test_purpose_filter_tells_two_users_scripts_of_one_path_apart(tmp_path: Path) -> None:
+    """Outside a kernel there is no kernel id: ana's and bo's runs of ``/home/jovyan/etl.py`` interleave on
+    one chain, and bo's start does not end the purpose ana declared."""
+    policy = _policy(tmp_path)
+    sessions = {}
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("JUPYTER_PRIVACY_KEY", KEY)
+        mp.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "etl.py"))
+        for user in ("ana", "bo"):
+            sessions[user] = PrivacySession(policy=load_policy(policy))
+            assert sessions[user].kernel_id is None
+        mp.setenv("JUPYTERHUB_USER", "ana")  # each store is opened, and its user read, at its first record
+        sessions["ana"].declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+        mp.setenv("JUPYTERHUB_USER", "bo")
+        sessions["bo"].load(EXAMPLES / "data" / "customers.csv", variable="theirs")
+        sessions["ana"].load(EXAMPLES / "data" / "customers.csv", variable="customers")
+    finally:
+        for s in sessions.values():
+            s.close()
+        mp.undo()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
+    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    churn = export(env, tmp_path, "--purpose", "churn-model")
+    assert [d["cell"]["user"] for d in churn["evidence"]["datasets"]] == ["ana"]
+
+
+def test_erasure_filters_leave_out_other_users_unsearchable_loads(tmp_path: Path) -> None:
+    """bo's load was masked under another key, so it cannot be searched; ``erasure --user ana`` is about
+    what ana did and does not list it."""
+    policy = _policy(tmp_path)
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "work.ipynb"))
+        for user, key in (("ana", KEY), ("bo", "3c" * 32)):
+            mp.setenv("JUPYTERHUB_USER", user)
+            mp.setenv("JUPYTER_PRIVACY_KEY", key)
+            s = PrivacySession(policy=load_policy(policy))
+            s.load(EXAMPLES / "data" / "customers.csv", variable="customers")
+            s.close()
+    finally:
+        mp.undo()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
+    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    assert [u["user"] for u in erasure(env)["unsearchable_loads"]] == ["bo"]
+    ana = erasure(env, "--user", "ana")
+    assert [d["user"] for d in ana["datasets"]] == ["ana"] and ana["unsearchable_loads"] == []

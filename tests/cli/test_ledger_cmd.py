@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_privacy.ledger import SqliteLedgerStore, canonical_json
+from jupyter_privacy.ledger.identity import Identity
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = "ab" * 32
@@ -188,3 +189,14 @@ def test_log_resolves_paths(store: Path, tmp_path: Path) -> None:
     proc = run("log", "--notebook", "missing.ipynb", "--store", str(store))
     assert proc.returncode == 2 and "known notebooks" in proc.stderr
     assert "/home/u/proj/model.ipynb" in proc.stderr
+
+
+def test_log_table_tells_users_with_a_common_prefix_apart(tmp_path: Path) -> None:
+    """Two users' notebooks of one path (a shared chain): the table names each user in full."""
+    path = tmp_path / "ledger.sqlite3"
+    for user in ("christopher.smith", "christopher.jones"):
+        with SqliteLedgerStore(path, identity=Identity(user, "hub")) as s:
+            s.append("/home/jovyan/analysis.ipynb", "session_start", {}, policy_sha256=POLICY)
+    proc = run("log", "--notebook", "/home/jovyan/analysis.ipynb", "--store", str(path), "--format", "table")
+    assert proc.returncode == 0, proc.stderr
+    assert "christopher.smith" in proc.stdout and "christopher.jones" in proc.stdout

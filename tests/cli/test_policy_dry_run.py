@@ -147,3 +147,38 @@ def test_a_basis_no_longer_allowed_is_listed_for_the_whole_project(
     assert {c["kind"] for c in changes} == {"purpose", "grant"}
     (grant,) = [c for c in changes if c["kind"] == "grant"]
     assert grant["cell_id"] == "unmask" and "declaration the new policy refuses" in grant["why"]
+
+
+def test_each_users_declaration_on_a_shared_chain_is_listed_with_the_user(tmp_path: Path) -> None:
+    """ana's and bo's ``/home/jovyan/work.ipynb`` share a chain and both declared the purpose the new
+    policy drops: the DPO sees both declarations, each with its user, not ana's alone."""
+    data = yaml.safe_load((EXAMPLES / "privacy_policy.yaml").read_text("utf-8"))
+    data["log"]["path"] = str(tmp_path / "ledger.sqlite3")
+    current = tmp_path / "current.yaml"
+    current.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    notebook = str(tmp_path / "work.ipynb")
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("JUPYTER_PRIVACY_KEY", KEY)
+        mp.setenv("JUPYTER_PRIVACY_NOTEBOOK", notebook)
+        for user in ("ana", "bo"):
+            mp.setenv("JUPYTERHUB_USER", user)
+            session = PrivacySession(policy=load_policy(current))
+            session.kernel_id = f"kernel-{user}"
+            session.cell = CellContext("consent", 1, "%privacy_purpose marketing-consent ...")
+            session.declare_purpose("marketing-consent", "consent", "CONSENT-2026A1")
+            session.close()
+    finally:
+        mp.undo()
+    new = json.loads(json.dumps(data))
+    new["purposes"] = [p for p in new["purposes"] if p["id"] != "marketing-consent"]
+    path = tmp_path / "new.yaml"
+    path.write_text(yaml.safe_dump(new, sort_keys=False), "utf-8")
+    proc = dry_run(current, path, "--notebook", notebook, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert [(c["kind"], c["user"]) for c in json.loads(proc.stdout)["changes"]] == [
+        ("purpose", "ana"),
+        ("purpose", "bo"),
+    ]
+    text = dry_run(current, path, "--notebook", notebook).stdout
+    assert "by ana" in text and "by bo" in text

@@ -61,9 +61,11 @@ def test_writes_are_logged_with_their_datasets(
     # a raw read of a governed source is still lineage of that dataset
     spark.read.parquet(str(customers_path)).select("spend").write.json(str(tmp_path / "raw_spend"))
     spark.range(3).write.parquet(str(tmp_path / "unrelated"))
+    customers.write.parquet((tmp_path / "by_uri").as_uri())  # a file-system URI, as s3a://... would be
 
     written = {Path(r.payload["path"]).name: r.payload for r in _events(privacy, "output_written")}
-    assert set(written) == {"masked_customers", "joined", "raw_spend"}
+    assert set(written) == {"masked_customers", "joined", "raw_spend", "by_uri"}
+    assert written["by_uri"]["path"] == (tmp_path / "by_uri").as_uri()  # not "table:file:..."
     assert written["masked_customers"]["datasets"] == [customers._jupyter_privacy_load.dataset_id]
     assert written["joined"]["datasets"] == ids
     assert written["raw_spend"]["datasets"] == [customers._jupyter_privacy_load.dataset_id]

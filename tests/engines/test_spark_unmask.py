@@ -84,3 +84,43 @@ def test_derived_frames_are_refused_with_a_hint(
         unmask_spark(privacy, masked.filter("balance > 10"), ["email"])
     with pytest.raises(UnmaskDenied, match="not loaded through jupyter-privacy"):
         unmask_spark(privacy, spark.read.parquet(str(path)), ["email"])
+
+
+def test_a_source_named_by_a_file_system_uri_is_loaded_hashed_by_spark_and_guarded(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """``file:/...`` goes through Spark's Hadoop file system, the path an ``s3a://`` or ``hdfs://`` source
+    takes on a cluster: the folder is listed (``_SUCCESS`` skipped), the format found from its part files,
+    the content hashed by Spark's executors, and an unmask refused once a part file changed."""
+    path, raw = crm
+    folder = tmp_path / "crm_parts"
+    spark.createDataFrame(raw).repartition(3).write.parquet(str(folder))
+    uri = folder.as_uri()
+    masked = load_spark(privacy, uri, spark=spark)
+    local = load_spark(privacy, path, spark=spark)  # the same rows from a local file: the same tokens
+    tokens = lambda sdf: sorted(r["email"] for r in sdf.select("email").collect())  # noqa: E731
+    assert tokens(masked) == tokens(local) and not set(raw["email"]) & set(tokens(masked))
+    loaded = [r.payload for r in _events(privacy) if r.event == "dataset_loaded"]
+    assert loaded[0]["source"] == uri and len(loaded[0]["content_sha256"]) == 64
+
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    opened = unmask_spark(privacy, masked, ["email"]).orderBy("id").toPandas()
+    assert opened["email"].tolist() == raw["email"].tolist()
+    part = next(folder.glob("part-*.parquet"))
+    checksum = part.with_name(f".{part.name}.crc")  # Hadoop's local file system checks it on read
+    checksum.rename(tmp_path / "kept.crc")
+    pd.read_parquet(part).assign(balance=-1.0).to_parquet(part, index=False)
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, masked, ["email"])
+    (tmp_path / "kept.crc").rename(checksum)  # now the file fails its checksum: it cannot be checked
+    with pytest.raises(LoadError, match="cannot be checked against what was loaded"):
+        unmask_spark(privacy, masked, ["email"])
+    assert len([r for r in _events(privacy) if r.event == "unmask_granted"]) == 1
+
+
+def test_a_missing_file_system_uri_is_one_clear_error(spark: Any, privacy: PrivacySession, tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="no such file or folder") as caught:
+        load_spark(privacy, (tmp_path / "nowhere").as_uri(), spark=spark)
+    assert "Traceback" not in str(caught.value) and "Py4J" not in str(caught.value)
+    ledger = privacy.policy.log.resolved_path()
+    assert not ledger.exists() or not [r for r in _events(privacy) if r.event == "dataset_loaded"]

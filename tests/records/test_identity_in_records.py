@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from jupyter_privacy.ledger import SqliteLedgerStore
+from jupyter_privacy.ledger.identity import Identity
 from jupyter_privacy.mask.keys import MaskingKey
 from jupyter_privacy.records.article30 import build_record, render
 from jupyter_privacy.records.erasure import erasure_lookup, parse_subject, render_text
@@ -63,3 +64,20 @@ def test_sidebar_state_names_who_declared_and_who_was_granted(flow: Any) -> None
     assert [g["user"] for g in state["grants"]] == [USER]
     events = [e for cell in state["timeline"] for e in cell["events"]]
     assert {e["user"] for e in events} == {USER}
+
+
+def test_html_evidence_tells_two_users_copies_of_a_notebook_apart(flow: Any, tmp_path: Path) -> None:
+    """Two users' ``/home/jovyan/a.ipynb`` share a chain and their cells share ids: the DPO's HTML says
+    whose cell, load and output each row is, as the JSON does."""
+    ledger, notebook = tmp_path / "shared.sqlite3", "/home/jovyan/a.ipynb"
+    for user in ("christopher.smith", "christopher.jones"):
+        with SqliteLedgerStore(ledger, identity=Identity(user, f"jupyter-{user}")) as s:
+            s.append(notebook, "output_written", {"path": "/home/jovyan/out.csv", "datasets": []},
+                     kernel_id=f"k-{user}", cell_id="c1", execution_count=1, policy_sha256="ab" * 32)
+    with SqliteLedgerStore(ledger, readonly=True) as store:
+        record = build_record(store, flow.loaded, [notebook])
+    assert [c["user"] for c in record["evidence"]["cells"]] == ["christopher.smith", "christopher.jones"]
+    html, _ = render(record, "html")
+    cells = html[html.index("Code SHA-256</th><th>Events</th>"):]
+    assert cells.count("christopher.smith") == 1 and cells.count("christopher.jones") == 1
+    assert "christopher.smith on jupyter-christopher.smith" in html  # the output's row

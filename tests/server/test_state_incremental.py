@@ -8,6 +8,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+from tornado.httpclient import HTTPClientError
+
 from jupyter_privacy.ledger import SqliteLedgerStore
 from jupyter_privacy.server.state import notebook_state
 from jupyter_privacy.server.state_cache import TIMELINE_CELLS
@@ -60,6 +63,9 @@ async def test_new_records_are_folded_in_and_the_answer_stays_small(
     page = json.loads((await jp_fetch("jupyter-privacy", "timeline", params={
         "path": "big.ipynb", "before": "10", "limit": "5"})).body)
     assert [c["execution_count"] for c in page["timeline"]] == [10, 11, 12, 13, 14]
+    with pytest.raises(HTTPClientError) as bad:  # not the whole history past the limit
+        await jp_fetch("jupyter-privacy", "timeline", params={"path": "big.ipynb", "before": "-1", "limit": "5"})
+    assert bad.value.code == 400
 
 
 async def test_a_log_that_went_backwards_is_rebuilt(

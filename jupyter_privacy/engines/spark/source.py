@@ -4,6 +4,7 @@ lazily, plus the content hash an unmask checks, and Spark's failures as one clea
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -27,15 +28,18 @@ _BLOCK = 8 * 1024 * 1024
 
 @dataclass(frozen=True)
 class SparkSource:
-    """Where a Spark load reads from: ``path`` + ``fmt``, or a catalogue ``table``."""
+    """Where a Spark load reads from: a local ``path`` or a file-system ``uri`` (``s3a://``, ``hdfs://``,
+    ``abfss://``, ``file:/`` ...: anything Spark's Hadoop file systems read) + ``fmt``, or a catalogue
+    ``table``."""
 
     path: Path | None = None
     fmt: str | None = None
     table: str | None = None
+    uri: str | None = None
 
     @property
     def description(self) -> str:
-        return f"table:{self.table}" if self.table else str(self.path)
+        return f"table:{self.table}" if self.table else self.uri or str(self.path)
 
     def read(self, spark: SparkSession) -> DataFrame:
         """The source as a Spark DataFrame (lazy); Spark's refusal becomes a :class:`DataReadError`."""
@@ -45,39 +49,127 @@ class SparkSource:
             reader = spark.read.format(self.fmt or "parquet")
             if self.fmt == "csv":
                 reader = reader.option("header", True).option("inferSchema", True)
-            return reader.load(str(self.path))
+            return reader.load(self.uri or str(self.path))
         except Exception as exc:
             raise spark_error(exc, self.description) from None
 
-    def content_sha256(self, files: list[str] | None = None) -> str:
-        """SHA-256 over the source's data files (relative name and bytes, in name order)."""
-        paths = _data_files(self.path) if self.path is not None else [_local(f) for f in files or []]
-        h = hashlib.sha256()
-        for path in paths:
-            h.update(path.name.encode("utf-8") + b"\x00")
-            with path.open("rb") as fh:
-                for block in iter(partial(fh.read, _BLOCK), b""):
-                    h.update(block)
-        return h.hexdigest()
+    def content_sha256(self, files: list[str] | None = None, spark: SparkSession | None = None) -> str:
+        """SHA-256 over the source's data files: read here when they are local files, else (a source named
+        by a URI, or a table whose files are not local) hashed file by file by the cluster (see
+        :func:`cluster_sha256`; ``spark`` is then needed)."""
+        if self.path is not None:
+            return local_sha256(_data_files(self.path))
+        if self.uri is not None:  # named by its file system's URI: hashed where Spark reads it
+            return cluster_sha256(_need(spark), hadoop_files(_need(spark), self.uri))
+        uris = files or []  # a table's or a frame's input files
+        if all(_is_local(u) for u in uris):
+            return local_sha256([_local(u) for u in uris])
+        return cluster_sha256(_need(spark), uris)
 
 
-def resolve(source: str | Path, *, fmt: str | None = None, table: str | None = None) -> SparkSource:
-    """Check a path exists and pick its format (from its suffix, or its part files' suffix)."""
+def local_sha256(paths: list[Path]) -> str:
+    """SHA-256 over local files (each one's name and bytes, in the order given)."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.name.encode("utf-8") + b"\x00")
+        with path.open("rb") as fh:
+            for block in iter(partial(fh.read, _BLOCK), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def cluster_sha256(spark: SparkSession, uris: list[str]) -> str:
+    """SHA-256 over files on a cluster's file system (S3, HDFS, ABFS ...), without bringing their bytes to
+    the driver: Spark's ``binaryFile`` source reads each file on an executor and ``sha2`` digests it in the
+    JVM; the driver hashes the files' names and digests, in path order. A file over Spark's binary-file
+    limit (2 GB) fails with Spark's error, as one clear message."""
+    from pyspark.sql import functions as F
+
+    if not uris:
+        return hashlib.sha256().hexdigest()
+    try:
+        rows = (
+            spark.read.format("binaryFile")
+            .load(uris)
+            .select("path", F.sha2(F.col("content"), 256).alias("digest"))
+            .collect()
+        )
+    except Exception as exc:
+        raise spark_error(exc, uris[0] if len(uris) == 1 else f"{uris[0]} (+{len(uris) - 1} files)") from None
+    h = hashlib.sha256()
+    for row in sorted(rows, key=lambda r: str(r["path"])):
+        h.update(str(row["path"]).rsplit("/", 1)[-1].encode("utf-8") + b"\x00" + bytes.fromhex(row["digest"]))
+    return h.hexdigest()
+
+
+def hadoop_files(spark: SparkSession, uri: str) -> list[str]:
+    """The data files at ``uri`` (a file, or a folder's files at any depth; names starting with ``_`` or
+    ``.``, and anything under such a folder, skipped as Spark does), through Spark's Hadoop file system."""
+    jvm: Any = spark._jvm
+    root = jvm.org.apache.hadoop.fs.Path(uri)
+    try:
+        fs = root.getFileSystem(spark._jsc.hadoopConfiguration())
+        if not fs.exists(root):
+            raise DataReadError(f"{uri}: no such file or folder; check the path")
+        listing = fs.listFiles(root, True)
+        found = []
+        while listing.hasNext():
+            found.append(str(listing.next().getPath().toString()))
+    except DataReadError:
+        raise
+    except Exception as exc:
+        raise spark_error(exc, uri) from None
+    base = str(fs.makeQualified(root).toString()).rstrip("/")
+    return sorted(f for f in found if not _hidden(f[len(base) :] if f.startswith(base) else f))
+
+
+def _hidden(relative: str) -> bool:
+    return any(part.startswith(("_", ".")) for part in relative.split("/") if part)
+
+
+def _is_local(uri: str) -> bool:
+    return uri.startswith("file:") or "://" not in uri
+
+
+def _need(spark: SparkSession | None) -> SparkSession:
+    if spark is None:
+        raise ValueError("hashing files on a cluster file system needs the Spark session")
+    return spark
+
+
+def resolve(
+    source: str | Path,
+    *,
+    fmt: str | None = None,
+    table: str | None = None,
+    spark: SparkSession | None = None,
+) -> SparkSource:
+    """Check a path or URI exists and pick its format (from its suffix, or its part files' suffix)."""
     if table:
         return SparkSource(table=table)
+    if _SCHEME.match(str(source)):  # s3a://..., hdfs://..., file:/...: Spark's file systems
+        uri = str(source)
+        files = hadoop_files(_need(spark), uri)
+        return SparkSource(fmt=fmt or _format(uri, [f.rsplit("/", 1)[-1] for f in files]), uri=uri)
     path = Path(source).expanduser().resolve()
     if not path.exists():
         raise DataReadError(f"{path}: no such file or folder; check the path")
-    if fmt is None:
-        suffixes = {path.suffix.lower()} if path.is_file() else {f.suffix.lower() for f in _data_files(path)}
-        found = {FORMATS[s] for s in suffixes if s in FORMATS}
-        if len(found) != 1:
-            raise DataReadError(
-                f"{path}: cannot tell the format from its name; pass the format "
-                f"(--format parquet|csv|json, or format=...), one of {sorted(set(FORMATS.values()))}"
-            )
-        fmt = found.pop()
-    return SparkSource(path=path, fmt=fmt)
+    names = [path.name] if path.is_file() else [f.name for f in _data_files(path)]
+    return SparkSource(path=path, fmt=fmt or _format(str(path), names))
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")  # two letters at least: C:/ is a Windows drive
+
+
+def _format(where: str, names: list[str]) -> str:
+    """The one format the files' suffixes name, else a clear error asking for it."""
+    found = {FORMATS[s] for s in (Path(n).suffix.lower() for n in names) if s in FORMATS}
+    if len(found) != 1:
+        raise DataReadError(
+            f"{where}: cannot tell the format from its name; pass the format "
+            f"(--format parquet|csv|json, or format=...), one of {sorted(set(FORMATS.values()))}"
+        )
+    return found.pop()
 
 
 def _data_files(path: Path) -> list[Path]:
