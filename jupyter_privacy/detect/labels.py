@@ -15,15 +15,17 @@ addresses column names; a pivot of an unmasked column turns its values into colu
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
 import pandas as pd
 
 from .headers import match_header
-from .names import NameShape, name_shape
+from .names import NameShape, name_data, name_shape
 from .ner import PERSON_LABELS, NerModel
 from .recognizers import ValueRecognizer, builtin_recognizers
+from .text import fold
 
 _LISTED_NAMES = 3  # labels that must read as full names before the name lists decide (see listed_names)
 MIN_LABEL = 5  # shorter labels ("id", "Jan") cannot be told apart from ordinary column names
@@ -101,11 +103,24 @@ def listed_names(texts: list[str], skip: set[int]) -> list[int]:
     together: three or more of them must be full names (a known given name and a known surname, in any
     case, surname-first too: "jan jansen", "Allen, Elisabeth"), and at least half of its multi-word
     labels. That is a pivot by person, or a frame keyed by person. ("Max Price" and "Summer Sales" both
-    read as names: two are not enough; a frame of two people's names needs the NER model.)
+    read as names: two are not enough; a frame of two people's names needs the NER model.) A word in
+    three or more labels is a pattern of column names, not people ("April Sales", "May Sales", "June
+    Sales"; "Olive Green", "Jade Green", "Ivy Green"; "Max Price", "Max Sales", "Max Low"): names holding
+    one do not count towards the three. (Two people may share a name: "Jan Jansen", "Jan Bakker".)
     """
     multiword = [p for p, text in enumerate(texts) if p not in skip and _multiword(text)]
     full = [p for p in multiword if _full_name(name_shape(texts[p]))]
-    return full if len(full) >= _LISTED_NAMES and 2 * len(full) >= len(multiword) else []
+    words = {p: _core_words(texts[p]) for p in multiword}
+    shared = Counter(w for p in multiword for w in words[p])
+    distinct = [p for p in full if all(shared[w] < 3 for w in words[p])]
+    return full if len(distinct) >= _LISTED_NAMES and 2 * len(full) >= len(multiword) else []
+
+
+def _core_words(text: str) -> set[str]:
+    """A label's words without titles and particles ("de", "van"), folded: what two names can share."""
+    data = name_data()
+    words = {fold(w).rstrip(".") for w in text.replace(",", " ").split()}
+    return words - data.titles - data.particles
 
 
 def _multiword(text: str) -> bool:

@@ -86,10 +86,20 @@ def test_a_pivot_by_person_is_found_from_the_name_lists_without_ner(names: list[
         ["id", "Max Price", "Summer Sales", "region"],  # two labels that read as names by chance
         ["Lincoln Park", "Dean Street", "Hyde Park", "Wicker Park", "Chelsea Market", "Rush Street"],  # places
         ["total amount", "first name", "last name", "order date", "Max Price"],
+        # a word shared by the labels is a pattern of column names (a quarter by month, paint colours,
+        # statistics), not people, although each label reads as a given name and a surname
+        ["region", "April Sales", "May Sales", "June Sales"],
+        ["Olive Green", "Jade Green", "Pearl White", "Ivy Green", "Hazel Brown", "Sky Blue"],
+        ["Max Price", "Max Sales", "Max Low", "Mean Price", "Min Price"],
     ],
 )
 def test_labels_that_read_as_names_by_chance_stay(header: list[str]) -> None:
     assert personal_labels(header) == {}
+
+
+def test_a_pivot_by_person_with_two_people_of_one_name_is_found() -> None:
+    names = ["Jan Jansen", "Jan Bakker", "Piet de Vries", "Sanne Visser", "Peter Smit"]
+    assert personal_labels(["week", *names]) == {p: "PERSON" for p in range(1, 6)}
 
 
 def test_a_surname_first_label_is_suspicious() -> None:
