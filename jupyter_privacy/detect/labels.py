@@ -137,12 +137,30 @@ def header_is_data(df: pd.DataFrame, personal: dict[int, str]) -> bool:
     with employees as columns).
 
     Under a person's row are more people's data (text, or numbers under a number such as a phone number
-    or national id); under a by-person header are measurements (numbers under names or e-mail addresses):
-    there the labels stay the header, and a governed frame shows them as tokens.
+    or national id); under a by-person header are measurements (numbers under names or e-mail addresses,
+    a stray note such as "sick" among them): there the labels stay the header, and a governed frame shows
+    them as tokens. A column with no values tells neither; when none tells, the header is data.
     """
-    return any(
-        not pd.api.types.is_numeric_dtype(df.iloc[:, p]) or _number_like(df.columns[p]) for p in personal
+    told = [t for t in (_over_data(df.iloc[:, p], df.columns[p]) for p in personal) if t is not None]
+    return bool(personal) and (any(told) or not told)
+
+
+def _over_data(column: pd.Series, label: object) -> bool | None:
+    """True: more people's data under this personal label; False: measurements; None: no values."""
+    if _number_like(label):
+        return True
+    values = column.dropna()
+    if values.empty:
+        return None
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return False
+    numbers = pd.to_numeric(
+        values.astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce"
     )
+    return float(numbers.notna().mean()) <= _MEASURED
+
+
+_MEASURED = 0.5  # more than this share of a column's values are numbers: it holds measurements
 
 
 def _number_like(label: object) -> bool:

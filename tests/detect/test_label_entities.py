@@ -72,6 +72,7 @@ def test_personal_labels_gives_positions() -> None:
         ["Anna de Vries", "Jan Jansen", "Sanne van den Berg", "Peter Smit"],
         ["anna de vries", "jan jansen", "sanne van den berg", "peter smit"],  # lower-case names
         ["Allen, Elisabeth", "Smith, John", "Müller, Hans"],  # surname first
+        ["de vries, anna", "van den berg, sanne", "jansen, jan"],  # surname first, with particles
     ],
 )
 def test_a_pivot_by_person_is_found_from_the_name_lists_without_ner(names: list[str]) -> None:
@@ -114,3 +115,11 @@ def test_a_header_is_data_when_a_person_s_row_not_when_names_head_measurements()
     # the first person's phone number over the others' (read as integers): still a person's row
     numbers = pd.DataFrame({"0612345678": [623456789, 634567890], "38": [40, 36]})
     assert header_is_data(numbers, {0: "PHONE_NUMBER"})
+
+
+def test_names_over_mostly_numbers_are_a_header_and_an_empty_column_tells_nothing() -> None:
+    hours = pd.DataFrame({"Anna de Vries": [38.0, "sick", 40.0, 36.5], "Jan Jansen": ["38,5", "40", "", "36"]})
+    assert not header_is_data(hours, {0: "PERSON", 1: "PERSON"})  # a note, decimal commas: measurements
+    # the first person's e-mail address over the others' (none given): nothing says it is a header
+    headerless = pd.DataFrame({"anna@example.org": [None, None], "Anna de Vries": ["Jan Jansen", "Piet Bakker"]})
+    assert header_is_data(headerless, {0: "EMAIL_ADDRESS"})
