@@ -43,11 +43,18 @@ def is_token(label: str) -> bool:
 
 def name_shaped(label: str) -> bool:
     """Two to five words of letters, the first and the last capitalised: "Anna de Vries", also written
-    surname first ("Allen, Elisabeth")."""
+    surname first ("Allen, Elisabeth", "de Vries, Anna", "Vries, Anna de": particles left out)."""
     words = label.replace(",", " ", 1).split() if label.count(",") == 1 else label.split()
-    if not 2 <= len(words) <= 5 or not (words[0][:1].isupper() and words[-1][:1].isupper()):
+    core = [w for w in words if w not in _PARTICLES]
+    if not 2 <= len(words) <= 5 or len(core) < 2 or not (core[0][:1].isupper() and core[-1][:1].isupper()):
         return False
     return all(w.translate(_NAME_PUNCTUATION).isalpha() for w in words)
+
+
+# the lower-case particles of surnames ("de Vries", "van den Berg", "von der Leyen", "da Silva")
+_PARTICLES = frozenset(
+    {"de", "van", "der", "den", "von", "zu", "di", "da", "del", "della", "la", "le", "ten", "ter"}
+)
 
 
 def suspicious_label(label: str) -> bool:

@@ -105,6 +105,8 @@ def test_a_pivot_by_person_with_two_people_of_one_name_is_found() -> None:
 
 def test_a_surname_first_label_is_suspicious() -> None:
     assert suspicious_label("Allen, Elisabeth") and not suspicious_label("Amount, total")
+    assert suspicious_label("de Vries, Anna") and suspicious_label("Vries, Anna de")  # particles in lower case
+    assert not suspicious_label("de Vries") and not suspicious_label("de total, amount")
 
 
 def test_a_header_is_data_when_a_person_s_row_not_when_names_head_measurements() -> None:

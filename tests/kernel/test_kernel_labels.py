@@ -237,3 +237,11 @@ def test_a_timesheet_with_a_note_among_the_hours_keeps_its_header(
     assert frame.columns[0] == "week" and all(is_token(c) for c in frame.columns[1:]) and len(frame) == 5
     assert not any(n in shown for n in names)
     assert not any(n in payload_text(ledger, str(tmp_path / "timesheet.ipynb")) for n in names)
+
+
+def test_surname_first_labels_with_a_particle_are_tokenised_in_records(session: PrivacySession) -> None:
+    """'de Vries, Anna' and 'Vries, Anna de' (the Dutch sorting form) are names; 'Amount, total' is not."""
+    labels = ["de Vries, Anna", "Vries, Anna de", "van den Berg, Sanne", "Amount, total"]
+    session.log("output_written", {"path": "/tmp/p.csv", "columns": labels})
+    text = logged(session)
+    assert not any(name in text for name in labels[:3]) and '"Amount, total"' in text
