@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import pandas as pd
@@ -141,18 +141,26 @@ def _full_name(shape: NameShape) -> bool:
 def header_is_data(df: pd.DataFrame, personal: dict[int, str]) -> bool:
     """Whether a header holding personal data (``personal``: position -> entity) is a person's row (a
     file without a header, or keyed by people) rather than the header of a table by person (a timesheet
-    with employees as columns).
+    with employees as columns, an attendance list).
 
-    Under a person's row are more people's data (text, or numbers under a number such as a phone number
-    or national id); under a by-person header are measurements (numbers under names or e-mail addresses,
-    a stray note such as "sick" among them): there the labels stay the header, and a governed frame shows
-    them as tokens. A column with no values tells neither; when none tells, the header is data.
+    Under a person's row are more people's data of the same kind (e-mail addresses under an e-mail
+    address, names under a name; numbers under a number such as a phone number or national id); under a
+    by-person header are measurements or answers (hours, "yes"/"no", a stray "sick"): there the labels
+    stay the header, and a governed frame shows them as tokens. A column with no values tells neither;
+    when none tells, the header is data. A frame with row labels (a JSON object keyed by people, one
+    person's fields as rows) is keyed by its column names.
     """
-    told = [t for t in (_over_data(df.iloc[:, p], df.columns[p]) for p in personal) if t is not None]
+    if personal and not isinstance(df.index, pd.RangeIndex):
+        return True
+    told = [
+        t
+        for t in (_over_data(df.iloc[:, p], df.columns[p], entity) for p, entity in personal.items())
+        if t is not None
+    ]
     return bool(personal) and (any(told) or not told)
 
 
-def _over_data(column: pd.Series, label: object) -> bool | None:
+def _over_data(column: pd.Series, label: object, entity: str) -> bool | None:
     """True: more people's data under this personal label; False: measurements; None: no values."""
     if _number_like(label):
         return True
@@ -161,13 +169,27 @@ def _over_data(column: pd.Series, label: object) -> bool | None:
         return None
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
         return False
-    numbers = pd.to_numeric(
-        values.astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce"
-    )
-    return float(numbers.notna().mean()) <= _MEASURED
+    sample = values.astype(str).str.strip().head(_SAMPLE)
+    return _share(sample, lambda v: _people_data(v, entity)) >= _SAME_KIND
 
 
-_MEASURED = 0.5  # more than this share of a column's values are numbers: it holds measurements
+def _people_data(value: str, entity: str) -> bool:
+    """Whether a value under a personal label is personal data too: of the label's kind, or shaped like
+    personal data (an e-mail address, a long number, a capitalised name)."""
+    if suspicious_label(value):
+        return True
+    if entity == "PERSON":
+        shape = name_shape(value)
+        return shape.is_name_shaped and shape.tokens >= 2 and (shape.given or shape.surname)
+    return any(r.matches(value, whole=True) for r in _label_recognizers() if r.entity == entity)
+
+
+def _share(values: pd.Series, test: Callable[[str], bool]) -> float:
+    return sum(map(test, values)) / len(values)
+
+
+_SAMPLE = 50  # values looked at under each personal label
+_SAME_KIND = 0.5  # at least this share of the values under a personal label of its kind: people's data
 
 
 def _number_like(label: object) -> bool:
