@@ -38,7 +38,7 @@ def run_init_db(args: argparse.Namespace) -> int:
         raise CliError("psycopg is not installed: pip install 'jupyter-privacy[team]'") from None
     try:
         with psycopg.connect(dsn, connect_timeout=10) as conn:
-            init_db(conn, print)
+            init_db(conn, print, args.user_check)
             with conn.transaction(), conn.cursor() as cur:
                 for group, members in ((WRITER, args.writer), (READER, args.reader)):
                     for role in members:

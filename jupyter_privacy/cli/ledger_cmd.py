@@ -85,6 +85,13 @@ def add_parser(subparsers: Any) -> None:
         default=[],
         help="init-db: a DPO's login role to make a member of jupyter_privacy_reader (repeatable)",
     )
+    log.add_argument(
+        "--user-check",
+        choices=("login", "any"),
+        help="init-db: 'login' refuses a record whose user is not the database login role (each user "
+        "connects with their own role: the records' users are authenticated); 'any' lifts it "
+        "(default: keep the current setting; a new log starts with 'any')",
+    )
     _store_arg(log)
     log.add_argument(
         "--format",

@@ -277,6 +277,6 @@ def _keep_wanted(result: dict[str, Any], store: LedgerStore, wanted: RecordFilte
     the purpose declared in the record's own kernel session); found when any processing is left."""
     keep = wanted.belongs()
     kept = {(nb, r.seq) for nb in store.notebooks() for r in store.records(nb) if keep(nb, r)}
-    for part in ("datasets", "unmask", "outputs", "models", "cells"):
+    for part in ("datasets", "unmask", "outputs", "models", "cells", "unsearchable_loads"):
         result[part] = [e for e in result[part] if (e["notebook"], e["seq"]) in kept]
     result["found"] = any(result[part] for part in ("datasets", "unmask", "outputs", "models"))

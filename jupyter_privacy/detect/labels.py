@@ -15,15 +15,17 @@ addresses column names; a pivot of an unmasked column turns its values into colu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import pandas as pd
 
 from .headers import match_header
-from .names import NameShape, name_shape
+from .names import NameShape, name_data, name_shape
 from .ner import PERSON_LABELS, NerModel
 from .recognizers import ValueRecognizer, builtin_recognizers
+from .text import fold
 
 _LISTED_NAMES = 3  # labels that must read as full names before the name lists decide (see listed_names)
 MIN_LABEL = 5  # shorter labels ("id", "Jan") cannot be told apart from ordinary column names
@@ -41,11 +43,18 @@ def is_token(label: str) -> bool:
 
 def name_shaped(label: str) -> bool:
     """Two to five words of letters, the first and the last capitalised: "Anna de Vries", also written
-    surname first ("Allen, Elisabeth")."""
+    surname first ("Allen, Elisabeth", "de Vries, Anna", "Vries, Anna de": particles left out)."""
     words = label.replace(",", " ", 1).split() if label.count(",") == 1 else label.split()
-    if not 2 <= len(words) <= 5 or not (words[0][:1].isupper() and words[-1][:1].isupper()):
+    core = [w for w in words if w not in _PARTICLES]
+    if not 2 <= len(words) <= 5 or len(core) < 2 or not (core[0][:1].isupper() and core[-1][:1].isupper()):
         return False
     return all(w.translate(_NAME_PUNCTUATION).isalpha() for w in words)
+
+
+# the lower-case particles of surnames ("de Vries", "van den Berg", "von der Leyen", "da Silva")
+_PARTICLES = frozenset(
+    {"de", "van", "der", "den", "von", "zu", "di", "da", "del", "della", "la", "le", "ten", "ter"}
+)
 
 
 def suspicious_label(label: str) -> bool:
@@ -101,11 +110,24 @@ def listed_names(texts: list[str], skip: set[int]) -> list[int]:
     together: three or more of them must be full names (a known given name and a known surname, in any
     case, surname-first too: "jan jansen", "Allen, Elisabeth"), and at least half of its multi-word
     labels. That is a pivot by person, or a frame keyed by person. ("Max Price" and "Summer Sales" both
-    read as names: two are not enough; a frame of two people's names needs the NER model.)
+    read as names: two are not enough; a frame of two people's names needs the NER model.) A word in
+    three or more labels is a pattern of column names, not people ("April Sales", "May Sales", "June
+    Sales"; "Olive Green", "Jade Green", "Ivy Green"; "Max Price", "Max Sales", "Max Low"): names holding
+    one do not count towards the three. (Two people may share a name: "Jan Jansen", "Jan Bakker".)
     """
     multiword = [p for p, text in enumerate(texts) if p not in skip and _multiword(text)]
     full = [p for p in multiword if _full_name(name_shape(texts[p]))]
-    return full if len(full) >= _LISTED_NAMES and 2 * len(full) >= len(multiword) else []
+    words = {p: _core_words(texts[p]) for p in multiword}
+    shared = Counter(w for p in multiword for w in words[p])
+    distinct = [p for p in full if all(shared[w] < 3 for w in words[p])]
+    return full if len(distinct) >= _LISTED_NAMES and 2 * len(full) >= len(multiword) else []
+
+
+def _core_words(text: str) -> set[str]:
+    """A label's words without titles and particles ("de", "van"), folded: what two names can share."""
+    data = name_data()
+    words = {fold(w).rstrip(".") for w in text.replace(",", " ").split()}
+    return words - data.titles - data.particles
 
 
 def _multiword(text: str) -> bool:
@@ -119,9 +141,60 @@ def _full_name(shape: NameShape) -> bool:
 def header_is_data(df: pd.DataFrame, personal: dict[int, str]) -> bool:
     """Whether a header holding personal data (``personal``: position -> entity) is a person's row (a
     file without a header, or keyed by people) rather than the header of a table by person (a timesheet
-    with employees as columns).
+    with employees as columns, an attendance list).
 
-    Under a person's row are more people's data (text); under a by-person header are measurements
-    (numbers): there the names stay the header, and a governed frame shows them as tokens.
+    Under a person's row are more people's data of the same kind (e-mail addresses under an e-mail
+    address, names under a name; numbers under a number such as a phone number or national id); under a
+    by-person header are measurements or answers (hours, "yes"/"no", a stray "sick"): there the labels
+    stay the header, and a governed frame shows them as tokens. A column with no values tells neither;
+    when none tells, the header is data. A frame with row labels (a JSON object keyed by people, one
+    person's fields as rows) is keyed by its column names.
     """
-    return any(not pd.api.types.is_numeric_dtype(df.iloc[:, p]) for p in personal)
+    if personal and not isinstance(df.index, pd.RangeIndex):
+        return True
+    told = [
+        t
+        for t in (_over_data(df.iloc[:, p], df.columns[p], entity) for p, entity in personal.items())
+        if t is not None
+    ]
+    return bool(personal) and (any(told) or not told)
+
+
+def _over_data(column: pd.Series, label: object, entity: str) -> bool | None:
+    """True: more people's data under this personal label; False: measurements; None: no values."""
+    if _number_like(label):
+        return True
+    values = column.dropna()
+    if values.empty:
+        return None
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return False
+    sample = values.astype(str).str.strip().head(_SAMPLE)
+    return _share(sample, lambda v: _people_data(v, entity)) >= _SAME_KIND
+
+
+def _people_data(value: str, entity: str) -> bool:
+    """Whether a value under a personal label is personal data too: of the label's kind, or shaped like
+    personal data (an e-mail address, a long number, a capitalised name)."""
+    if suspicious_label(value):
+        return True
+    if entity == "PERSON":
+        shape = name_shape(value)
+        return shape.is_name_shaped and shape.tokens >= 2 and (shape.given or shape.surname)
+    return any(r.matches(value, whole=True) for r in _label_recognizers() if r.entity == entity)
+
+
+def _share(values: pd.Series, test: Callable[[str], bool]) -> float:
+    return sum(map(test, values)) / len(values)
+
+
+_SAMPLE = 50  # values looked at under each personal label
+_SAME_KIND = 0.5  # at least this share of the values under a personal label of its kind: people's data
+
+
+def _number_like(label: object) -> bool:
+    digits = str(label).translate(_NUMBER_PUNCTUATION)
+    return digits.isdigit()
+
+
+_NUMBER_PUNCTUATION = str.maketrans("", "", " +-().")

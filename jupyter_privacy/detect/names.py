@@ -159,6 +159,8 @@ def name_shape(value: str) -> NameShape:
     core = [t for t in folded if t not in data.titles and t not in data.particles]
     if not core or len(core) > 6:
         return NameShape(False, False, False, 0, capitalised)
+    # "de Vries, Anna": the surname's particles are not among the core words
+    surname_count = max(1, surname_count - sum(t not in core for t in folded[len(folded) - surname_count :]))
     surname_tokens = core[-surname_count:] if len(core) > 1 else core
     given_tokens = core[: len(core) - len(surname_tokens)] if len(core) > 1 else core
     return NameShape(

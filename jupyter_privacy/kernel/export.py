@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..ledger import LedgerRecord, verify_chain
-from ..ledger.identity import written_by
 from .errors import PrivacyError
 
 if TYPE_CHECKING:
@@ -44,10 +43,8 @@ def export_notebook(session: PrivacySession, fmt: str, output: str | None = None
     from ..records.article30 import build_record, render
     from ..records.witness_report import apply_witness
 
-    user = session.store.identity.user
-    record = build_record(
-        session.store, session.loaded, [session.notebook], lambda _nb, r: written_by(r, user)
-    )
+    mine = session.store.identity.wrote
+    record = build_record(session.store, session.loaded, [session.notebook], lambda _nb, r: mine(r))
     apply_witness(record, session.store, session.loaded, [session.notebook])  # signed checkpoints, if any
     # appendix: the log records themselves (as stored), so the export can be re-verified on its own; only
     # this user's (a team log's chain can hold other users' notebooks of the same path: their records
@@ -72,8 +69,7 @@ def export_notebook(session: PrivacySession, fmt: str, output: str | None = None
 
 def _own_records(session: PrivacySession) -> list[LedgerRecord]:
     """The records of this notebook's chain written by this kernel's user."""
-    user = session.store.identity.user
-    return [r for r in session.store.records(session.notebook) if written_by(r, user)]
+    return [r for r in session.store.records(session.notebook) if session.store.identity.wrote(r)]
 
 
 def _write(path: Path, text: str) -> None:

@@ -31,7 +31,6 @@ from ..detect.labels import header_is_data
 from ..io import DataReadError, describe_error, read_table
 from ..io.nested import flatten_nested
 from ..ledger import LedgerError, LedgerRecord, LedgerStore, open_store
-from ..ledger.identity import written_by
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..policy import LoadedPolicy, Purpose, load_policy
 from ..records.fingerprints import record_fingerprints
@@ -582,7 +581,7 @@ class PrivacySession:
         rec = self.store.head(self.notebook)
         if rec is None:
             return None
-        event = rec.event if written_by(rec, self.store.identity.user) else None
+        event = rec.event if self.store.identity.wrote(rec) else None
         return {"seq": rec.seq, "hash": rec.hash, "event": event}
 
 

@@ -84,19 +84,19 @@ def _writer(lineage: Lineage, name: str) -> Callable[[Callable[..., Any]], Calla
 
 
 def _write_error(exc: BaseException, target: Any) -> OutputError:
-    from ..engines.spark.source import spark_error
+    from ..engines.spark.source import shown_uri, spark_error
 
-    reason = str(spark_error(exc, str(target)))
+    reason = str(spark_error(exc, shown_uri(str(target))))
     return OutputError(f"the governed Spark write failed, nothing was logged: {reason}")
 
 
 def _log_output(session: PrivacySession, writer: Any, target: Any, ids: list[str], via: str) -> None:
-    from ..engines.spark.source import SparkSource
+    from ..engines.spark.source import SparkSource, is_uri
 
     path: Path | None = None
     if (
         isinstance(target, str)
-        and "://" not in target
+        and not is_uri(target)
         and via.split(".")[-1] not in ("saveAsTable", "insertInto")
     ):
         path = Path(target).expanduser().resolve()
@@ -122,10 +122,12 @@ def _log_output(session: PrivacySession, writer: Any, target: Any, ids: list[str
 
 def _output_name(path: Path | None, target: Any, via: str) -> str:
     """What an output is called in the log: its local path, its URI on a cluster file system, or its table."""
+    from ..engines.spark.source import is_uri, shown_uri
+
     if path is not None:
         return str(path)
-    table = via.split(".")[-1] in ("saveAsTable", "insertInto") or "://" not in str(target)
-    return f"table:{target}" if table else str(target)
+    table = via.split(".")[-1] in ("saveAsTable", "insertInto") or not is_uri(str(target))
+    return f"table:{target}" if table else shown_uri(str(target))
 
 
 def _fit(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

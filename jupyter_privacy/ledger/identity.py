@@ -1,7 +1,8 @@
 """Who acts and where: the identity written into every processing-log record (record format 2).
 
 The acting user is ``JUPYTERHUB_USER`` when the kernel or server runs under JupyterHub (every user's
-server and kernels run as that user, and the Hub sets it), else the operating-system user. The server is
+server and kernels run as that user, and the Hub sets it), else ``KERNEL_USERNAME`` (set for a kernel
+started through a gateway), else the operating-system user. The server is
 the host name, followed by the JupyterHub named server (``JUPYTERHUB_SERVER_NAME``) when there is one.
 On a single machine both are what the process says about itself: they attribute records, they do not
 authenticate anyone (a PostgreSQL store records the database role as well; see docs/ledger.md).
@@ -26,12 +27,33 @@ class Identity:
     user: str
     server: str
 
+    def wrote(self, record: Any) -> bool:
+        """Whether ``record`` is this identity's: written by its user, from the same JupyterHub named
+        server (a user's named servers can have volumes of their own, so one notebook path can be two
+        notebooks). The host is not compared: a kernel may run on another host than its server."""
+        server = _field(record, "server")
+        return written_by(record, self.user) and (
+            server is None or named_server(server) == named_server(self.server)
+        )
+
+
+def named_server(server: str) -> str:
+    """The JupyterHub named server in a record's ``server`` (``host/NAME``), or "" for a default server."""
+    return server.split("/", 1)[1] if "/" in server else ""
+
+
+def _field(record: Any, name: str) -> Any:
+    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+
 
 def acting_user() -> str:
-    """``JUPYTERHUB_USER`` when set and non-empty, else the OS user name (``"unknown"`` if none)."""
-    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
-    if hub_user:
-        return hub_user
+    """``JUPYTERHUB_USER`` when set and non-empty, else ``KERNEL_USERNAME`` (what a Jupyter Server passes
+    to a kernel it starts through a gateway such as Enterprise Gateway), else the OS user name
+    (``"unknown"`` if none)."""
+    for variable in ("JUPYTERHUB_USER", "KERNEL_USERNAME"):
+        named = os.environ.get(variable, "").strip()
+        if named:
+            return named
     try:
         return getpass.getuser() or _UNKNOWN
     except (KeyError, OSError):
@@ -58,5 +80,5 @@ def written_by(record: Any, user: str) -> bool:
     container spawners every user's notebooks live under the same path (``/home/jovyan``), so one chain
     of a shared log can hold several users' records for the "same" notebook.
     """
-    owner = record.get("user") if isinstance(record, Mapping) else getattr(record, "user", None)
+    owner = _field(record, "user")
     return owner is None or owner == user

@@ -32,6 +32,12 @@ NOTIFY_CHANNEL = "jupyter_privacy_append"
 """Every append is notified here (payload ``{"notebook", "seq", "user"}``); servers LISTEN to push sidebar
 updates of their own user's appends."""
 
+USER_NOT_LOGIN = "JPU01"
+"""The SQLSTATE of an append refused because its user is not the login role (a code of our own)."""
+USER_CHECK = "user_check"
+"""The setting that says whether a record's ``user`` must be the database login role (``login``) or may be
+whatever the kernel reports (``any``, the default)."""
+
 _TABLES = f"""
 CREATE TABLE IF NOT EXISTS {SCHEMA}.records (
     notebook text NOT NULL,
@@ -57,7 +63,12 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.heads (
     seq bigint NOT NULL,
     hash text NOT NULL
 );
+CREATE TABLE IF NOT EXISTS {SCHEMA}.settings (
+    name text PRIMARY KEY,
+    value text NOT NULL
+);
 """
+
 
 _FINGERPRINT_TABLES = f"""
 CREATE TABLE IF NOT EXISTS {SCHEMA}.fp_filters (
@@ -150,6 +161,11 @@ BEGIN
     IF coalesce(p_user, '') = '' OR coalesce(p_server, '') = '' THEN
         RAISE EXCEPTION 'user and server must be non-empty' USING ERRCODE = '22023';
     END IF;
+    IF EXISTS (SELECT 1 FROM {SCHEMA}.settings s WHERE s.name = '{USER_CHECK}' AND s.value = 'login')
+            AND p_user IS DISTINCT FROM session_user::text THEN
+        RAISE EXCEPTION 'this log takes the user from the database login: user % is not the login role %',
+            p_user, session_user USING ERRCODE = '{USER_NOT_LOGIN}';
+    END IF;
     PERFORM pg_advisory_xact_lock(hashtextextended('jupyter_privacy:' || p_notebook, 0));
     SELECT h.seq, h.hash INTO head_seq, head_hash FROM {SCHEMA}.heads h WHERE h.notebook = p_notebook;
     SELECT x.seq, x.hash INTO last_seq, last_hash FROM {SCHEMA}.records x
@@ -203,6 +219,7 @@ _GRANTS = f"""
 ALTER SCHEMA {SCHEMA} OWNER TO {OWNER};
 ALTER TABLE {SCHEMA}.records OWNER TO {OWNER};
 ALTER TABLE {SCHEMA}.heads OWNER TO {OWNER};
+ALTER TABLE {SCHEMA}.settings OWNER TO {OWNER};
 ALTER FUNCTION {SCHEMA}.append(text, text, text, text, text, bigint, text, text, text, text) OWNER TO {OWNER};
 ALTER TABLE {SCHEMA}.fp_filters OWNER TO {OWNER};
 ALTER TABLE {SCHEMA}.fp_chunks OWNER TO {OWNER};
@@ -213,8 +230,8 @@ REVOKE ALL ON FUNCTION {SCHEMA}.append(text, text, text, text, text, bigint, tex
 REVOKE ALL ON FUNCTION {SCHEMA}.put_fingerprints(text, integer, integer, bigint, bytea) FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA {SCHEMA} FROM PUBLIC;
 GRANT USAGE ON SCHEMA {SCHEMA} TO {READER}, {WRITER};
-GRANT SELECT ON {SCHEMA}.records, {SCHEMA}.heads, {SCHEMA}.fp_filters, {SCHEMA}.fp_chunks
-    TO {READER}, {WRITER};
+GRANT SELECT ON {SCHEMA}.records, {SCHEMA}.heads, {SCHEMA}.fp_filters, {SCHEMA}.fp_chunks,
+    {SCHEMA}.settings TO {READER}, {WRITER};
 GRANT EXECUTE ON FUNCTION {SCHEMA}.append(text, text, text, text, text, bigint, text, text, text, text)
     TO {WRITER};
 GRANT EXECUTE ON FUNCTION {SCHEMA}.put_fingerprints(text, integer, integer, bigint, bytea) TO {WRITER};
@@ -226,11 +243,14 @@ def _exists(cur: Any, sql: str, *params: Any) -> bool:
     return cur.fetchone() is not None
 
 
-def init_db(conn: Any, say: Callable[[str], None]) -> None:
+def init_db(conn: Any, say: Callable[[str], None], user_check: str | None = None) -> None:
     """Create roles, schema, tables, the append function and the grants; say what was done.
 
     Idempotent: what exists is kept (the function and the grants are re-applied, which changes nothing
-    when they are current). Runs in one transaction on ``conn`` (a psycopg connection).
+    when they are current). Runs in one transaction on ``conn`` (a psycopg connection). ``user_check``
+    ``login`` makes the append function refuse a record whose ``user`` is not the login role (each user
+    connects with their own role: the records' users are then authenticated by the database), ``any``
+    lifts that; None keeps what is set.
     """
     with conn.transaction(), conn.cursor() as cur:
         for role in (OWNER, WRITER, READER):
@@ -244,7 +264,7 @@ def init_db(conn: Any, say: Callable[[str], None]) -> None:
         else:
             cur.execute(f"CREATE SCHEMA {SCHEMA}")
             say(f"schema {SCHEMA}: created")
-        for table in ("records", "heads", "fp_filters", "fp_chunks"):
+        for table in ("records", "heads", "settings", "fp_filters", "fp_chunks"):
             found = _exists(
                 cur, "SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = %s", SCHEMA, table
             )
@@ -259,9 +279,30 @@ def init_db(conn: Any, say: Callable[[str], None]) -> None:
             "under the hash it computes)"
         )
         cur.execute(_GRANTS)
+        _user_check(cur, say, user_check)
         say(
             f"grants: {WRITER} may read and call {SCHEMA}.append and {SCHEMA}.put_fingerprints only; "
             f"{READER} may read; "
             "no role but the owner may insert, update, delete, truncate or alter"
         )
     say(f"next: GRANT {WRITER} TO <each notebook user's login role>; GRANT {READER} TO <the DPO's role>")
+
+
+def _user_check(cur: Any, say: Callable[[str], None], wanted: str | None) -> None:
+    """Set (or, with None, report) whether a record's user must be the login role."""
+    if wanted is not None:
+        if wanted not in ("login", "any"):
+            raise ValueError(f"user check must be 'login' or 'any', not {wanted!r}")
+        cur.execute(
+            f"INSERT INTO {SCHEMA}.settings (name, value) VALUES (%s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (USER_CHECK, wanted),
+        )
+    cur.execute(f"SELECT value FROM {SCHEMA}.settings WHERE name = %s", (USER_CHECK,))
+    row = cur.fetchone()
+    if row is not None and row[0] == "login":
+        say("user check: login (a record's user must be the database login role)")
+    else:
+        say(
+            "user check: any (a record's user is what the kernel reports; --user-check login to require the login role)"
+        )

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .identity import Identity, current_identity
-from .postgres_schema import SCHEMA
+from .postgres_schema import SCHEMA, USER_NOT_LOGIN
 from .records import LedgerRecord, canonical_json, validate_event
 from .store import HeadPointer, LedgerError, LedgerStore, RawRecord, parse_raw
 
@@ -48,6 +48,11 @@ def describe_pg_error(exc: Exception) -> str:
     text = str(exc).lower()
     if sqlstate == "28P01" or "password authentication failed" in text:
         return "authentication failed"
+    if sqlstate == USER_NOT_LOGIN:
+        return (
+            "this log takes the user from the database login, and the user this kernel reports "
+            "(JUPYTERHUB_USER, else the OS user) is not its login role: connect with the user's own role"
+        )
     if sqlstate.startswith("28"):
         return "the role is not allowed to connect"
     if sqlstate == "3D000" or ("database" in text and "does not exist" in text):

@@ -69,9 +69,9 @@ class Alias:
 
 
 def alias_fields(record: Any) -> dict[str, Any]:
-    """What :meth:`AliasMap.owner` reads of a :class:`~jupyter_privacy.ledger.LedgerRecord`: when, from
-    which kernel, by whom."""
-    return {"ts": record.ts, "kernel_id": record.kernel_id, "user": record.user}
+    """What :meth:`AliasMap.owner` (and the server's reader) read of a
+    :class:`~jupyter_privacy.ledger.LedgerRecord`: when, from which kernel, by whom, from where."""
+    return {"ts": record.ts, "kernel_id": record.kernel_id, "user": record.user, "server": record.server}
 
 
 def _under(path: str, folder: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ledger import LedgerError, LedgerStore, SqliteLedgerStore, open_store, verify_chain
-from ..ledger.identity import acting_user, written_by
+from ..ledger.identity import current_identity
 from ..policy import LoadedPolicy, load_policy
 from ..records.aliases import AliasMap, alias_fields
 from ..records.witness_report import apply_witness
@@ -42,7 +42,8 @@ class PrivacyService:
         self.aliases = AliasMap(settings.alias_path)
         self.views = StateCache()
         self.push: Any = None  # the LogPush of a PostgreSQL team log, once the server runs (see .push)
-        self.user = acting_user()  # whose notebooks this server shows (JUPYTERHUB_USER, else the OS user)
+        self.identity = current_identity()  # whose notebooks this server shows (user and named server)
+        self.user = self.identity.user
 
     # -- policy and store -----------------------------------------------------------------------
 
@@ -86,7 +87,7 @@ class PrivacyService:
 
         def keep(chain: str, record: Any) -> bool:
             data = record if isinstance(record, dict) else alias_fields(record)
-            return written_by(data, self.user) and self.aliases.owner(chain, data) in owners
+            return self.identity.wrote(data) and self.aliases.owner(chain, data) in owners
 
         return keep
 

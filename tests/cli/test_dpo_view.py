@@ -259,3 +259,25 @@ def test_purpose_filter_tells_two_users_scripts_of_one_path_apart(tmp_path: Path
     env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
     churn = export(env, tmp_path, "--purpose", "churn-model")
     assert [d["cell"]["user"] for d in churn["evidence"]["datasets"]] == ["ana"]
+
+
+def test_erasure_filters_leave_out_other_users_unsearchable_loads(tmp_path: Path) -> None:
+    """bo's load was masked under another key, so it cannot be searched; ``erasure --user ana`` is about
+    what ana did and does not list it."""
+    policy = _policy(tmp_path)
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "work.ipynb"))
+        for user, key in (("ana", KEY), ("bo", "3c" * 32)):
+            mp.setenv("JUPYTERHUB_USER", user)
+            mp.setenv("JUPYTER_PRIVACY_KEY", key)
+            s = PrivacySession(policy=load_policy(policy))
+            s.load(EXAMPLES / "data" / "customers.csv", variable="customers")
+            s.close()
+    finally:
+        mp.undo()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
+    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    assert [u["user"] for u in erasure(env)["unsearchable_loads"]] == ["bo"]
+    ana = erasure(env, "--user", "ana")
+    assert [d["user"] for d in ana["datasets"]] == ["ana"] and ana["unsearchable_loads"] == []

@@ -70,6 +70,8 @@ def team(pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         "bea",
         "--reader",
         "dora",
+        "--user-check",
+        "login",  # bea's kernel reports JUPYTERHUB_USER=bea and connects as bea: the database vouches for it
     )
     assert init.returncode == 0, init.stderr
     data = yaml.safe_load((EXAMPLES / "privacy_policy.yaml").read_text("utf-8"))
@@ -112,6 +114,7 @@ def test_init_db_says_what_it_did_and_is_idempotent(team: Team) -> None:
     assert "role dora: member of jupyter_privacy_reader" in team.init_output
     again = cli({**team.env, "ADMIN_DSN": team.admin_dsn}, "log", "init-db", "--dsn-env", "ADMIN_DSN")
     assert again.returncode == 0 and "schema jupyter_privacy: exists" in again.stdout
+    assert "user check: login" in team.init_output and "user check: login" in again.stdout  # kept
     assert team.admin_dsn not in again.stdout + again.stderr
 
 

@@ -43,6 +43,10 @@ def test_name_shapes() -> None:
     assert name_shape("Dr. Jan de Vries").given
     assert not name_shape("buick skylark 320").is_name_shaped
     assert not name_shape("Smith, John, Jr, III, PhD").is_name_shaped
+    # surname first with a particle: the particle is not a name word, the given name still is one
+    for value in ("de Vries, Anna", "van den Berg, Sanne", "de la Cruz, Maria"):
+        shape = name_shape(value)
+        assert shape.given and shape.surname and shape.tokens == 2, value
 
 
 def test_surname_title_given_under_a_header_that_says_nothing() -> None:

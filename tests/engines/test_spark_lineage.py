@@ -112,3 +112,16 @@ def test_mllib_fit_is_logged_with_datasets_and_variable(
     assert fit.payload["variable"] == "churn_model"
     assert fit.payload["datasets"] == [train._jupyter_privacy_load.dataset_id]
     assert fit.payload["columns"] == ["email", "spend", "churned"]
+
+
+def test_writes_to_uris_are_logged_as_written_and_a_password_is_not_quoted(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    path, _raw = _people(tmp_path, "people.parquet", 6)
+    masked = load_spark(privacy, path, spark=spark)
+    target = f"file:{tmp_path / 'out'}"  # file:/tmp/... (one slash, as Hadoop writes its paths)
+    masked.write.parquet(target)
+    assert [r.payload["path"] for r in _events(privacy, "output_written")] == [target]
+    with pytest.raises(OutputError) as caught:
+        masked.write.parquet("s3a://AKIAEXAMPLE:wJalrXUtnFEMIsecret@bucket/out")
+    assert "wJalrXUtnFEMIsecret" not in str(caught.value) and "AKIAEXAMPLE:***@bucket" in str(caught.value)

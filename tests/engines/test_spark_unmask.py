@@ -11,7 +11,7 @@ from faker import Faker
 
 from jupyter_privacy.kernel.errors import LoadError, UnmaskDenied
 from jupyter_privacy.kernel.session import PrivacySession
-from jupyter_privacy.kernel.spark_load import load_spark
+from jupyter_privacy.kernel.spark_load import govern_spark_frame, load_spark
 from jupyter_privacy.kernel.spark_unmask import unmask_spark
 from jupyter_privacy.ledger import SqliteLedgerStore
 
@@ -118,9 +118,72 @@ def test_a_source_named_by_a_file_system_uri_is_loaded_hashed_by_spark_and_guard
     assert len([r for r in _events(privacy) if r.event == "unmask_granted"]) == 1
 
 
-def test_a_missing_file_system_uri_is_one_clear_error(spark: Any, privacy: PrivacySession, tmp_path: Path) -> None:
+def test_a_missing_file_system_uri_is_one_clear_error(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
     with pytest.raises(LoadError, match="no such file or folder") as caught:
         load_spark(privacy, (tmp_path / "nowhere").as_uri(), spark=spark)
     assert "Traceback" not in str(caught.value) and "Py4J" not in str(caught.value)
     ledger = privacy.policy.log.resolved_path()
     assert not ledger.exists() or not [r for r in _events(privacy) if r.event == "dataset_loaded"]
+
+
+@pytest.mark.parametrize("by_uri", [False, True])
+def test_the_content_hash_covers_partition_folders_and_skips_what_spark_skips(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame], tmp_path: Path, by_uri: bool
+) -> None:
+    """Renaming a partition folder changes the data Spark reads (its rows' ``year``): the unmask is refused.
+    A job's leftover ``_temporary`` folder is not read by Spark: the unmask goes ahead."""
+    _path, raw = crm
+    folder = tmp_path / "crm_by_year"
+    spark.createDataFrame(raw.assign(year=[2024, 2025] * 250)).write.partitionBy("year").parquet(str(folder))
+    masked = load_spark(privacy, folder.as_uri() if by_uri else folder, spark=spark)
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    leftover = folder / "_temporary" / "0" / "part-00009.parquet"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"an unfinished job's file")
+    assert unmask_spark(privacy, masked, ["email"]).count() == 500
+    (folder / "year=2024").rename(folder / "year=2023")
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, masked, ["email"])
+
+
+def test_a_source_inside_a_hidden_folder_is_hashed(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A folder under ``~/.cache/...``: its part files are data (only names inside the source are hidden)."""
+    _path, raw = crm
+    folder = tmp_path / ".cache" / "crm_parts"
+    spark.createDataFrame(raw).repartition(2).write.parquet(str(folder))
+    masked = load_spark(privacy, folder, spark=spark)  # the format found from its part files
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    part = next(folder.glob("part-*.parquet"))
+    part.with_name(f".{part.name}.crc").unlink()
+    pd.read_parquet(part).assign(balance=-1.0).to_parquet(part, index=False)
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, masked, ["email"])
+
+
+def test_a_frame_read_from_a_folder_with_a_space_is_governed_and_guarded(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """``inputFiles()`` gives %-encoded URIs (``my%20data``): the files are still found and hashed."""
+    _path, raw = crm
+    folder = tmp_path / "my data"
+    spark.createDataFrame(raw).repartition(2).write.parquet(str(folder))
+    masked = govern_spark_frame(privacy, spark.read.parquet(str(folder)))
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    assert unmask_spark(privacy, masked, ["email"]).count() == 500
+    part = next(folder.glob("part-*.parquet"))
+    part.with_name(f".{part.name}.crc").unlink()
+    pd.read_parquet(part).assign(balance=-1.0).to_parquet(part, index=False)
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, masked, ["email"])
+
+
+def test_a_password_in_a_uri_is_not_quoted(spark: Any, privacy: PrivacySession) -> None:
+    with pytest.raises(LoadError) as caught:
+        load_spark(privacy, "s3a://AKIAEXAMPLE:wJalrXUtnFEMIsecret@bucket/crm/", spark=spark)
+    assert "wJalrXUtnFEMIsecret" not in str(caught.value) and "s3a://AKIAEXAMPLE:***@bucket/crm/" in str(
+        caught.value
+    )

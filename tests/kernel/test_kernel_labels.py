@@ -212,3 +212,67 @@ def test_a_timesheet_with_employees_as_columns_gets_tokens_without_ner(
     assert frame.columns[0] == "week" and all(is_token(c) for c in frame.columns[1:])
     assert not any(n in shown for n in names)
     assert not any(n in payload_text(ledger, str(tmp_path / "timesheet.ipynb")) for n in names)
+
+
+def test_a_timesheet_with_a_note_among_the_hours_keeps_its_header(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    policy_writer: Callable[..., tuple[Path, Path]],
+    test_key: str,
+) -> None:
+    """One "sick" among an employee's hours makes the column text; it is still a header of names over
+    measurements (read as a headerless file, the names sat raw among the hours of the masked frame)."""
+    policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
+    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
+    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "timesheet.ipynb"))
+    names = ["Anna de Vries", "Jan Jansen", "Piet Bakker", "Sanne van den Berg"]
+    hours: list[object] = [38.0, 40.0, "sick", 36.5, 40.0]
+    pd.DataFrame({"week": range(1, 6), **{n: hours for n in names}}).to_csv(tmp_path / "t.csv", index=False)
+    s = PrivacySession(policy=load_policy(policy))
+    try:
+        frame = s.load(tmp_path / "t.csv")
+        shown = frame.to_html() + repr(frame)
+    finally:
+        s.close()
+    assert frame.columns[0] == "week" and all(is_token(c) for c in frame.columns[1:]) and len(frame) == 5
+    assert not any(n in shown for n in names)
+    assert not any(n in payload_text(ledger, str(tmp_path / "timesheet.ipynb")) for n in names)
+
+
+def test_surname_first_labels_with_a_particle_are_tokenised_in_records(session: PrivacySession) -> None:
+    """'de Vries, Anna' and 'Vries, Anna de' (the Dutch sorting form) are names; 'Amount, total' is not."""
+    labels = ["de Vries, Anna", "Vries, Anna de", "van den Berg, Sanne", "Amount, total"]
+    session.log("output_written", {"path": "/tmp/p.csv", "columns": labels})
+    text = logged(session)
+    assert not any(name in text for name in labels[:3]) and '"Amount, total"' in text
+
+
+@pytest.mark.parametrize(
+    "people", [["Anna de Vries", "Jan Jansen", "Piet Bakker"], ["anna@example.org", "jan@example.net"]]
+)
+def test_an_attendance_list_by_person_keeps_its_header(
+    people: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    policy_writer: Callable[..., tuple[Path, Path]],
+    test_key: str,
+) -> None:
+    """People as columns over answers ("yes"/"no"), not over more people's data: a header, its labels
+    tokens (read as a headerless file, the names and addresses sat raw in the first row of the masked
+    frame, in columns of answers where no scan finds them)."""
+    policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
+    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
+    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "attendance.ipynb"))
+    days = [f"2026-01-{d:02d}" for d in range(1, 21)]
+    pd.DataFrame({"day": days, **{p: ["yes", "no"] * 10 for p in people}}).to_csv(
+        tmp_path / "a.csv", index=False
+    )
+    s = PrivacySession(policy=load_policy(policy))
+    try:
+        frame = s.load(tmp_path / "a.csv")
+        shown = frame.to_html() + repr(frame)
+    finally:
+        s.close()
+    assert frame.columns[0] == "day" and all(is_token(c) for c in frame.columns[1:]) and len(frame) == 20
+    assert not any(p in shown for p in people)
+    assert not any(p in payload_text(ledger, str(tmp_path / "attendance.ipynb")) for p in people)

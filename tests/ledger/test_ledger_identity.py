@@ -42,8 +42,21 @@ def test_identity_from_jupyterhub_user_and_server_name(
     assert LedgerRecord.from_dict(json.loads(rec.to_json()), check_hash=True) == rec
 
 
+def test_a_gateway_kernel_is_named_by_kernel_username(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kernel started through a gateway gets only KERNEL_* variables unless the admin allows more:
+    KERNEL_USERNAME names the user before the OS user of the remote host ("jovyan" for everyone)."""
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv("KERNEL_USERNAME", "ana")
+    with SqliteLedgerStore(tmp_path / "l.sqlite3") as store:
+        assert store.append(NB, "session_start", {}, policy_sha256=POLICY).user == "ana"
+    monkeypatch.setenv("JUPYTERHUB_USER", "bo")  # the Hub's name, when it reaches the kernel, comes first
+    with SqliteLedgerStore(tmp_path / "l.sqlite3") as store:
+        assert store.append(NB, "session_start", {}, policy_sha256=POLICY).user == "bo"
+
+
 def test_identity_falls_back_to_os_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.delenv("KERNEL_USERNAME", raising=False)
     monkeypatch.delenv("JUPYTERHUB_SERVER_NAME", raising=False)
     store = SqliteLedgerStore(tmp_path / "l.sqlite3")
     rec = store.append(NB, "session_start", {}, policy_sha256=POLICY)

@@ -211,3 +211,39 @@ def test_witness_over_postgresql_catches_an_owner_level_rewrite(db: Db, tmp_path
     finding = check_store(store, checkpoints, key.public_key())[0]
     assert finding.kind == "rolled_back" and finding.tampered
     store.close()
+
+
+def test_user_check_login_makes_the_database_vouch_for_the_user(db: Db) -> None:
+    """With ``--user-check login`` a kernel cannot put another user's name on its records: the append
+    function refuses a user other than the login role, and nothing is written; the setting survives a
+    re-run of init-db that does not name it, and ``any`` lifts it."""
+    lines: list[str] = []
+    with psycopg.connect(db.admin_dsn) as conn:
+        init_db(conn, lines.append, "login")
+    assert any(line.startswith("user check: login") for line in lines)
+    with PostgresLedgerStore(db.user_dsn, identity=Identity("ana", "hub")) as own:
+        own.append(NB, "session_start", {}, policy_sha256=POLICY)
+    forged = PostgresLedgerStore(db.user_dsn, identity=Identity("bo", "hub"))
+    with forged, pytest.raises(LedgerError, match="takes the user from the database login") as caught:
+        forged.append(NB, "purpose_declared", {"purpose": "x"}, policy_sha256=POLICY)
+    assert db.user_dsn not in str(caught.value)
+    with psycopg.connect(db.user_dsn, autocommit=True) as conn:  # straight through the function, too
+        with pytest.raises(psycopg.Error) as raw:
+            conn.execute(
+                "SELECT jupyter_privacy.append('/nb', 'x', '{}', NULL, NULL, NULL, NULL, repeat('a', 64), "
+                "'bo', 's')"
+            )
+        assert raw.value.sqlstate == "JPU01"
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # and the setting is not theirs to change
+            conn.execute("UPDATE jupyter_privacy.settings SET value = 'any'")
+    kept: list[str] = []
+    with psycopg.connect(db.admin_dsn) as conn:
+        init_db(conn, kept.append)
+    assert any(line.startswith("user check: login") for line in kept)
+    with PostgresLedgerStore(db.user_dsn, readonly=True) as store:
+        assert [(r.user, r.event) for r in store.records(NB)] == [("ana", "session_start")]
+        assert store.notebooks() == [NB]
+    with psycopg.connect(db.admin_dsn) as conn:
+        init_db(conn, kept.append, "any")
+    with PostgresLedgerStore(db.user_dsn, identity=Identity("bo", "hub")) as anyone:
+        assert anyone.append(NB, "session_start", {}, policy_sha256=POLICY).user == "bo"

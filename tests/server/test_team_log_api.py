@@ -200,3 +200,23 @@ async def test_another_users_notebook_of_the_same_path_stays_out(
             service.aliases.owner(str(nb), r.to_dict()) for r in team.records(str(nb)) if r.user == "bob"
         }
     assert theirs_now == {str(nb)}  # bob's notebook was not renamed
+
+
+async def test_the_same_users_other_named_server_stays_out(
+    jp_fetch: Any, notebook: Any, session_log: Any, store_path: Path, team_dsn: str
+) -> None:
+    """JupyterHub named servers can each have their own volume (KubeSpawner's default claim is per
+    server), so this user's ``gpu`` server has an ``analysis.ipynb`` of its own at the same path: a
+    kernel starting there must not end this server's session in its sidebar."""
+    from jupyter_privacy.ledger.identity import acting_user
+
+    nb = notebook("analysis.ipynb")
+    session_log(nb)
+    log_to_postgres(team_dsn, str(nb), store_path)
+    store_path.unlink()
+    gpu = Identity(acting_user(), "jupyter-me--gpu/gpu")
+    with PostgresLedgerStore(team_dsn, identity=gpu) as other:
+        other.append(str(nb), "session_start", {"policy_default": False}, kernel_id="kg", policy_sha256="0" * 64)
+    state = await get_json(jp_fetch, "state", path="analysis.ipynb")
+    assert state["records"] == 6 and state["purpose"]["purpose"] == "churn-model"
+    assert state["session"]["ended"] is None

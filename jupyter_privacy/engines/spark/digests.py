@@ -1,7 +1,10 @@
-"""What runs on Spark's executors for the erasure fingerprints: a column's distinct values (Spark has
-already de-duplicated them, in the JVM) turned into the keyed digests of their normalised forms, as the
-pandas path computes them (:func:`~jupyter_privacy.mask.normalise.erasure_digests`). Only
-``(column number, digest)`` rows come out; raw values never leave the executors.
+"""What runs on Spark's executors for the erasure fingerprints: one partition's distinct identifiers
+turned into the keyed digests of their normalised forms (raw values never leave the executor).
+
+One pass over the direct-identifier columns: each Arrow batch adds its distinct values per column; at
+the end of the partition, each column's distinct values are normalised as the pandas path does
+(:func:`~jupyter_privacy.mask.normalise.erasure_digests`) and HMAC-ed, and only ``(column, digest)``
+rows come out. Spark then drops the digests several partitions share.
 """
 
 from __future__ import annotations
@@ -52,14 +55,18 @@ def _strings(values: pa.Array) -> pa.Array:
 
 
 def partition_digests(
-    batches: Iterator[pa.RecordBatch], target: Target, number: int, key: MaskingKey
+    batches: Iterator[pa.RecordBatch], targets: list[Target], key: MaskingKey
 ) -> Iterator[pa.RecordBatch]:
-    """``mapInArrow`` body over one column's distinct values (Spark de-duplicated them): the digests of
-    their normalised forms, as ``(number, digest)`` rows."""
-    seen = [pc.unique(_strings(batch.column(0))).cast(pa.large_string()) for batch in batches]
-    if not seen:
-        return
-    digests = column_digests(pc.drop_null(pc.unique(pa.chunked_array(seen, pa.large_string()))), target, key)
-    if len(digests):
-        numbers = pa.array(np.full(len(digests), number, dtype=np.int32))
-        yield pa.RecordBatch.from_arrays([numbers, pa.array(digests.view(np.int64))], ["c", "d"])
+    """``mapInArrow`` body: the distinct digests of every target column of one partition."""
+    seen: list[list[pa.Array]] = [[] for _ in targets]
+    for batch in batches:
+        for i in range(len(targets)):
+            seen[i].append(pc.unique(_strings(batch.column(i))))
+    for i, target in enumerate(targets):
+        if not seen[i]:
+            continue
+        distinct = pc.drop_null(pc.unique(pa.chunked_array(seen[i]).cast(pa.large_string())))
+        digests = column_digests(distinct, target, key)
+        if len(digests):
+            number = pa.array(np.full(len(digests), i, dtype=np.int32))
+            yield pa.RecordBatch.from_arrays([number, pa.array(digests.view(np.int64))], ["c", "d"])

@@ -1,15 +1,15 @@
 """Erasure fingerprints of a Spark load, built by Spark: the keyed digests of each direct identifier.
 
-One Spark job reads the direct-identifier columns once: Spark de-duplicates each column in the JVM (a
-hash aggregate, no Python), the executors digest the distinct values (:mod:`.digests`), and only the
-digests (64-bit integers) reach the driver, where the engine-neutral filter code takes over.
+One Spark job reads the direct-identifier columns once: every partition computes its distinct values
+and their digests on the executors (:mod:`.digests`), Spark drops the digests partitions share, and
+only the digests (64-bit integers) reach the driver, where the engine-neutral filter code takes over.
 The raw values never leave the executors. A phone column's region is inferred once, on the driver,
 from the load's sample (as the pandas path infers it from the column's first distinct values).
 """
 
 from __future__ import annotations
 
-from functools import partial, reduce
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,6 +43,7 @@ def spark_digests(
     sdf: DataFrame, sample: pd.DataFrame, masking: list[ColumnMasking], key: MaskingKey
 ) -> dict[int, ErasureDigests]:
     """Column position -> the distinct keyed digests (and phone region) of every fingerprinted column."""
+    from pyspark.sql import functions as F
 
     from ...detect.recognizers import PHONE_REGIONS
 
@@ -57,30 +58,16 @@ def spark_digests(
             values = distinct_strings(sample.iloc[:, position]).slice(0, REGION_VALUES).to_pylist()
             region = infer_phone_region(values, PHONE_REGIONS)
         targets.append(Target(entity, region))
-    rows: Any = _digest_rows(sdf, [names[p] for p, _e in found], targets, key).toArrow()
-    numbers = rows.column("c").to_numpy()
-    digests = rows.column("d").to_numpy().view(np.uint64)
-    return {
-        position: ErasureDigests(np.unique(digests[numbers == i]), targets[i].region)
-        for i, (position, _entity) in enumerate(found)
-    }
+    columns = [F.col("`" + names[p].replace("`", "``") + "`") for p, _e in found]
+    body = partial(partition_digests, targets=targets, key=key)
 
-
-def _digest_rows(sdf: DataFrame, columns: list[str], targets: list[Target], key: MaskingKey) -> DataFrame:
-    """One Spark job: each column de-duplicated by Spark (in the JVM), then its distinct values digested
-    on the executors (:func:`.digests.partition_digests`); the digests of all columns in one frame."""
-    from pyspark.sql import functions as F
-
-    frames = []
-    for number, (column, target) in enumerate(zip(columns, targets, strict=True)):
-        body = partial(partition_digests, target=target, number=number, key=key)
-        distinct = sdf.select(F.col("`" + column.replace("`", "``") + "`")).distinct()
-        frames.append(distinct.mapInArrow(_named(body), SCHEMA))
-    return reduce(lambda a, b: a.unionAll(b), frames)
-
-
-def _named(body: Any) -> Any:
     def jp_fingerprints(batches: Any) -> Any:  # the name the plan shows; key and values stay inside
         return body(batches)
 
-    return jp_fingerprints
+    rows: Any = sdf.select(*columns).mapInArrow(jp_fingerprints, SCHEMA).distinct().toArrow()
+    numbers = rows.column("c").to_numpy()
+    digests = rows.column("d").to_numpy().view(np.uint64)
+    return {
+        position: ErasureDigests(np.sort(digests[numbers == i]), targets[i].region)
+        for i, (position, _entity) in enumerate(found)
+    }

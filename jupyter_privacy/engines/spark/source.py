@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from ...io import DataReadError, describe_error
 
@@ -39,7 +40,7 @@ class SparkSource:
 
     @property
     def description(self) -> str:
-        return f"table:{self.table}" if self.table else self.uri or str(self.path)
+        return f"table:{self.table}" if self.table else shown_uri(self.uri or str(self.path))
 
     def read(self, spark: SparkSession) -> DataFrame:
         """The source as a Spark DataFrame (lazy); Spark's refusal becomes a :class:`DataReadError`."""
@@ -56,32 +57,36 @@ class SparkSource:
     def content_sha256(self, files: list[str] | None = None, spark: SparkSession | None = None) -> str:
         """SHA-256 over the source's data files: read here when they are local files, else (a source named
         by a URI, or a table whose files are not local) hashed file by file by the cluster (see
-        :func:`cluster_sha256`; ``spark`` is then needed)."""
+        :func:`cluster_sha256`; ``spark`` is then needed). Each file counts with its path inside the
+        source (``year=2024/part-0.parquet``: renaming a partition folder changes the data)."""
         if self.path is not None:
-            return local_sha256(_data_files(self.path))
+            return local_sha256(_data_files(self.path), self.path if self.path.is_dir() else self.path.parent)
         if self.uri is not None:  # named by its file system's URI: hashed where Spark reads it
-            return cluster_sha256(_need(spark), hadoop_files(_need(spark), self.uri))
-        uris = files or []  # a table's or a frame's input files
+            base, found = _listing(_need(spark), self.uri)
+            return cluster_sha256(_need(spark), found, base)
+        uris = [unquote(u) for u in files or []]  # a table's or a frame's input files: %-encoded URIs
         if all(_is_local(u) for u in uris):
             return local_sha256([_local(u) for u in uris])
         return cluster_sha256(_need(spark), uris)
 
 
-def local_sha256(paths: list[Path]) -> str:
-    """SHA-256 over local files (each one's name and bytes, in the order given)."""
+def local_sha256(paths: list[Path], root: Path | None = None) -> str:
+    """SHA-256 over local files (each one's path below ``root``, else below their common folder, and its
+    bytes, in the order given)."""
     h = hashlib.sha256()
-    for path in paths:
-        h.update(path.name.encode("utf-8") + b"\x00")
+    for path, name in zip(paths, _names([str(p) for p in paths], str(root) if root else None), strict=True):
+        h.update(name.encode("utf-8") + b"\x00")
         with path.open("rb") as fh:
             for block in iter(partial(fh.read, _BLOCK), b""):
                 h.update(block)
     return h.hexdigest()
 
 
-def cluster_sha256(spark: SparkSession, uris: list[str]) -> str:
+def cluster_sha256(spark: SparkSession, uris: list[str], root: str | None = None) -> str:
     """SHA-256 over files on a cluster's file system (S3, HDFS, ABFS ...), without bringing their bytes to
     the driver: Spark's ``binaryFile`` source reads each file on an executor and ``sha2`` digests it in the
-    JVM; the driver hashes the files' names and digests, in path order. A file over Spark's binary-file
+    JVM; the driver hashes the files' paths (below ``root``, else below their common folder) and digests,
+    in path order. A file over Spark's binary-file
     limit (2 GB) fails with Spark's error, as one clear message."""
     from pyspark.sql import functions as F
 
@@ -95,22 +100,42 @@ def cluster_sha256(spark: SparkSession, uris: list[str]) -> str:
             .collect()
         )
     except Exception as exc:
-        raise spark_error(exc, uris[0] if len(uris) == 1 else f"{uris[0]} (+{len(uris) - 1} files)") from None
+        where = uris[0] if len(uris) == 1 else f"{uris[0]} (+{len(uris) - 1} files)"
+        raise spark_error(exc, shown_uri(where)) from None
+    rows = sorted(rows, key=lambda r: str(r["path"]))
     h = hashlib.sha256()
-    for row in sorted(rows, key=lambda r: str(r["path"])):
-        h.update(str(row["path"]).rsplit("/", 1)[-1].encode("utf-8") + b"\x00" + bytes.fromhex(row["digest"]))
+    for row, name in zip(rows, _names([str(r["path"]) for r in rows], root), strict=True):
+        h.update(name.encode("utf-8") + b"\x00" + bytes.fromhex(row["digest"]))
     return h.hexdigest()
+
+
+def _names(paths: list[str], root: str | None) -> list[str]:
+    """Each path below ``root`` (else below the paths' common folder); a path not below it, its name."""
+    if root is None:
+        folders = [p.split("/")[:-1] for p in paths]
+        common = folders[0] if folders else []
+        for parts in folders[1:]:
+            while parts[: len(common)] != common:
+                common = common[:-1]
+        root = "/".join(common)
+    prefix = root.rstrip("/") + "/"
+    return [p[len(prefix) :] if p.startswith(prefix) else p.rsplit("/", 1)[-1] for p in paths]
 
 
 def hadoop_files(spark: SparkSession, uri: str) -> list[str]:
     """The data files at ``uri`` (a file, or a folder's files at any depth; names starting with ``_`` or
     ``.``, and anything under such a folder, skipped as Spark does), through Spark's Hadoop file system."""
+    return _listing(spark, uri)[1]
+
+
+def _listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
+    """The qualified ``uri`` and the data files below it (see :func:`hadoop_files`)."""
     jvm: Any = spark._jvm
     root = jvm.org.apache.hadoop.fs.Path(uri)
     try:
         fs = root.getFileSystem(spark._jsc.hadoopConfiguration())
         if not fs.exists(root):
-            raise DataReadError(f"{uri}: no such file or folder; check the path")
+            raise DataReadError(f"{shown_uri(uri)}: no such file or folder; check the path")
         listing = fs.listFiles(root, True)
         found = []
         while listing.hasNext():
@@ -118,13 +143,21 @@ def hadoop_files(spark: SparkSession, uri: str) -> list[str]:
     except DataReadError:
         raise
     except Exception as exc:
-        raise spark_error(exc, uri) from None
+        raise spark_error(exc, shown_uri(uri)) from None
     base = str(fs.makeQualified(root).toString()).rstrip("/")
-    return sorted(f for f in found if not _hidden(f[len(base) :] if f.startswith(base) else f))
+    return base, sorted(f for f in found if not _hidden(f[len(base) :] if f.startswith(base) else f))
 
 
 def _hidden(relative: str) -> bool:
     return any(part.startswith(("_", ".")) for part in relative.split("/") if part)
+
+
+def shown_uri(uri: str) -> str:
+    """``uri`` as a message or a record may quote it: a password in it (``s3a://key:secret@bucket``) as ``***``."""
+    return _PASSWORD.sub(r"\1***@", uri)
+
+
+_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:)[^/@]*@")
 
 
 def _is_local(uri: str) -> bool:
@@ -147,15 +180,20 @@ def resolve(
     """Check a path or URI exists and pick its format (from its suffix, or its part files' suffix)."""
     if table:
         return SparkSource(table=table)
-    if _SCHEME.match(str(source)):  # s3a://..., hdfs://..., file:/...: Spark's file systems
+    if is_uri(str(source)):  # s3a://..., hdfs://..., file:/...: Spark's file systems
         uri = str(source)
         files = hadoop_files(_need(spark), uri)
-        return SparkSource(fmt=fmt or _format(uri, [f.rsplit("/", 1)[-1] for f in files]), uri=uri)
+        return SparkSource(fmt=fmt or _format(shown_uri(uri), [f.rsplit("/", 1)[-1] for f in files]), uri=uri)
     path = Path(source).expanduser().resolve()
     if not path.exists():
         raise DataReadError(f"{path}: no such file or folder; check the path")
     names = [path.name] if path.is_file() else [f.name for f in _data_files(path)]
     return SparkSource(path=path, fmt=fmt or _format(str(path), names))
+
+
+def is_uri(source: str) -> bool:
+    """Whether ``source`` names a file system by its scheme (``s3a://``, ``hdfs:/``, ``file:/``), not a path."""
+    return bool(_SCHEME.match(source))
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")  # two letters at least: C:/ is a Windows drive
@@ -173,12 +211,11 @@ def _format(where: str, names: list[str]) -> str:
 
 
 def _data_files(path: Path) -> list[Path]:
-    """A file, or a folder's data files (Spark's ``_SUCCESS`` and hidden files skipped)."""
+    """A file, or a folder's data files (names starting with ``_`` or ``.`` below it, and anything under
+    such a folder, skipped as Spark does: ``_SUCCESS``, ``_temporary/``, ``.crc``)."""
     if path.is_file():
         return [path]
-    return sorted(
-        p for p in path.rglob("*") if p.is_file() and not p.name.startswith(("_", ".")) and "/." not in str(p)
-    )
+    return sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path).as_posix()))
 
 
 def _local(uri: str) -> Path:
