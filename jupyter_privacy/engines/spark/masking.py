@@ -1,13 +1,10 @@
 """Masking a Spark DataFrame: the findings planned into column expressions that Spark executes.
 
-A pseudonymised string column becomes Spark SQL functions (:mod:`.jvm_tokens`: HMAC-SHA256 from
-``sha2``, its pads read as scalar subqueries of a one-row DataFrame), so it never leaves the JVM. Every other
-flagged column (numbers, dates, generalised or redacted values, free text) becomes an Arrow UDF (Arrow
-arrays in and out, one batch at a time): an ``ArrowEvalPython`` step, never a row-at-a-time
-``BatchEvalPython``. The key never is a SQL literal: the UDFs carry it in their pickled closure, the SQL
-functions read its pads from a row that reaches the executors inside tasks, so it appears in no query
-plan, Spark UI page or event log. Columns the policy keeps, and columns with no personal data, are
-passed through as they are.
+Every flagged column becomes an Arrow UDF (Arrow arrays in and out, one batch at a time, each distinct
+value of a batch hashed once): the physical plan holds an ``ArrowEvalPython`` step, never a row-at-a-time
+``BatchEvalPython``. The key travels to the executors inside the UDF's pickled closure, never as a SQL
+literal, so it appears in no query plan, Spark UI page or event log. Columns the policy keeps, and
+columns with no personal data, never leave the JVM.
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ import pyarrow as pa
 from ...detect.findings import ColumnFinding, ScanResult
 from ...mask.frame import ColumnMasking, MaskedFrame, mask_frame
 from .batch import mask_batch, pseudonymise_batch
-from .jvm_tokens import pad_columns, token_column
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -75,59 +71,33 @@ def apply_masking(
 ) -> DataFrame:
     """``sdf`` with every planned column replaced by its masked version (lazy: Spark runs it later).
 
-    ``tag`` (the dataset id) names the UDFs and the pads' columns, so a derived DataFrame's plan says which governed
+    ``tag`` (the dataset id) names the UDFs, so a derived DataFrame's plan says which governed
     datasets it reads.
     """
     from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_type
+
+    arrow_udf: Any = F.arrow_udf  # its overloads cannot type a closure built at run time
 
     if not plans:
         return sdf
     by_position = {p.position: p for p in plans}
-    types = [field.dataType for field in sdf.schema.fields]
-    in_jvm = {p.position for p in plans if in_spark_sql(p, types[p.position])}
-    pads = pad_columns(sdf.sparkSession, key, tag) if in_jvm else None
     columns = []
     for position, name in enumerate(sdf.columns):
         plan = by_position.get(position)
         if plan is None:
             columns.append(F.col(_quoted(name)))
-        elif pads is not None and position in in_jvm:
-            columns.append(token_column(F.col(_quoted(name)), _entity(plan), pads).alias(name))
-        else:
-            columns.append(_arrow_column(F.col(_quoted(name)), plan, policy, key, tag).alias(name))
+            continue
+        udf = arrow_udf(_masker(plan, policy, key, tag), from_arrow_type(plan.arrow_type))
+        columns.append(udf(F.col(_quoted(name))).alias(name))
     return sdf.select(*columns)
-
-
-def in_spark_sql(plan: ColumnPlan, spark_type: Any) -> bool:
-    """Whether Spark SQL functions mask this column: pseudonyms of a plain (binary-collated) string."""
-    from pyspark.sql.types import StringType
-
-    return (
-        plan.masking.strategy == "pseudonymise"
-        and not plan.finding.free_text
-        and isinstance(spark_type, StringType)
-        and spark_type.isUTF8BinaryCollation()
-    )
-
-
-def _arrow_column(value: Any, plan: ColumnPlan, policy: Policy, key: MaskingKey, tag: str) -> Any:
-    """The column masked by an Arrow UDF (Python on the executors, batch by batch)."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.pandas.types import from_arrow_type
-
-    arrow_udf: Any = F.arrow_udf  # its overloads cannot type a closure built at run time
-    udf = arrow_udf(_masker(plan, policy, key, tag), from_arrow_type(plan.arrow_type))
-    return udf(value)
-
-
-def _entity(plan: ColumnPlan) -> str:
-    return plan.finding.entities[0] if plan.finding.entities else plan.finding.category.upper()
 
 
 def _masker(plan: ColumnPlan, policy: Policy, key: MaskingKey, tag: str) -> Any:
     """The function Spark ships to the executors (key and policy in its closure, not in the plan)."""
     if plan.masking.strategy == "pseudonymise" and not plan.finding.free_text:
-        fn = partial(pseudonymise_batch, entity=_entity(plan), key=key, arrow_type=plan.arrow_type)
+        entity = plan.finding.entities[0] if plan.finding.entities else plan.finding.category.upper()
+        fn = partial(pseudonymise_batch, entity=entity, key=key, arrow_type=plan.arrow_type)
     else:
         fn = partial(mask_batch, finding=plan.finding, policy=policy, key=key, arrow_type=plan.arrow_type)
 
