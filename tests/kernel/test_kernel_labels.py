@@ -281,3 +281,12 @@ def test_an_attendance_list_by_person_keeps_its_header(
     assert frame.columns[0] == "day" and all(is_token(c) for c in frame.columns[1:]) and len(frame) == 20
     assert not any(p in shown for p in people)
     assert not any(p in payload_text(ledger, str(tmp_path / "attendance.ipynb")) for p in people)
+
+
+def test_a_password_in_a_logged_url_is_not_kept(session: PrivacySession) -> None:
+    """A path field holding a URL with credentials (a Spark write to ``s3a://key:secret@bucket``): the
+    account and host stay, the password does not (it is neither where nor whom)."""
+    session.log("output_written", {"path": "s3a://AKIAEXAMPLE:wJalrXUtnFEMIsecret@bucket/out", "columns": []})
+    assert session.labels.path("hdfs://analyst:hunter2@nn:8020/crm") == "hdfs://analyst:***@nn:8020/crm"
+    text = logged(session)
+    assert "wJalrXUtnFEMIsecret" not in text and "s3a://AKIAEXAMPLE:***@bucket/out" in text
