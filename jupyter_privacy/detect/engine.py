@@ -72,8 +72,8 @@ def scan_dataframe(
     ner = _ner(settings.ner_model)
     ignored = {str(c) for c in settings.ignore_columns}
 
-    hints = [match_header(name, extra_headers) for name in df.columns]
-    grouping = _start_grouping(df, hints, ignored)  # before sampling, whose copies let the worker start
+    grouping = Grouping(df)  # started before sampling, whose copies let the worker take the GIL
+    hints = _header_hints(df, extra_headers, ignored, grouping)
     sample = sample_rows(df, settings.sample_rows)
     findings: list[ColumnFinding] = []
     profiled: list[tuple[ColumnProfile, ColumnFinding]] = []
@@ -108,17 +108,22 @@ def scan_dataframe(
     )
 
 
-def _start_grouping(df: pd.DataFrame, hints: list[list[HeaderHint]], ignored: set[str]) -> Grouping:
-    """The re-identification grouping, already hashing the columns whose header names a quasi-identifier.
+def _header_hints(
+    df: pd.DataFrame, extra_headers: dict[str, list[str]], ignored: set[str], grouping: Grouping
+) -> list[list[HeaderHint]]:
+    """What each column's header says, handing each column whose header names a quasi-identifier to
+    the re-identification grouping at once.
 
     Most such columns end up quasi-identifiers, and hashing them from the start overlaps the whole
     classification; one that does not is dropped (its hashing cancelled if it has not started).
     """
-    grouping = Grouping(df)
-    for position, found in enumerate(hints):
-        if found and found[0].category == "quasi" and str(df.columns[position]) not in ignored:
+    hints = []
+    for position, name in enumerate(df.columns):
+        found = match_header(name, extra_headers)
+        if found and found[0].category == "quasi" and str(name) not in ignored:
             grouping.add(position)
-    return grouping
+        hints.append(found)
+    return hints
 
 
 def _coordinates_need_company(findings: list[ColumnFinding]) -> None:
