@@ -14,6 +14,7 @@ addresses column names; a pivot of an unmasked column turns its values into colu
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -92,8 +93,23 @@ def label_entity(label: object, ner: NerModel | None = None) -> str | None:
 
 
 def personal_labels(labels: Iterable[object], ner: NerModel | None = None) -> dict[int, str]:
-    """Position -> entity type of every label that is personal data."""
+    """Position -> entity type of every label that is personal data. A column of a pivot with two
+    levels, ``("hours", "Anna de Vries")`` (or its text), is personal when one of its levels is."""
     texts = [str(label).strip() if label is not None else "" for label in labels]
+    levels = [_levels(text) for text in texts]
+    if all(len(parts) == 1 for parts in levels):
+        return _personal_texts(texts, ner)
+    parts = list(dict.fromkeys(part for label_parts in levels for part in label_parts))
+    personal = {parts[p]: entity for p, entity in _personal_texts(parts, ner).items()}
+    found = {}
+    for position, label_parts in enumerate(levels):
+        entity = next((personal[part] for part in label_parts if part in personal), None)
+        if entity is not None:
+            found[position] = entity
+    return found
+
+
+def _personal_texts(texts: list[str], ner: NerModel | None) -> dict[int, str]:
     found = {}
     for position, text in enumerate(texts):
         entity = label_entity(text, ner)
@@ -101,6 +117,19 @@ def personal_labels(labels: Iterable[object], ner: NerModel | None = None) -> di
             found[position] = entity
     found.update(dict.fromkeys(listed_names(texts, set(found)), "PERSON"))
     return found
+
+
+def _levels(text: str) -> list[str]:
+    """A column tuple's levels (a tuple written as text by ``str``), else the label itself."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return [text]
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return [text]
+    if not isinstance(value, tuple) or not value:
+        return [text]
+    return [str(level).strip() for level in value]
 
 
 def listed_names(texts: list[str], skip: set[int]) -> list[int]:

@@ -187,8 +187,8 @@ class LabelGuard:
         self.safe.update(label for label in labels if label not in renamed)
         if renamed:
             work = work.set_axis([renamed.get(label, label) for label in labels], axis=1)
-            if index is not None:
-                index.columns = [renamed.get(c, c) for c in index.columns]
+            if index is not None:  # the leading columns (under a pivot's two levels, ('week', '') as text)
+                index.columns = [renamed.get(c, c) for c in labels[: len(index.columns)]]
         return work, index
 
     def as_scanned(self, raw: pd.DataFrame) -> pd.DataFrame:

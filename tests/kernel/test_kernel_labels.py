@@ -290,3 +290,30 @@ def test_a_password_in_a_logged_url_is_not_kept(session: PrivacySession) -> None
     assert session.labels.path("hdfs://analyst:hunter2@nn:8020/crm") == "hdfs://analyst:***@nn:8020/crm"
     text = logged(session)
     assert "wJalrXUtnFEMIsecret" not in text and "s3a://AKIAEXAMPLE:***@bucket/out" in text
+
+
+def test_a_pivot_with_two_column_levels_shows_its_names_as_tokens(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    policy_writer: Callable[..., tuple[Path, Path]],
+    test_key: str,
+) -> None:
+    """``pivot_table(columns="name", values=["hours", "km"])`` saved as Parquet reads back with columns
+    ``("hours", "Anna de Vries")``: a name in a level is a person too (they were shown raw)."""
+    policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
+    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
+    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "wide.ipynb"))
+    names = ["Anna de Vries", "Jan Jansen", "Piet Bakker", "Sanne van den Berg"]
+    long = pd.DataFrame({"week": [1] * 4 + [2] * 4, "name": names * 2, "hours": [38.0] * 8, "km": [5.0] * 8})
+    long.pivot_table(index="week", columns="name", values=["hours", "km"]).to_parquet(
+        tmp_path / "wide.parquet"
+    )
+    s = PrivacySession(policy=load_policy(policy))
+    try:
+        frame = s.load(tmp_path / "wide.parquet")
+        shown = frame.to_html() + repr(frame)
+    finally:
+        s.close()
+    assert len(frame) == 2 and len(frame.columns) == 8 and all(is_token(str(c)) for c in frame.columns)
+    assert not any(n in shown for n in names)
+    assert not any(n in payload_text(ledger, str(tmp_path / "wide.ipynb")) for n in names)
