@@ -174,10 +174,9 @@ def _over_data(column: pd.Series, label: object, entity: str) -> bool | None:
 
 
 def _people_data(value: str, entity: str) -> bool:
-    """Whether a value under a personal label is personal data too: of the label's kind, or shaped like
-    personal data (an e-mail address, a long number, a capitalised name)."""
-    if suspicious_label(value):
-        return True
+    """Whether a value under a personal label is personal data of the label's kind too (a name by the
+    name lists, an address by its recogniser: "On Track" or "Home Office" is shaped like a name, but is
+    not one)."""
     if entity == "PERSON":
         shape = name_shape(value)
         return shape.is_name_shaped and shape.tokens >= 2 and (shape.given or shape.surname)

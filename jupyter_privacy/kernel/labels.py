@@ -36,6 +36,7 @@ PATH_FIELDS = frozenset({"path", "source", "where", "model_uri", "registered_nam
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _EMAIL_IN_NAME = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL_AUTHORITY = re.compile(r"^([^/]*://[^/]*)(.*)$", re.DOTALL)
+_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
 _FILE_SUFFIX = re.compile(
     r"\.(?:csv|tsv|txt|json|jsonl|ndjson|parquet|pq|feather|arrow|xlsx|xls|xlsm|ods|html|pdf|pkl|pickle|"
     r"joblib|gz|bz2|zip|xz|zst)$",
@@ -114,9 +115,10 @@ class LabelGuard:
         """A file path as it may appear in a record or a message: each folder or file name that is
         personal data (an e-mail address in it, or a name the recognisers call an identifier) becomes
         its token; the folders, the other names and the file's extension stay. A URL's account and host
-        (``sql:postgresql://analyst@db.internal/crm``) stay too: they say where, not whom about."""
+        (``sql:postgresql://analyst@db.internal/crm``) stay too: they say where, not whom about; a password
+        in it (``s3a://key:secret@bucket``) becomes ``***``."""
         where = _URL_AUTHORITY.match(text)
-        head, rest = (where.group(1), where.group(2)) if where else ("", text)
+        head, rest = (_PASSWORD.sub(r"\1***@", where.group(1)), where.group(2)) if where else ("", text)
         return head + "".join(self._path_part(part) for part in re.split(r"([/\\])", rest))
 
     def _path_part(self, part: str) -> str:

@@ -87,7 +87,8 @@ def load_spark(
             source=src.description,
             content_sha256=content,
             reread=lambda: src.read(spark),
-            rehash=lambda: src.content_sha256(files, spark),
+            # a table's files as they are now: the unmask re-reads the table, not the files it had
+            rehash=lambda: src.content_sha256(src.read(spark).inputFiles() if src.table else None, spark),
             variable=variable,
         )
 

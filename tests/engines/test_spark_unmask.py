@@ -187,3 +187,23 @@ def test_a_password_in_a_uri_is_not_quoted(spark: Any, privacy: PrivacySession) 
     assert "wJalrXUtnFEMIsecret" not in str(caught.value) and "s3a://AKIAEXAMPLE:***@bucket/crm/" in str(
         caught.value
     )
+
+
+def test_a_table_that_gained_a_file_is_refused(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """The unmask re-reads the table, so the check hashes the files the table has now: a part file
+    added to its location (and the table refreshed) is a change, not rows that were never loaded."""
+    path, raw = crm
+    folder = tmp_path / "crm_table"
+    spark.createDataFrame(raw).repartition(2).write.parquet(str(folder))
+    spark.sql(f"CREATE TABLE crm_grown USING parquet LOCATION '{folder.as_uri()}'")
+    try:
+        masked = load_spark(privacy, table="crm_grown", spark=spark)
+        privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+        (folder / "part-99999.parquet").write_bytes(path.read_bytes())  # 500 more rows
+        spark.sql("REFRESH TABLE crm_grown")
+        with pytest.raises(LoadError, match="changed since it was loaded"):
+            unmask_spark(privacy, masked, ["email"])
+    finally:
+        spark.sql("DROP TABLE crm_grown")

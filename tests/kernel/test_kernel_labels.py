@@ -248,25 +248,30 @@ def test_surname_first_labels_with_a_particle_are_tokenised_in_records(session: 
 
 
 @pytest.mark.parametrize(
-    "people", [["Anna de Vries", "Jan Jansen", "Piet Bakker"], ["anna@example.org", "jan@example.net"]]
+    ("people", "answers"),
+    [
+        (["Anna de Vries", "Jan Jansen", "Piet Bakker"], ["yes", "no"]),
+        (["anna@example.org", "jan@example.net"], ["yes", "no"]),
+        (["Anna de Vries", "Jan Jansen", "Piet Bakker"], ["On Track", "At Risk"]),  # capitalised, not names
+        (["anna@example.org", "jan@example.net"], ["Home Office", "Main Office"]),
+    ],
 )
 def test_an_attendance_list_by_person_keeps_its_header(
     people: list[str],
+    answers: list[str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     policy_writer: Callable[..., tuple[Path, Path]],
     test_key: str,
 ) -> None:
-    """People as columns over answers ("yes"/"no"), not over more people's data: a header, its labels
+    """People as columns over answers ("yes"/"no", "On Track"), not over more people's data: a header, its labels
     tokens (read as a headerless file, the names and addresses sat raw in the first row of the masked
     frame, in columns of answers where no scan finds them)."""
     policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
     monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
     monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "attendance.ipynb"))
     days = [f"2026-01-{d:02d}" for d in range(1, 21)]
-    pd.DataFrame({"day": days, **{p: ["yes", "no"] * 10 for p in people}}).to_csv(
-        tmp_path / "a.csv", index=False
-    )
+    pd.DataFrame({"day": days, **{p: answers * 10 for p in people}}).to_csv(tmp_path / "a.csv", index=False)
     s = PrivacySession(policy=load_policy(policy))
     try:
         frame = s.load(tmp_path / "a.csv")
@@ -276,3 +281,12 @@ def test_an_attendance_list_by_person_keeps_its_header(
     assert frame.columns[0] == "day" and all(is_token(c) for c in frame.columns[1:]) and len(frame) == 20
     assert not any(p in shown for p in people)
     assert not any(p in payload_text(ledger, str(tmp_path / "attendance.ipynb")) for p in people)
+
+
+def test_a_password_in_a_logged_url_is_not_kept(session: PrivacySession) -> None:
+    """A path field holding a URL with credentials (a Spark write to ``s3a://key:secret@bucket``): the
+    account and host stay, the password does not (it is neither where nor whom)."""
+    session.log("output_written", {"path": "s3a://AKIAEXAMPLE:wJalrXUtnFEMIsecret@bucket/out", "columns": []})
+    assert session.labels.path("hdfs://analyst:hunter2@nn:8020/crm") == "hdfs://analyst:***@nn:8020/crm"
+    text = logged(session)
+    assert "wJalrXUtnFEMIsecret" not in text and "s3a://AKIAEXAMPLE:***@bucket/out" in text

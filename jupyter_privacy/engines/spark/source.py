@@ -86,8 +86,8 @@ def cluster_sha256(spark: SparkSession, uris: list[str], root: str | None = None
     """SHA-256 over files on a cluster's file system (S3, HDFS, ABFS ...), without bringing their bytes to
     the driver: Spark's ``binaryFile`` source reads each file on an executor and ``sha2`` digests it in the
     JVM; the driver hashes the files' paths (below ``root``, else below their common folder) and digests,
-    in path order. A file over Spark's binary-file
-    limit (2 GB) fails with Spark's error, as one clear message."""
+    in path order. A file over Spark's binary-file limit (2 GB) fails with Spark's error, as one clear
+    message."""
     from pyspark.sql import functions as F
 
     if not uris:
