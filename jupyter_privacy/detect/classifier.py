@@ -345,6 +345,7 @@ def _plausible(concept: str, p: ColumnProfile) -> bool:
 
 NAME_LIST_KNOWN = 0.6  # share of values with a known given name or surname
 NAME_LIST_MIN_DISTINCT = 10
+NAME_LIST_FEW = 2  # below NAME_LIST_MIN_DISTINCT distinct values (a tiny file), only full names count
 
 
 def _name_list(
@@ -359,9 +360,11 @@ def _name_list(
     """Full names ("Given Surname", "Surname, Title Given") under a header that says nothing.
 
     Several words per value, capitalised, mostly distinct, and most holding a given name or surname
-    from the name lists: single words (cities, first names) need a header or a table about people.
+    from the name lists: single words (cities, first names) need a header or a table about people. A
+    column of fewer than ten distinct values (a file of a few rows) counts only when every value is a
+    full name by the lists (a known given name and a known surname).
     """
-    if p.kind != "text" or hints or p.distinct < NAME_LIST_MIN_DISTINCT or p.distinct_ratio < 0.3:
+    if p.kind != "text" or hints or p.distinct < NAME_LIST_FEW or p.distinct_ratio < 0.3:
         return False
     if cancels(p.name, "PERSON"):
         return False  # company, product, street ... names
@@ -370,6 +373,8 @@ def _name_list(
     evidence = name_evidence(p.counts)
     if evidence.shaped < 0.9 or evidence.capitalised < 0.8 or evidence.known < NAME_LIST_KNOWN:
         return False
+    if p.distinct < NAME_LIST_MIN_DISTINCT and evidence.full < 1.0:
+        return False  # a handful of values: every one must be a full name by the lists
     _set(f, "direct", "PERSON", 0.5 + 0.4 * evidence.known, evidence.known, rule="name-list")
     f.reasons.append(f"{evidence.known:.0%} of sampled values are person names (given names and surnames)")
     return True

@@ -125,6 +125,15 @@ def _best(concept: _Concept, toks: list[str], joined: str) -> HeaderHint | None:
 
 
 def cancels(name: object, concept: str) -> bool:
-    """Whether the column name holds a word that rules ``concept`` out (``company`` for PERSON)."""
-    present = set(header_tokens(name))
-    return any(c.name == concept and present & c.unless for c in _lexicon())
+    """Whether the column name holds a word that rules ``concept`` out (``company`` for PERSON).
+
+    A placeholder name says nothing, so it rules nothing out: ``column_2`` (a file read without a header
+    row), ``Unnamed: 3``, ``field_7`` -- "column" and "field" only cancel a name in "column name".
+    """
+    tokens = list(header_tokens(name))
+    if len(tokens) == 2 and tokens[0] in _PLACEHOLDERS and tokens[1].isdigit():
+        return False
+    return any(c.name == concept and set(tokens) & c.unless for c in _lexicon())
+
+
+_PLACEHOLDERS = frozenset({"column", "col", "field", "unnamed", "var", "variable", "attribute", "feature"})

@@ -118,3 +118,29 @@ def test_ages_with_a_few_infants_in_months_and_one_typo_are_ages() -> None:
 def test_an_age_band_is_a_quasi_identifier() -> None:
     values = random.Random(7).choices(["18-24", "25-34", "35-44", "45-54", "55+"], k=N)
     assert classify(values, "age_group").entities == ["AGE"]  # type: ignore[arg-type]
+
+
+def test_names_in_a_file_without_a_header_row() -> None:
+    """A headerless file's columns are called ``column_1``, ``column_2``, ...: the placeholder's word
+    "column" (which rules a name out in "column name") must not rule out the names under it."""
+    Faker.seed(5)
+    fake = Faker("nl_NL")
+    values = [f"{fake.first_name()} {fake.last_name()}" for _ in range(40)]
+    for placeholder in ("column_2", "Unnamed: 1", "field_3"):
+        found = classify(values, placeholder)  # type: ignore[arg-type]
+        assert (found.category, found.entities) == ("direct", ["PERSON"]), placeholder
+    assert classify(values, "column name").category == "none"  # a real header word still rules it out
+
+
+def test_a_file_of_two_people_has_its_names_found_when_every_one_is_a_full_name() -> None:
+    frame = pd.DataFrame(
+        {
+            "column_1": [1001, 1002],
+            "column_2": ["Anna de Vries", "Jan Jansen"],
+            "column_3": ["anna@example.org", "jan@example.net"],
+        }
+    )
+    found = scan(frame, no_ner())
+    assert found["column_2"].entities == ["PERSON"] and found["column_1"].category == "none"
+    few = ["Amsterdam Centraal", "Den Haag HS", "Utrecht Centraal", "Jan Jansen"]  # not every one a name
+    assert classify(few, "column_4").category == "none"  # type: ignore[arg-type]
