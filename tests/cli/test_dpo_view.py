@@ -26,6 +26,13 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KEY = "2b" * 32
 
 
+def cli_env(policy: Path) -> dict[str, str]:
+    """The environment of a DPO's CLI run: this policy and key, no notebook or hub user of the test run."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
+    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    return env
+
+
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
     tmp = tmp_path_factory.mktemp("dpo")
@@ -48,8 +55,7 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, s
             s.unmask(customers, ["email"])
         s.close()
         mp.undo()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
-    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    env = cli_env(policy)
     yield env, tmp
 
 
@@ -190,8 +196,7 @@ def test_purpose_filter_follows_each_kernel_on_a_shared_chain(tmp_path: Path) ->
         for s in sessions.values():
             s.close()
         mp.undo()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
-    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    env = cli_env(policy)
     everything = export(env, tmp_path)
     assert len(everything["verification"]["chains"]) == 1 and len(everything["evidence"]["datasets"]) == 2
     churn = export(env, tmp_path, "--purpose", "churn-model")
@@ -216,8 +221,7 @@ def test_lineage_rebuilds_each_users_notebook_run_of_a_shared_chain(tmp_path: Pa
             s.close()
     finally:
         mp.undo()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
-    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    env = cli_env(policy)
     proc = subprocess.run(
         [sys.executable, "-m", "jupyter_privacy", "lineage", "--notebook", notebook],
         capture_output=True,
@@ -255,8 +259,7 @@ def test_purpose_filter_tells_two_users_scripts_of_one_path_apart(tmp_path: Path
         for s in sessions.values():
             s.close()
         mp.undo()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
-    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    env = cli_env(policy)
     churn = export(env, tmp_path, "--purpose", "churn-model")
     assert [d["cell"]["user"] for d in churn["evidence"]["datasets"]] == ["ana"]
 
@@ -276,8 +279,7 @@ def test_erasure_filters_leave_out_other_users_unsearchable_loads(tmp_path: Path
             s.close()
     finally:
         mp.undo()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER_PRIVACY_", "JUPYTERHUB_"))}
-    env.update(JUPYTER_PRIVACY_POLICY=str(policy), JUPYTER_PRIVACY_KEY=KEY)
+    env = cli_env(policy)
     assert [u["user"] for u in erasure(env)["unsearchable_loads"]] == ["bo"]
     ana = erasure(env, "--user", "ana")
     assert [d["user"] for d in ana["datasets"]] == ["ana"] and ana["unsearchable_loads"] == []

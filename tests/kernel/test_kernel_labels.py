@@ -54,6 +54,32 @@ def session(
     s.close()
 
 
+@pytest.fixture
+def load_without_ner(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    policy_writer: Callable[..., tuple[Path, Path]],
+    test_key: str,
+) -> Callable[[Path], tuple[pd.DataFrame, str, str]]:
+    """Load a file in a fresh session without the NER model: the masked frame, its display (HTML and
+    repr) and the text of every logged payload."""
+    policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
+    notebook = str(tmp_path / "no_ner.ipynb")
+    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
+    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", notebook)
+
+    def load(path: Path) -> tuple[pd.DataFrame, str, str]:
+        s = PrivacySession(policy=load_policy(policy))
+        try:
+            frame = s.load(path)
+            shown = frame.to_html() + repr(frame)
+        finally:
+            s.close()
+        return frame, shown, payload_text(ledger, notebook)
+
+    return load
+
+
 def logged(session: PrivacySession) -> str:
     return payload_text(session.policy.log.resolved_path(), session.notebook)
 
@@ -189,54 +215,32 @@ def test_a_label_tokenised_in_one_field_is_replaced_where_another_quotes_it(sess
 
 
 def test_a_timesheet_with_employees_as_columns_gets_tokens_without_ner(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    policy_writer: Callable[..., tuple[Path, Path]],
-    test_key: str,
+    tmp_path: Path, load_without_ner: Callable[[Path], tuple[pd.DataFrame, str, str]]
 ) -> None:
     """Names as column names (a pivot by person) are found from the shipped name lists when no NER
     model is used: the masked frame, its display and the log show tokens, the other columns stay."""
-    policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
-    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
-    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "timesheet.ipynb"))
     names = ["Anna de Vries", "Jan Jansen", "Piet Bakker", "Sanne van den Berg"]
     sheet = pd.DataFrame({"week": [1, 2, 3], **{n: [38.0, 40.0, 36.5] for n in names}})
     path = tmp_path / "timesheet.csv"
     sheet.to_csv(path, index=False)
-    s = PrivacySession(policy=load_policy(policy))
-    try:
-        frame = s.load(path)
-        shown = frame.to_html() + repr(frame)
-    finally:
-        s.close()
+    frame, shown, logged_text = load_without_ner(path)
     assert frame.columns[0] == "week" and all(is_token(c) for c in frame.columns[1:])
     assert not any(n in shown for n in names)
-    assert not any(n in payload_text(ledger, str(tmp_path / "timesheet.ipynb")) for n in names)
+    assert not any(n in logged_text for n in names)
 
 
 def test_a_timesheet_with_a_note_among_the_hours_keeps_its_header(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    policy_writer: Callable[..., tuple[Path, Path]],
-    test_key: str,
+    tmp_path: Path, load_without_ner: Callable[[Path], tuple[pd.DataFrame, str, str]]
 ) -> None:
     """One "sick" among an employee's hours makes the column text; it is still a header of names over
     measurements (read as a headerless file, the names sat raw among the hours of the masked frame)."""
-    policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
-    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
-    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "timesheet.ipynb"))
     names = ["Anna de Vries", "Jan Jansen", "Piet Bakker", "Sanne van den Berg"]
     hours: list[object] = [38.0, 40.0, "sick", 36.5, 40.0]
     pd.DataFrame({"week": range(1, 6), **{n: hours for n in names}}).to_csv(tmp_path / "t.csv", index=False)
-    s = PrivacySession(policy=load_policy(policy))
-    try:
-        frame = s.load(tmp_path / "t.csv")
-        shown = frame.to_html() + repr(frame)
-    finally:
-        s.close()
+    frame, shown, logged_text = load_without_ner(tmp_path / "t.csv")
     assert frame.columns[0] == "week" and all(is_token(c) for c in frame.columns[1:]) and len(frame) == 5
     assert not any(n in shown for n in names)
-    assert not any(n in payload_text(ledger, str(tmp_path / "timesheet.ipynb")) for n in names)
+    assert not any(n in logged_text for n in names)
 
 
 def test_surname_first_labels_with_a_particle_are_tokenised_in_records(session: PrivacySession) -> None:
@@ -259,28 +263,17 @@ def test_surname_first_labels_with_a_particle_are_tokenised_in_records(session: 
 def test_an_attendance_list_by_person_keeps_its_header(
     people: list[str],
     answers: list[str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    policy_writer: Callable[..., tuple[Path, Path]],
-    test_key: str,
+    tmp_path: Path, load_without_ner: Callable[[Path], tuple[pd.DataFrame, str, str]]
 ) -> None:
     """People as columns over answers ("yes"/"no", "On Track"), not over more people's data: a header, its labels
     tokens (read as a headerless file, the names and addresses sat raw in the first row of the masked
     frame, in columns of answers where no scan finds them)."""
-    policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
-    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
-    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "attendance.ipynb"))
     days = [f"2026-01-{d:02d}" for d in range(1, 21)]
     pd.DataFrame({"day": days, **{p: answers * 10 for p in people}}).to_csv(tmp_path / "a.csv", index=False)
-    s = PrivacySession(policy=load_policy(policy))
-    try:
-        frame = s.load(tmp_path / "a.csv")
-        shown = frame.to_html() + repr(frame)
-    finally:
-        s.close()
+    frame, shown, logged_text = load_without_ner(tmp_path / "a.csv")
     assert frame.columns[0] == "day" and all(is_token(c) for c in frame.columns[1:]) and len(frame) == 20
     assert not any(p in shown for p in people)
-    assert not any(p in payload_text(ledger, str(tmp_path / "attendance.ipynb")) for p in people)
+    assert not any(p in logged_text for p in people)
 
 
 def test_a_password_in_a_logged_url_is_not_kept(session: PrivacySession) -> None:
@@ -293,27 +286,16 @@ def test_a_password_in_a_logged_url_is_not_kept(session: PrivacySession) -> None
 
 
 def test_a_pivot_with_two_column_levels_shows_its_names_as_tokens(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    policy_writer: Callable[..., tuple[Path, Path]],
-    test_key: str,
+    tmp_path: Path, load_without_ner: Callable[[Path], tuple[pd.DataFrame, str, str]]
 ) -> None:
     """``pivot_table(columns="name", values=["hours", "km"])`` saved as Parquet reads back with columns
     ``("hours", "Anna de Vries")``: a name in a level is a person too (they were shown raw)."""
-    policy, ledger = policy_writer(tmp_path, detection={"ner_model": "none"})
-    monkeypatch.setenv("JUPYTER_PRIVACY_KEY", test_key)
-    monkeypatch.setenv("JUPYTER_PRIVACY_NOTEBOOK", str(tmp_path / "wide.ipynb"))
     names = ["Anna de Vries", "Jan Jansen", "Piet Bakker", "Sanne van den Berg"]
     long = pd.DataFrame({"week": [1] * 4 + [2] * 4, "name": names * 2, "hours": [38.0] * 8, "km": [5.0] * 8})
     long.pivot_table(index="week", columns="name", values=["hours", "km"]).to_parquet(
         tmp_path / "wide.parquet"
     )
-    s = PrivacySession(policy=load_policy(policy))
-    try:
-        frame = s.load(tmp_path / "wide.parquet")
-        shown = frame.to_html() + repr(frame)
-    finally:
-        s.close()
+    frame, shown, logged_text = load_without_ner(tmp_path / "wide.parquet")
     assert len(frame) == 2 and len(frame.columns) == 8 and all(is_token(str(c)) for c in frame.columns)
     assert not any(n in shown for n in names)
-    assert not any(n in payload_text(ledger, str(tmp_path / "wide.ipynb")) for n in names)
+    assert not any(n in logged_text for n in names)
