@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 # Stamps make repeated `make test` skip the reinstall unless the packaging files changed.
-INSTALL_INPUTS := pyproject.toml package.json yarn.lock
+INSTALL_INPUTS := pyproject.toml package.json yarn.lock hatch_build.py $(wildcard jupyter_privacy/engines/spark/java/src/org/jupyterprivacy/spark/*.java)
 
 # Browsers come from Debian (see tests/ui), never from Playwright's download.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

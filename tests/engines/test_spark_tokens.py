@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from jupyter_privacy.detect.findings import ColumnFinding, ScanResult
+from jupyter_privacy.engines.spark import jvm
+from jupyter_privacy.engines.spark.jvm import JAR, text_tables
 from jupyter_privacy.engines.spark.masking import apply_masking, plan_masking
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.mask.tokens import pseudonymise, token_for
@@ -96,3 +98,44 @@ def test_string_tokens_equal_the_pandas_tokens(
     assert "BatchEvalPython" not in plan  # vectorised: never a row-at-a-time Python UDF
     got = masked.toPandas().sort_values("row")["value"]
     assert _listed(got) == _listed(pseudonymise(frame["value"], entity, privacy.key))
+
+
+def test_string_columns_are_masked_in_the_jvm(spark: Any, privacy: PrivacySession, tmp_path: Path) -> None:
+    """The package's jar is built by the install (a JDK is on this machine): a pseudonymised string column
+    is masked by the JVM function, with no Python worker in the plan."""
+    assert JAR.is_file(), "the install did not build the Spark jar (is javac on PATH?)"
+    frame = pd.DataFrame({"row": np.arange(3), "email": pd.array(["a@x.org", "b@x.org", None], dtype="str")})
+    masked = _masked_frame(spark, privacy, frame, tmp_path / "e.parquet", {"email": "EMAIL_ADDRESS"})
+    plan = masked._jdf.queryExecution().executedPlan().toString()
+    assert "jp_mask_ds-000000000000(email" in plan
+    assert "EvalPython" not in plan  # neither Arrow nor row-at-a-time Python
+
+
+def test_jvm_tokens_follow_arrows_tables_not_the_jvms(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
+    """Every character Arrow trims or lower-cases, at either end and inside an e-mail address, plus
+    capitals newer than Java 17's Unicode tables (Arrow lower-cases them; Java 17 does not know them)."""
+    spaces, mapping = text_tables()
+    points = set(np.frombuffer(spaces, ">i4").tolist()) | set(np.frombuffer(mapping, ">i4").tolist())
+    points |= {0x1C89, 0x2C2F, 0xA7C0, 0xA7CB, 0x10570, 0x1E900, 0x130, 0x3A3, 0x1E9E, 0x1C4, 0x212A}
+    values = [f"{chr(c)}x{chr(c)}@Ex{chr(c)}.org{chr(c)}" for c in sorted(points)] + [None, "", " "]
+    frame = pd.DataFrame({"row": np.arange(len(values)), "email": pd.array(values, dtype="str")})
+    got = _masked_by_spark(spark, privacy, frame, tmp_path / "u.parquet", {"email": "EMAIL_ADDRESS"})
+    assert _listed(got["email"]) == _listed(pseudonymise(frame["email"], "EMAIL_ADDRESS", privacy.key))
+
+
+def test_without_the_jar_arrow_udfs_give_the_same_tokens(
+    spark: Any, privacy: PrivacySession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An install without a JDK has no jar: the Arrow UDF masks instead, with the same tokens."""
+    values = _tricky_strings()
+    frame = pd.DataFrame({"row": np.arange(len(values)), "name": pd.array(values, dtype="str")})
+    in_jvm = _masked_by_spark(spark, privacy, frame, tmp_path / "a.parquet", {"name": "PERSON"})
+    monkeypatch.setattr(jvm, "JAR", tmp_path / "missing.jar")
+    monkeypatch.delattr(spark, jvm._ATTR)  # the session forgets the class it loaded
+    masked = _masked_frame(spark, privacy, frame, tmp_path / "b.parquet", {"name": "PERSON"})
+    assert "ArrowEvalPython" in masked._jdf.queryExecution().executedPlan().toString()
+    in_python = masked.toPandas().sort_values("row").reset_index(drop=True)
+    assert _listed(in_python["name"]) == _listed(in_jvm["name"])
+    assert _listed(in_jvm["name"]) == _listed(pseudonymise(frame["name"], "PERSON", privacy.key))

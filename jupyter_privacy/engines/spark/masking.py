@@ -1,10 +1,13 @@
 """Masking a Spark DataFrame: the findings planned into column expressions that Spark executes.
 
-Every flagged column becomes an Arrow UDF (Arrow arrays in and out, one batch at a time, each distinct
-value of a batch hashed once): the physical plan holds an ``ArrowEvalPython`` step, never a row-at-a-time
-``BatchEvalPython``. The key travels to the executors inside the UDF's pickled closure, never as a SQL
-literal, so it appears in no query plan, Spark UI page or event log. Columns the policy keeps, and
-columns with no personal data, never leave the JVM.
+A pseudonymised string column is masked inside Spark's JVM by the package's own function
+(:mod:`.jvm`: HMAC-SHA256 per value, no Python worker). Every other flagged column (other types,
+generalisation, redaction, free text), or every column when the package's jar is missing, becomes an
+Arrow UDF (Arrow arrays in and out, one batch at a time, each distinct value of a batch hashed once):
+the physical plan holds no row-at-a-time ``BatchEvalPython``. Either way the key travels to the
+executors inside the function's serialised object, never as a SQL literal, so it appears in no query
+plan, Spark UI page or event log. Columns the policy keeps, and columns with no personal data, never
+leave the JVM.
 """
 
 from __future__ import annotations
@@ -88,16 +91,42 @@ def apply_masking(
         if plan is None:
             columns.append(F.col(_quoted(name)))
             continue
+        jvm_masked = _jvm_tokens(sdf, plan, position, key, tag)
+        if jvm_masked is not None:
+            columns.append(jvm_masked.alias(name))
+            continue
         udf = arrow_udf(_masker(plan, policy, key, tag), from_arrow_type(plan.arrow_type))
         columns.append(udf(F.col(_quoted(name))).alias(name))
     return sdf.select(*columns)
 
 
+def _jvm_tokens(sdf: DataFrame, plan: ColumnPlan, position: int, key: MaskingKey, tag: str) -> Any:
+    """The column's pseudonyms computed in Spark's JVM (:mod:`.jvm`), when it is a pseudonymised string
+    column and the package's jar is at hand; None otherwise (an Arrow UDF masks it)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType
+
+    from .jvm import token_column
+
+    field = sdf.schema.fields[position]
+    if plan.masking.strategy != "pseudonymise" or plan.finding.free_text:
+        return None
+    if not isinstance(field.dataType, StringType) or not pa.types.is_string(plan.arrow_type):
+        return None
+    name = f"{UDF_PREFIX}_{tag}"
+    return token_column(
+        sdf.sparkSession, F.col(_quoted(field.name)), key=key, entity=_entity(plan), name=name
+    )
+
+
+def _entity(plan: ColumnPlan) -> str:
+    return plan.finding.entities[0] if plan.finding.entities else plan.finding.category.upper()
+
+
 def _masker(plan: ColumnPlan, policy: Policy, key: MaskingKey, tag: str) -> Any:
     """The function Spark ships to the executors (key and policy in its closure, not in the plan)."""
     if plan.masking.strategy == "pseudonymise" and not plan.finding.free_text:
-        entity = plan.finding.entities[0] if plan.finding.entities else plan.finding.category.upper()
-        fn = partial(pseudonymise_batch, entity=entity, key=key, arrow_type=plan.arrow_type)
+        fn = partial(pseudonymise_batch, entity=_entity(plan), key=key, arrow_type=plan.arrow_type)
     else:
         fn = partial(mask_batch, finding=plan.finding, policy=policy, key=key, arrow_type=plan.arrow_type)
 
