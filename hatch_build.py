@@ -23,16 +23,25 @@ PACKAGE = "org/jupyterprivacy/"
 
 
 def build_jar(root: Path) -> Path | None:
-    """Compile the sources into ``JAR`` (under ``root``); None, with a warning, when there is no JDK."""
+    """Compile the sources into ``JAR`` (under ``root``). Without a JDK 17+: a warning, and the jar
+    already there if it is newer than every source (an sdist's), else None (a stale one is deleted)."""
     javac = shutil.which("javac")
     sources = sorted((root / JAVA / "src").rglob("*.java"))
+    jar = root / JAR
+    if jar.is_file() and jar.stat().st_mtime < max(s.stat().st_mtime for s in sources):
+        jar.unlink()  # built from older sources (an editable install would use it)
     if javac is None:
         print("warning: javac not found; the Spark engine will mask with Arrow UDFs", file=sys.stderr)
-        return None
+        return jar if jar.is_file() else None
     with tempfile.TemporaryDirectory() as out:
         command = [javac, "--release", "17", "-nowarn", "-d", out, "-sourcepath", str(root / JAVA / "stubs")]
-        subprocess.run([*command, *map(str, sources)], check=True)
-        jar = root / JAR
+        try:  # a JDK older than 17 (or a broken one) must not fail the install: Spark is optional
+            subprocess.run([*command, *map(str, sources)], check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(
+                f"warning: javac failed ({exc}); the Spark engine will mask with Arrow UDFs", file=sys.stderr
+            )
+            return jar if jar.is_file() else None
         with zipfile.ZipFile(jar, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n\n")
             for cls in sorted(Path(out).rglob("*.class")):

@@ -161,10 +161,24 @@ def _fingerprints(
 def spark_datasets_of(sdf: Any) -> list[str]:
     """Ids of the governed datasets a Spark DataFrame derives from (its plan names their masking UDFs)."""
     try:
-        plan = sdf._jdf.queryExecution().analyzed().toString()
+        plan = _plan_text(sdf._jdf.queryExecution().analyzed())
     except Exception:
         return []
     return sorted(set(_UDF_TAG.findall(plan)))
+
+
+def _plan_text(plan: Any) -> str:
+    """The plan with every field of every node: its ``toString`` cuts a list after
+    ``spark.sql.debug.maxToStringFields`` (25) fields, which hides the masked columns of a wide table."""
+    for flags in ((False, False), (False,)):  # Spark 4.1's trailing flags (their number varies)
+        try:
+            return str(plan.treeString(False, False, _ALL_FIELDS, *flags))
+        except Exception:  # another Spark version's signature
+            continue
+    return str(plan.toString())
+
+
+_ALL_FIELDS = 2**31 - 1
 
 
 def is_spark_frame(obj: Any) -> bool:

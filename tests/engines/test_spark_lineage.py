@@ -14,7 +14,7 @@ from faker import Faker
 from jupyter_privacy.kernel.errors import OutputError
 from jupyter_privacy.kernel.lineage import Lineage
 from jupyter_privacy.kernel.session import PrivacySession
-from jupyter_privacy.kernel.spark_load import load_spark
+from jupyter_privacy.kernel.spark_load import govern_spark_frame, load_spark
 from jupyter_privacy.ledger import SqliteLedgerStore
 
 
@@ -125,3 +125,18 @@ def test_writes_to_uris_are_logged_as_written_and_a_password_is_not_quoted(
     with pytest.raises(OutputError) as caught:
         masked.write.parquet("s3a://AKIAEXAMPLE:wJalrXUtnFEMIsecret@bucket/out")
     assert "wJalrXUtnFEMIsecret" not in str(caught.value) and "AKIAEXAMPLE:***@bucket" in str(caught.value)
+
+
+def test_a_wide_frame_is_traced_past_sparks_plan_string_limit(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """Spark's plan strings list 25 fields of a node, then "... 16 more fields": the masked e-mail column
+    of a 41-column frame must still be found, so a write derived from it names its dataset."""
+    _path, raw = _people(tmp_path, "people.parquet", 3, n=50)
+    wide = pd.concat([pd.DataFrame({f"f{i}": np.arange(50) for i in range(40)}), raw[["email"]]], axis=1)
+    masked = govern_spark_frame(privacy, spark.createDataFrame(wide))
+    dataset = masked._jupyter_privacy_load.dataset_id
+    masked.filter("f0 >= 0").write.parquet(str(tmp_path / "derived"))
+    (written,) = _events(privacy, "output_written")
+    assert written.payload["datasets"] == [dataset]
+    assert not set(raw["email"]) & set(pd.read_parquet(tmp_path / "derived")["email"])

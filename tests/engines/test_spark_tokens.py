@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from jupyter_privacy.detect.findings import ColumnFinding, ScanResult
@@ -38,13 +40,17 @@ def _masked_frame(
 ) -> Any:
     """``frame`` written to Parquet, read by Spark and masked with the columns in ``entities`` flagged."""
     frame.to_parquet(path, index=False)
+    plans, _ = plan_masking(frame, _scan(frame, entities), privacy.policy, privacy.key)
+    return apply_masking(spark.read.parquet(str(path)), plans, privacy.policy, privacy.key, "ds-000000000000")
+
+
+def _scan(frame: pd.DataFrame, entities: dict[str, str]) -> ScanResult:
+    """A scan of ``frame`` with the columns in ``entities`` flagged as direct identifiers."""
     findings = [
         ColumnFinding(str(c), str(frame[c].dtype), *(("direct", [entities[c]]) if c in entities else ()))
         for c in frame.columns
     ]
-    scan = ScanResult(str(path), len(frame), len(frame), findings)
-    plans, _ = plan_masking(frame, scan, privacy.policy, privacy.key)
-    return apply_masking(spark.read.parquet(str(path)), plans, privacy.policy, privacy.key, "ds-000000000000")
+    return ScanResult("sample", len(frame), len(frame), findings)
 
 
 def _listed(series: pd.Series) -> list[Any]:
@@ -139,3 +145,31 @@ def test_without_the_jar_arrow_udfs_give_the_same_tokens(
     in_python = masked.toPandas().sort_values("row").reset_index(drop=True)
     assert _listed(in_python["name"]) == _listed(in_jvm["name"])
     assert _listed(in_jvm["name"]) == _listed(pseudonymise(frame["name"], "PERSON", privacy.key))
+
+
+def test_text_that_is_not_utf8_is_refused_never_given_a_shared_token(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
+    """A Parquet file can hold bytes that are not UTF-8 in a string column. Java reads each bad byte as
+    U+FFFD, so ``Ann\\xff`` and ``Ann\\xfe`` would get one token (a join merging two people): refused, as
+    the Arrow path refuses them, with an error that quotes no value."""
+    sample = pd.DataFrame({"row": [0, 1], "name": pd.array(["Annabel", "Bob"], dtype="str")})
+    plans, _ = plan_masking(sample, _scan(sample, {"name": "PERSON"}), privacy.policy, privacy.key)
+    raw = [b"Annabel", b"Annabel\xff", b"Annabel\xfe"]
+    offsets = np.cumsum([0] + [len(v) for v in raw]).astype(np.int32)
+    names = pa.StringArray.from_buffers(3, pa.py_buffer(offsets), pa.py_buffer(b"".join(raw)))
+    pq.write_table(
+        pa.table({"row": pa.array([0, 1, 2], pa.int64()), "name": names}), tmp_path / "bad.parquet"
+    )
+    masked = apply_masking(
+        spark.read.parquet(str(tmp_path / "bad.parquet")),
+        plans,
+        privacy.policy,
+        privacy.key,
+        "ds-000000000000",
+    )
+    with pytest.raises(Exception, match="not valid UTF-8") as caught:
+        masked.collect()
+    assert "Annabel" not in str(caught.value)
+    ok = masked.filter("row = 0").collect()
+    assert ok[0]["name"] == token_for("Annabel", privacy.key, "PERSON")
