@@ -207,3 +207,41 @@ def test_a_table_that_gained_a_file_is_refused(
             unmask_spark(privacy, masked, ["email"])
     finally:
         spark.sql("DROP TABLE crm_grown")
+
+
+def test_a_glob_pattern_loads_the_files_it_matches_and_guards_them(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """``events/2026-*/`` as Spark reads it (a local path or a file-system URI): the matched folders'
+    files are read, hashed and guarded; a file that starts to match later refuses the unmask."""
+    _path, raw = crm
+    root = tmp_path / "events"
+    for month, rows in (("2025-12", raw[:100]), ("2026-01", raw[100:300]), ("2026-02", raw[300:])):
+        (root / month).mkdir(parents=True)
+        rows.to_parquet(root / month / "part-0.parquet", index=False)
+    (root / "2026-01" / "_SUCCESS").touch()
+    by_path = load_spark(privacy, str(root / "2026-*"), spark=spark)
+    by_uri = load_spark(privacy, f"{root.as_uri()}/2026-0[12]/*.parquet", spark=spark)
+    assert by_path.count() == by_uri.count() == 400
+    loaded = [r.payload for r in _events(privacy) if r.event == "dataset_loaded"]
+    assert loaded[0]["source"] == f"file:{root.as_posix()}/2026-*"
+    assert loaded[0]["content_sha256"] == loaded[1]["content_sha256"]  # same files, same names below events/
+
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    opened = unmask_spark(privacy, by_path, ["email"]).orderBy("id").toPandas()
+    assert opened["email"].tolist() == raw["email"][100:].tolist()
+    (root / "2026-03").mkdir()
+    raw[:5].to_parquet(root / "2026-03" / "part-0.parquet", index=False)
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, by_path, ["email"])
+
+
+def test_a_glob_that_matches_nothing_is_one_clear_error(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
+    for source in (str(tmp_path / "2031-*"), f"{tmp_path.as_uri()}/2031-*/*.parquet"):
+        with pytest.raises(LoadError, match="no file or folder matches this pattern") as caught:
+            load_spark(privacy, source, spark=spark)
+        assert "Traceback" not in str(caught.value)
+    ledger = privacy.policy.log.resolved_path()
+    assert not ledger.exists() or not [r for r in _events(privacy) if r.event == "dataset_loaded"]

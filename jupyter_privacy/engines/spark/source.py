@@ -129,23 +129,59 @@ def hadoop_files(spark: SparkSession, uri: str) -> list[str]:
 
 
 def _listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
-    """The qualified ``uri`` and the data files below it (see :func:`hadoop_files`)."""
+    """The qualified ``uri`` and the data files below it (see :func:`hadoop_files`). A ``uri`` that does
+    not exist but holds glob characters (``events/2026-*/``, ``part-{0,1}.parquet``) is a pattern, as
+    Spark reads it: the files of every match, and the pattern's folder (its part before the first glob
+    character) as the base their names are taken below."""
     jvm: Any = spark._jvm
     root = jvm.org.apache.hadoop.fs.Path(uri)
     try:
         fs = root.getFileSystem(spark._jsc.hadoopConfiguration())
-        if not fs.exists(root):
+        if fs.exists(root):
+            base, matches = root, [root]
+        elif has_glob(uri):
+            base, matches = jvm.org.apache.hadoop.fs.Path(_glob_base(uri)), _glob(fs, root, uri)
+        else:
             raise DataReadError(f"{shown_uri(uri)}: no such file or folder; check the path")
-        listing = fs.listFiles(root, True)
-        found = []
-        while listing.hasNext():
-            found.append(str(listing.next().getPath().toString()))
+        found = [f for match in matches for f in _files(fs, match)]
     except DataReadError:
         raise
     except Exception as exc:
         raise spark_error(exc, shown_uri(uri)) from None
-    base = str(fs.makeQualified(root).toString()).rstrip("/")
-    return base, sorted(f for f in found if not _hidden(f[len(base) :] if f.startswith(base) else f))
+    qualified = str(fs.makeQualified(base).toString()).rstrip("/")
+    return qualified, sorted(
+        set(f for f in found if not _hidden(f[len(qualified) :] if f.startswith(qualified) else f))
+    )
+
+
+def _glob(fs: Any, pattern: Any, uri: str) -> list[Any]:
+    matches = fs.globStatus(pattern)
+    if not matches:
+        raise DataReadError(f"{shown_uri(uri)}: no file or folder matches this pattern; check the path")
+    return [m.getPath() for m in matches]
+
+
+def _files(fs: Any, path: Any) -> list[str]:
+    """A file's qualified path, or every file below a folder (at any depth)."""
+    listing = fs.listFiles(path, True)
+    found = []
+    while listing.hasNext():
+        found.append(str(listing.next().getPath().toString()))
+    return found
+
+
+GLOB_CHARACTERS = "*?[{"
+
+
+def has_glob(source: str) -> bool:
+    """Whether ``source`` holds a character Hadoop's glob patterns give a meaning (``* ? [ {``)."""
+    return any(c in source for c in GLOB_CHARACTERS)
+
+
+def _glob_base(pattern: str) -> str:
+    """The folder a pattern starts in: its path up to the last ``/`` before its first glob character."""
+    first = min(i for i in (pattern.find(c) for c in GLOB_CHARACTERS) if i >= 0)
+    return pattern[: pattern.rfind("/", 0, first) + 1] or "/"
 
 
 def _hidden(relative: str) -> bool:
@@ -185,6 +221,8 @@ def resolve(
         files = hadoop_files(_need(spark), uri)
         return SparkSource(fmt=fmt or _format(shown_uri(uri), [f.rsplit("/", 1)[-1] for f in files]), uri=uri)
     path = Path(source).expanduser().resolve()
+    if not path.exists() and has_glob(str(path)):  # a pattern: Spark's (Hadoop's) globs decide the files
+        return resolve(f"file:{path.as_posix()}", fmt=fmt, spark=spark)
     if not path.exists():
         raise DataReadError(f"{path}: no such file or folder; check the path")
     names = [path.name] if path.is_file() else [f.name for f in _data_files(path)]
