@@ -79,7 +79,8 @@ def token_column(
     args[3], args[4] = bytearray(spaces), bytearray(mapping)
     args[5] = entity == "EMAIL_ADDRESS"
     udf = _udf_of(spark, cls.getConstructors()[0].newInstance(args)).withName(name)
-    return ClassicColumn(udf.apply(_to_seq(sc, [column._jc])))
+    utf8 = column.cast("binary")  # its bytes: Java would read a malformed byte as U+FFFD (see TokenUdf)
+    return ClassicColumn(udf.apply(_to_seq(sc, [utf8._jc])))
 
 
 def _udf_of(spark: SparkSession, function: Any) -> Any:

@@ -113,20 +113,10 @@ def _jvm_tokens(sdf: DataFrame, plan: ColumnPlan, position: int, key: MaskingKey
         return None
     if not isinstance(field.dataType, StringType) or not pa.types.is_string(plan.arrow_type):
         return None
-    column = F.col(_quoted(field.name))
     name = f"{UDF_PREFIX}_{tag}"
-    tokens = token_column(sdf.sparkSession, column, key=key, entity=_entity(plan), name=name)
-    return None if tokens is None else _valid_utf8_only(column, tokens)
-
-
-def _valid_utf8_only(column: Any, tokens: Any) -> Any:
-    """``tokens``, refusing a value that is not valid UTF-8 (Spark strings are bytes: a Parquet file can
-    hold any). Java reads every bad byte as U+FFFD, so two different values would share one token and a
-    join would merge two people; the Arrow UDF refuses them too. The error names no value."""
-    from pyspark.sql import functions as F
-
-    message = "a value of a pseudonymised column is not valid UTF-8 text; it cannot be given a token"
-    return F.when(~F.is_valid_utf8(column), F.raise_error(F.lit(message))).otherwise(tokens)
+    return token_column(
+        sdf.sparkSession, F.col(_quoted(field.name)), key=key, entity=_entity(plan), name=name
+    )
 
 
 def _entity(plan: ColumnPlan) -> str:

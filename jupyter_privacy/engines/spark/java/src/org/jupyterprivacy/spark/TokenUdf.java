@@ -1,5 +1,7 @@
 package org.jupyterprivacy.spark;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -14,8 +16,12 @@ import org.apache.spark.sql.api.java.UDF1;
  * <p>The key is a field of this object: Spark ships it to the executors inside the serialized task,
  * never as an expression literal, so no query plan, Spark UI page or event log shows it.
  * {@link #toString()} names the function only.
+ *
+ * <p>It takes the value's UTF-8 bytes (the string column cast to binary), not a Java String: Spark
+ * would decode each malformed byte to U+FFFD, so different values (a Parquet file can hold any bytes)
+ * would share a token. A value that is not UTF-8 is refused, as the Arrow path refuses it.
  */
-public final class TokenUdf implements UDF1<String, String> {
+public final class TokenUdf implements UDF1<byte[], String> {
     private static final long serialVersionUID = 1L;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     static final int DIGITS = 16;
@@ -42,11 +48,11 @@ public final class TokenUdf implements UDF1<String, String> {
     }
 
     @Override
-    public String call(String value) {
-        if (value == null) {
+    public String call(byte[] utf8) {
+        if (utf8 == null) {
             return null;
         }
-        String trimmed = text.trim(value);
+        String trimmed = text.trim(decode(utf8));
         byte[] digest = hmac(lower ? text.lower(trimmed) : trimmed);
         StringBuilder out = new StringBuilder(prefix.length() + DIGITS + suffix.length());
         out.append(prefix);
@@ -54,6 +60,25 @@ public final class TokenUdf implements UDF1<String, String> {
             out.append(HEX[(digest[i] >> 4) & 15]).append(HEX[digest[i] & 15]);
         }
         return out.append(suffix).toString();
+    }
+
+    /** The text of {@code utf8}; an error (naming no value) when it is not valid UTF-8. */
+    static String decode(byte[] utf8) {
+        String value = new String(utf8, StandardCharsets.UTF_8);
+        if (value.indexOf('\uFFFD') >= 0 && !valid(utf8)) { // U+FFFD: in the value, or a replaced byte
+            throw new IllegalArgumentException(
+                    "a value of a pseudonymised column is not valid UTF-8 text; it cannot be given a token");
+        }
+        return value;
+    }
+
+    private static boolean valid(byte[] utf8) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(utf8));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     byte[] hmac(String text) {
