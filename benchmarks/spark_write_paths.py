@@ -1,7 +1,8 @@
 """Where a governed Spark write's time goes: the same Parquet copy with its 5 personal-data columns
-written as they are, through an identity Arrow UDF, through the masking Arrow UDF, and through a JVM-only
-HMAC (timing only: its tokens are not checked against the pandas path's). Write only: no sample, scan or
-fingerprints. Same run, alternating, medians.
+written as they are, through an identity Arrow UDF, through the masking Arrow UDF (the path without the
+package's jar) and through the package's JVM token function (the path with it; its tokens equal the pandas
+path's, which tests/engines/test_spark_tokens.py checks). Write only: no sample, scan or fingerprints.
+Same run, alternating, medians.
 
     python benchmarks/spark_write_paths.py [--rows 2000000] [--repeat 3]
 
@@ -31,7 +32,7 @@ COLUMNS = {
     "ssn": "US_SSN",
     "street": "STREET_ADDRESS",
 }
-KINDS = ("plain", "identity_udf", "arrow_udf_mask", "jvm_hmac")
+KINDS = ("plain", "identity_udf", "arrow_udf_mask", "jvm_udf_mask")
 
 
 def main() -> None:
@@ -48,6 +49,7 @@ def main() -> None:
     from pyspark.sql import functions as F
 
     from jupyter_privacy.engines.spark.batch import pseudonymise_batch
+    from jupyter_privacy.engines.spark.jvm import token_column
     from jupyter_privacy.mask.keys import MaskingKey
 
     spark = (
@@ -73,18 +75,11 @@ def main() -> None:
 
         return arrow_udf(mask, "string")
 
-    block = key.secret.encode().ljust(64, b"\0")
-    pads = spark.createDataFrame(
-        spark.sparkContext.parallelize(
-            [(bytearray(b ^ 0x36 for b in block), bytearray(b ^ 0x5C for b in block))], 1
-        ),
-        "jp_ipad binary, jp_opad binary",
-    )
-
-    def jvm_hmac(column: str) -> Any:
-        inner = F.unhex(F.sha2(F.concat(F.col("jp_ipad"), F.col(column).cast("binary")), 256))
-        digest = F.substring(F.sha2(F.concat(F.col("jp_opad"), inner), 256), 1, 16)
-        return F.concat(F.lit("T_"), digest).alias(column)
+    def jvm_mask(column: str) -> Any:
+        masked = token_column(spark, F.col(column), key=key, entity=COLUMNS[column], name="jp_mask_bench")
+        if masked is None:
+            raise SystemExit("the package's Spark jar is missing: reinstall with a JDK 17+ on PATH")
+        return masked.alias(column)
 
     names = spark.read.parquet(data).columns
     ident = arrow_udf(identity, "string")
@@ -98,10 +93,8 @@ def main() -> None:
             df = df.select(
                 *[masker(COLUMNS[c])(F.col(c)).alias(c) if c in COLUMNS else F.col(c) for c in names]
             )
-        elif kind == "jvm_hmac":
-            df = df.crossJoin(F.broadcast(pads)).select(
-                *[jvm_hmac(c) if c in COLUMNS else F.col(c) for c in names]
-            )
+        elif kind == "jvm_udf_mask":
+            df = df.select(*[jvm_mask(c) if c in COLUMNS else F.col(c) for c in names])
         df.write.mode("overwrite").parquet(f"{work}/{kind}")
         return time.perf_counter() - t
 
