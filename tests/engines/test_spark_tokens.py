@@ -174,3 +174,17 @@ def test_text_that_is_not_utf8_is_refused_never_given_a_shared_token(
     assert [r["name"] for r in ok] == [
         token_for(v, privacy.key, "PERSON") for v in ["Annabel", "Ann\ufffdbel"]
     ]
+
+
+def test_a_jar_built_from_other_sources_is_not_used(
+    spark: Any, privacy: PrivacySession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The class in the jar says which sources it was built from; another version (a jar left over by an
+    older install) falls back to the Arrow UDF instead of failing inside Spark's tasks."""
+    monkeypatch.setattr(jvm, "JAR_VERSION", jvm.JAR_VERSION + 1)
+    monkeypatch.delattr(spark, jvm._ATTR)
+    frame = pd.DataFrame({"row": np.arange(3), "name": pd.array(["Ann Lee", None, "Bo Li"], dtype="str")})
+    masked = _masked_frame(spark, privacy, frame, tmp_path / "v.parquet", {"name": "PERSON"})
+    assert "ArrowEvalPython" in masked._jdf.queryExecution().executedPlan().toString()
+    got = masked.toPandas().sort_values("row")["name"]
+    assert _listed(got) == _listed(pseudonymise(frame["name"], "PERSON", privacy.key))

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 JAR = Path(__file__).parent / "java" / "jupyter-privacy-spark.jar"
 TOKEN_CLASS = "org.jupyterprivacy.spark.TokenUdf"
+JAR_VERSION = 2
+"""``TokenUdf.VERSION`` of the sources beside this module: a jar built from other sources (an editable
+install not rebuilt after a pull) is not used."""
 _ATTR = "_jupyter_privacy_token_class"
 """Attribute of a SparkSession: the TokenUdf class loaded there (None: not available)."""
 _LOCK = threading.Lock()
@@ -47,8 +50,9 @@ def _load(spark: SparkSession, jsession: Any) -> Any:
     try:
         spark.sql(f"ADD JAR '{_sql_path(JAR)}'")
         loader = jsession.sharedState().jarClassLoader()
-        return jvm.java.lang.Class.forName(TOKEN_CLASS, True, loader)
-    except Exception:  # a session that cannot load jars: the Arrow UDFs do the work
+        cls = jvm.java.lang.Class.forName(TOKEN_CLASS, True, loader)
+        return cls if cls.getField("VERSION").getInt(None) == JAR_VERSION else None
+    except Exception:  # a session that cannot load jars, or a jar without VERSION: the Arrow UDFs do the work
         return None
 
 

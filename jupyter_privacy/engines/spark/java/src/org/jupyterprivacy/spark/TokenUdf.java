@@ -23,6 +23,9 @@ import org.apache.spark.sql.api.java.UDF1;
  */
 public final class TokenUdf implements UDF1<byte[], String> {
     private static final long serialVersionUID = 1L;
+    /** What the Python side checks before it uses this class (jvm.py, JAR_VERSION): bumped whenever the
+     * constructor or what {@link #call} takes changes, so a jar built from older sources is not used. */
+    public static final int VERSION = 2;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     static final int DIGITS = 16;
 
