@@ -109,6 +109,7 @@ def govern_spark(
     from ..engines.spark.source import spark_error
 
     key = session.key  # a missing key fails here, before anything is logged
+    _check_names(sdf, source)
     try:
         sample = take_sample(sdf, session.policy.detection.sample_rows)
         rows = len(sample) if len(sample) < session.policy.detection.sample_rows else sdf.count()
@@ -195,6 +196,7 @@ def govern_spark_frame(
     require_pyspark()
     from ..engines.spark.source import SparkSource
 
+    _check_names(sdf, source)
     files = sdf.inputFiles()
 
     def rehash() -> str:
@@ -209,6 +211,24 @@ def govern_spark_frame(
         rehash=rehash,
         variable=variable,
     )
+
+
+def _check_names(sdf: DataFrame, source: str) -> None:
+    """Refuse a frame with two columns of one name (a join that kept both sides' key): Spark cannot tell
+    them apart by name, so neither the masking nor the content hash could address them."""
+    exact = sdf.sparkSession.conf.get("spark.sql.caseSensitive", "false") == "true"
+    seen: set[str] = set()
+    twice: list[str] = []
+    for name in sdf.columns:
+        folded = name if exact else name.lower()
+        if folded in seen and name not in twice:
+            twice.append(name)
+        seen.add(folded)
+    if twice:
+        raise LoadError(
+            f"{source} has more than one column named {', '.join(map(repr, twice))}; rename or drop the "
+            "duplicates first (for a join, join on the column name: a.join(b, 'id'))"
+        )
 
 
 def _rows_sha256(sdf: DataFrame) -> str:

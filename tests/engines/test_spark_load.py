@@ -132,6 +132,19 @@ def test_schema_mismatch_is_one_clear_error_without_values(
     assert [r.event for r in _records(privacy) if r.event != "session_start"] == []
 
 
+def test_duplicate_column_names_are_one_clear_error(spark: Any, privacy: PrivacySession) -> None:
+    """A join on an expression keeps both sides' columns under one name: refused with the names (no
+    values, no Spark analysis error), nothing logged. Spark compares names case-insensitively."""
+    rows = [(1, "alice.secret@example.org"), (2, "bob@example.org")]
+    left = spark.createDataFrame(rows, "id int, email string")
+    right = spark.createDataFrame(rows, "ID int, mail string")
+    privacy.start()
+    with pytest.raises(LoadError, match="more than one column named 'ID'") as caught:
+        govern_spark_frame(privacy, left.join(right, left.id == right.ID), source="joined")
+    assert "alice" not in str(caught.value)
+    assert [r.event for r in _records(privacy) if r.event != "session_start"] == []
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_csv_and_json_sources(spark: Any, privacy: PrivacySession, tmp_path: Path, fmt: str) -> None:
     raw = _people(400, 3)
