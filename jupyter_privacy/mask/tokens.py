@@ -135,12 +135,20 @@ def hmac_hex(values: pa.Array, key: MaskingKey) -> pl.Series:
 
 def token_for(value: str, key: MaskingKey, entity: str) -> str:
     """The token of one value (used for spans in free text); equal to the vectorised form."""
-    text = value.strip()
-    if entity == "EMAIL_ADDRESS":
-        text = text.lower()
+    text = _normalised_one(value, entity)
     digest = hmac.new(key.secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
     prefix, suffix = token_shape(entity)
     return f"{prefix}{digest[:TOKEN_HEX]}{suffix}"
+
+
+def _normalised_one(value: str, entity: str) -> str:
+    """:func:`_normalised` of one value. Python's own ``strip``/``lower`` agree with Arrow's on ASCII
+    only: ``"İ".lower()`` is two characters, a final ``"Σ"`` becomes ``"ς"``, and Python's Unicode
+    tables are of another version (Arrow lower-cases U+1C89, Python 3.11 does not)."""
+    if value.isascii():
+        text = value.strip()
+        return text.lower() if entity == "EMAIL_ADDRESS" else text
+    return str(_normalised(pa.array([value], pa.string()), entity)[0].as_py())
 
 
 def hex_to_u64(hexes: np.ndarray) -> np.ndarray:
