@@ -150,10 +150,12 @@ def _fingerprints(
 ) -> Any:
     """Erasure fingerprints of the load's direct identifiers (digests computed by Spark)."""
     from ..engines.spark.fingerprints import spark_digests
+    from ..engines.spark.quiet import py4j_quiet
     from ..records.fingerprints import record_fingerprints
 
     try:
-        masking.distinct_digests = spark_digests(sdf, sample, masking.columns, key)
+        with py4j_quiet():  # the digest function's closure holds the key
+            masking.distinct_digests = spark_digests(sdf, sample, masking.columns, key)
     except Exception as exc:  # the type only: a Spark message might quote a value
         return {"error": f"{type(exc).__name__} while building the fingerprints"}
     return record_fingerprints(session.policy.log, None, masking, key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from jupyter_privacy.detect.findings import ColumnFinding, ScanResult
 from jupyter_privacy.engines.spark import jvm
 from jupyter_privacy.engines.spark.jvm import JAR, text_tables
 from jupyter_privacy.engines.spark.masking import apply_masking, plan_masking
+from jupyter_privacy.engines.spark.quiet import PY4J_LOGGERS
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.mask.tokens import pseudonymise, token_for
 
@@ -188,3 +191,45 @@ def test_a_jar_built_from_other_sources_is_not_used(
     assert "ArrowEvalPython" in masked._jdf.queryExecution().executedPlan().toString()
     got = masked.toPandas().sort_values("row")["name"]
     assert _listed(got) == _listed(pseudonymise(frame["name"], "PERSON", privacy.key))
+
+
+def test_py4js_debug_log_never_holds_the_key(spark: Any, privacy: PrivacySession, tmp_path: Path) -> None:
+    """A notebook's ``logging.basicConfig(level=logging.DEBUG)`` makes Py4J log every command it sends,
+    byte arrays in base64: the key handed to the JVM function (a string column) and the pickled Arrow
+    UDF holding it (a number column) must not be among them."""
+    sent: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            sent.append(record.getMessage())
+
+    handler, loggers = Keep(), [logging.getLogger(name) for name in PY4J_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+    try:
+        cards = pd.array([4111111111111111, 5500000000000004], dtype="int64")
+        frame = pd.DataFrame(
+            {"row": [0, 1], "email": pd.array(["a@x.org", None], dtype="str"), "card": cards}
+        )
+        entities = {"email": "EMAIL_ADDRESS", "card": "CREDIT_CARD"}
+        _masked_frame(spark, privacy, frame, tmp_path / "k.parquet", entities).collect()
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+    log = "\n".join(sent)
+    assert "Command to send" in log  # the debug log was on
+    key = privacy.key.secret.encode()
+    payloads = [_bytes_arg(line) for line in log.splitlines() if line.startswith("j")]  # Py4J's bytes
+    assert not [p for p in payloads if key in p]
+    assert privacy.key.secret not in log and base64.b64encode(key).decode() not in log
+    assert not any(logger.disabled for logger in loggers)
+
+
+def _bytes_arg(line: str) -> bytes:
+    try:
+        return base64.b64decode(line[1:], validate=True)
+    except ValueError:  # another argument that starts with j
+        return b""

@@ -22,6 +22,7 @@ import pyarrow as pa
 from ...detect.findings import ColumnFinding, ScanResult
 from ...mask.frame import ColumnMasking, MaskedFrame, mask_frame
 from .batch import mask_batch, pseudonymise_batch
+from .quiet import py4j_quiet
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -86,18 +87,19 @@ def apply_masking(
         return sdf
     by_position = {p.position: p for p in plans}
     columns = []
-    for position, name in enumerate(sdf.columns):
-        plan = by_position.get(position)
-        if plan is None:
-            columns.append(F.col(_quoted(name)))
-            continue
-        jvm_masked = _jvm_tokens(sdf, plan, position, key, tag)
-        if jvm_masked is not None:
-            columns.append(jvm_masked.alias(name))
-            continue
-        udf = arrow_udf(_masker(plan, policy, key, tag), from_arrow_type(plan.arrow_type))
-        columns.append(udf(F.col(_quoted(name))).alias(name))
-    return sdf.select(*columns)
+    with py4j_quiet():  # the key (or a closure holding it) crosses Py4J here
+        for position, name in enumerate(sdf.columns):
+            plan = by_position.get(position)
+            if plan is None:
+                columns.append(F.col(_quoted(name)))
+                continue
+            jvm_masked = _jvm_tokens(sdf, plan, position, key, tag)
+            if jvm_masked is not None:
+                columns.append(jvm_masked.alias(name))
+                continue
+            udf = arrow_udf(_masker(plan, policy, key, tag), from_arrow_type(plan.arrow_type))
+            columns.append(udf(F.col(_quoted(name))).alias(name))
+        return sdf.select(*columns)
 
 
 def _jvm_tokens(sdf: DataFrame, plan: ColumnPlan, position: int, key: MaskingKey, tag: str) -> Any:
