@@ -1,8 +1,8 @@
 """The package's JVM functions (``java/``, compiled into a jar at install) put to work in a SparkSession.
 
 A pseudonymised string column is masked by :class:`TokenUdf` inside Spark's JVM: no Python worker, no
-Arrow round trip. The jar is added to the session once (``ADD JAR``: the driver's session class loader
-and every executor get it); the UDF object carries the key as a field, serialised into the tasks, so
+Arrow round trip. The jar is added once per session (to the SparkContext, which ships it to every
+executor, and to the driver's session class loader); the UDF object carries the key as a field, serialised into the tasks, so
 the key is never an expression literal in a plan. Without the jar (no JDK at install), or on a session
 that cannot take it (Spark Connect), :func:`token_column` returns None and the caller masks with Arrow
 UDFs: slower, same tokens.
@@ -48,16 +48,16 @@ def token_class(spark: SparkSession) -> Any:
 def _load(spark: SparkSession, jsession: Any) -> Any:
     jvm: Any = spark.sparkContext._jvm
     try:
-        spark.sql(f"ADD JAR '{_sql_path(JAR)}'")
+        # a file: URI built by Java, not `ADD JAR path`: with a space or '%' in the path the driver could
+        # not load the class, and with '#' (read as a URI fragment) the executors could not
+        url = jvm.java.io.File(str(JAR.resolve())).toURI()
+        spark.sparkContext._jsc.sc().addJar(url.toString())  # the executors fetch it from the driver
         loader = jsession.sharedState().jarClassLoader()
+        loader.addURL(url.toURL())
         cls = jvm.java.lang.Class.forName(TOKEN_CLASS, True, loader)
         return cls if cls.getField("VERSION").getInt(None) == JAR_VERSION else None
     except Exception:  # a session that cannot load jars, or a jar without VERSION: the Arrow UDFs do the work
         return None
-
-
-def _sql_path(path: Path) -> str:
-    return str(path.resolve()).replace("\\", "\\\\").replace("'", "\\'")
 
 
 def token_column(
