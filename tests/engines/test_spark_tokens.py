@@ -135,7 +135,11 @@ def test_jvm_tokens_follow_arrows_tables_not_the_jvms(
 
 
 def test_without_the_jar_arrow_udfs_give_the_same_tokens(
-    spark: Any, privacy: PrivacySession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spark: Any,
+    privacy: PrivacySession,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An install without a JDK has no jar: the Arrow UDF masks instead, with the same tokens."""
     values = _tricky_strings()
@@ -145,6 +149,9 @@ def test_without_the_jar_arrow_udfs_give_the_same_tokens(
     monkeypatch.delattr(spark, jvm._ATTR)  # the session forgets the class it loaded
     masked = _masked_frame(spark, privacy, frame, tmp_path / "b.parquet", {"name": "PERSON"})
     assert "ArrowEvalPython" in masked._jdf.queryExecution().executedPlan().toString()
+    assert "it was not built at install" in caplog.text and "JDK 17+" in caplog.text  # said, once
+    _masked_frame(spark, privacy, frame, tmp_path / "c.parquet", {"name": "PERSON"})
+    assert caplog.text.count("Spark jar is not used") == 1
     in_python = masked.toPandas().sort_values("row").reset_index(drop=True)
     assert _listed(in_python["name"]) == _listed(in_jvm["name"])
     assert _listed(in_jvm["name"]) == _listed(pseudonymise(frame["name"], "PERSON", privacy.key))
@@ -180,7 +187,11 @@ def test_text_that_is_not_utf8_is_refused_never_given_a_shared_token(
 
 
 def test_a_jar_built_from_other_sources_is_not_used(
-    spark: Any, privacy: PrivacySession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spark: Any,
+    privacy: PrivacySession,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The class in the jar says which sources it was built from; another version (a jar left over by an
     older install) falls back to the Arrow UDF instead of failing inside Spark's tasks."""
@@ -189,6 +200,7 @@ def test_a_jar_built_from_other_sources_is_not_used(
     frame = pd.DataFrame({"row": np.arange(3), "name": pd.array(["Ann Lee", None, "Bo Li"], dtype="str")})
     masked = _masked_frame(spark, privacy, frame, tmp_path / "v.parquet", {"name": "PERSON"})
     assert "ArrowEvalPython" in masked._jdf.queryExecution().executedPlan().toString()
+    assert "built from other sources" in caplog.text
     got = masked.toPandas().sort_values("row")["name"]
     assert _listed(got) == _listed(pseudonymise(frame["name"], "PERSON", privacy.key))
 

@@ -10,6 +10,7 @@ UDFs: slower, same tokens.
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import cache
 from pathlib import Path
@@ -32,20 +33,30 @@ install not rebuilt after a pull) is not used."""
 _ATTR = "_jupyter_privacy_token_class"
 """Attribute of a SparkSession: the TokenUdf class loaded there (None: not available)."""
 _LOCK = threading.Lock()
+_LOG = logging.getLogger(__name__)
 
 
 def token_class(spark: SparkSession) -> Any:
     """The ``TokenUdf`` class in ``spark``'s JVM, the jar added on first use; None when unavailable."""
     jsession = getattr(spark, "_jsparkSession", None)
-    if jsession is None or not JAR.is_file():
-        return None
+    if jsession is None:
+        return None  # Spark Connect: no JVM to load it into
     with _LOCK:
         if not hasattr(spark, _ATTR):
-            setattr(spark, _ATTR, _load(spark, jsession))
+            cls, why = _load(spark, jsession) if JAR.is_file() else (None, "it was not built at install")
+            if cls is None:  # said once per session: the tokens are the same, the masking slower
+                _LOG.warning(
+                    "jupyter-privacy: the package's Spark jar is not used (%s); string columns are "
+                    "masked by Arrow UDFs, with the same tokens but slower. Reinstall with a JDK 17+ "
+                    "(javac) on PATH to mask them in the JVM.",
+                    why,
+                )
+            setattr(spark, _ATTR, cls)
         return getattr(spark, _ATTR)
 
 
-def _load(spark: SparkSession, jsession: Any) -> Any:
+def _load(spark: SparkSession, jsession: Any) -> tuple[Any, str]:
+    """The TokenUdf class loaded from the jar, or None and why not."""
     jvm: Any = spark.sparkContext._jvm
     try:
         # a file: URI built by Java, not `ADD JAR path`: with a space or '%' in the path the driver could
@@ -55,23 +66,25 @@ def _load(spark: SparkSession, jsession: Any) -> Any:
         loader = jsession.sharedState().jarClassLoader()
         loader.addURL(url.toURL())
         cls = jvm.java.lang.Class.forName(TOKEN_CLASS, True, loader)
-        return cls if cls.getField("VERSION").getInt(None) == JAR_VERSION else None
-    except Exception:  # a session that cannot load jars, or a jar without VERSION: the Arrow UDFs do the work
-        return None
+        if cls.getField("VERSION").getInt(None) != JAR_VERSION:
+            return None, "it was built from other sources than this version's"
+        return cls, ""
+    except Exception as exc:  # a session that cannot load jars, or a jar without VERSION
+        return None, f"Spark could not load it: {type(exc).__name__}"
 
 
 def token_column(
     spark: SparkSession, column: Column, *, key: MaskingKey, entity: str, name: str
 ) -> Column | None:
     """``column``'s keyed pseudonyms computed in the JVM (a string column), or None (no jar)."""
-    from pyspark.sql.classic.column import Column as ClassicColumn
+    cls = token_class(spark)
+    if cls is None:
+        return None
+    from pyspark.sql.classic.column import Column as ClassicColumn  # classic sessions only
     from pyspark.sql.classic.column import _to_seq
 
     from ...mask.tokens import token_shape
 
-    cls = token_class(spark)
-    if cls is None:
-        return None
     sc = spark.sparkContext
     gateway, jvm = sc._gateway, sc._jvm
     assert gateway is not None and jvm is not None
