@@ -22,10 +22,12 @@ import org.apache.spark.sql.api.java.UDF1;
  * would share a token. A value that is not UTF-8 is refused, as the Arrow path refuses it.
  */
 public final class TokenUdf implements UDF1<byte[], String> {
-    private static final long serialVersionUID = 1L;
     /** What the Python side checks before it uses this class (jvm.py, JAR_VERSION): bumped whenever the
      * constructor or what {@link #call} takes changes, so a jar built from older sources is not used. */
     public static final int VERSION = 2;
+    /* a task serialised by another version fails to deserialise on an executor that holds this one
+     * (a cluster library of another release first on its class path), instead of being read wrongly */
+    private static final long serialVersionUID = VERSION;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     static final int DIGITS = 16;
 
