@@ -2,8 +2,8 @@
 
 A pseudonymised string column is masked by :class:`TokenUdf` inside Spark's JVM: no Python worker, no
 Arrow round trip. The jar is added once per session (to the SparkContext, which ships it to every
-executor, and to the driver's session class loader); the UDF object carries the key as a field, serialised into the tasks, so
-the key is never an expression literal in a plan. Without the jar (no JDK at install), or on a session
+executor, and to the driver's session class loader); the UDF object carries the key as a field,
+serialised into the tasks, so the key is never an expression literal in a plan. Without the jar (no JDK at install), or on a session
 that cannot take it (Spark Connect), :func:`token_column` returns None and the caller masks with Arrow
 UDFs: slower, same tokens.
 """
