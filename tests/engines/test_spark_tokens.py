@@ -134,22 +134,31 @@ def test_jvm_tokens_follow_arrows_tables_not_the_jvms(
     assert _listed(got["email"]) == _listed(pseudonymise(frame["email"], "EMAIL_ADDRESS", privacy.key))
 
 
-def test_without_the_jar_arrow_udfs_give_the_same_tokens(
+@pytest.mark.parametrize(
+    ("setting", "why"),
+    [("JAR", "it was not built at install"), ("JAR_VERSION", "built from other sources")],
+)
+def test_without_a_usable_jar_arrow_udfs_give_the_same_tokens(
     spark: Any,
     privacy: PrivacySession,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
+    setting: str,
+    why: str,
 ) -> None:
-    """An install without a JDK has no jar: the Arrow UDF masks instead, with the same tokens."""
+    """An install without a JDK has no jar; a jar left by an older install was built from other sources
+    (its class states another version, and would fail inside Spark's tasks). Either way the Arrow UDF
+    masks instead, with the same tokens, and a warning says why, once per session."""
     values = _tricky_strings()
     frame = pd.DataFrame({"row": np.arange(len(values)), "name": pd.array(values, dtype="str")})
     in_jvm = _masked_by_spark(spark, privacy, frame, tmp_path / "a.parquet", {"name": "PERSON"})
-    monkeypatch.setattr(jvm, "JAR", tmp_path / "missing.jar")
-    monkeypatch.delattr(spark, jvm._ATTR)  # the session forgets the class it loaded
+    broken = tmp_path / "missing.jar" if setting == "JAR" else jvm.JAR_VERSION + 1
+    monkeypatch.setattr(jvm, setting, broken)
+    monkeypatch.delattr(spark, jvm._ATTR)  # the session forgets the class it loaded (restored after)
     masked = _masked_frame(spark, privacy, frame, tmp_path / "b.parquet", {"name": "PERSON"})
     assert "ArrowEvalPython" in masked._jdf.queryExecution().executedPlan().toString()
-    assert "it was not built at install" in caplog.text and "JDK 17+" in caplog.text  # said, once
+    assert why in caplog.text and "JDK 17+" in caplog.text
     _masked_frame(spark, privacy, frame, tmp_path / "c.parquet", {"name": "PERSON"})
     assert caplog.text.count("Spark jar is not used") == 1
     in_python = masked.toPandas().sort_values("row").reset_index(drop=True)
@@ -184,25 +193,6 @@ def test_text_that_is_not_utf8_is_refused_never_given_a_shared_token(
     assert [r["name"] for r in ok] == [
         token_for(v, privacy.key, "PERSON") for v in ["Annabel", "Ann\ufffdbel"]
     ]
-
-
-def test_a_jar_built_from_other_sources_is_not_used(
-    spark: Any,
-    privacy: PrivacySession,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The class in the jar says which sources it was built from; another version (a jar left over by an
-    older install) falls back to the Arrow UDF instead of failing inside Spark's tasks."""
-    monkeypatch.setattr(jvm, "JAR_VERSION", jvm.JAR_VERSION + 1)
-    monkeypatch.delattr(spark, jvm._ATTR)
-    frame = pd.DataFrame({"row": np.arange(3), "name": pd.array(["Ann Lee", None, "Bo Li"], dtype="str")})
-    masked = _masked_frame(spark, privacy, frame, tmp_path / "v.parquet", {"name": "PERSON"})
-    assert "ArrowEvalPython" in masked._jdf.queryExecution().executedPlan().toString()
-    assert "built from other sources" in caplog.text
-    got = masked.toPandas().sort_values("row")["name"]
-    assert _listed(got) == _listed(pseudonymise(frame["name"], "PERSON", privacy.key))
 
 
 def test_py4js_debug_log_never_holds_the_key(spark: Any, privacy: PrivacySession, tmp_path: Path) -> None:

@@ -33,6 +33,13 @@ def crm(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
     return path, raw
 
 
+def _rewrite_a_part(folder: Path) -> None:
+    """One part file Spark wrote changed in place (its Hadoop checksum removed, so it is still readable)."""
+    part = next(folder.glob("part-*.parquet"))
+    part.with_name(f".{part.name}.crc").unlink()
+    pd.read_parquet(part).assign(balance=-1.0).to_parquet(part, index=False)
+
+
 def _events(privacy: PrivacySession) -> list[Any]:
     return list(
         SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True).records(privacy.notebook)
@@ -157,9 +164,7 @@ def test_a_source_inside_a_hidden_folder_is_hashed(
     spark.createDataFrame(raw).repartition(2).write.parquet(str(folder))
     masked = load_spark(privacy, folder, spark=spark)  # the format found from its part files
     privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
-    part = next(folder.glob("part-*.parquet"))
-    part.with_name(f".{part.name}.crc").unlink()
-    pd.read_parquet(part).assign(balance=-1.0).to_parquet(part, index=False)
+    _rewrite_a_part(folder)
     with pytest.raises(LoadError, match="changed since it was loaded"):
         unmask_spark(privacy, masked, ["email"])
 
@@ -174,9 +179,7 @@ def test_a_frame_read_from_a_folder_with_a_space_is_governed_and_guarded(
     masked = govern_spark_frame(privacy, spark.read.parquet(str(folder)))
     privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
     assert unmask_spark(privacy, masked, ["email"]).count() == 500
-    part = next(folder.glob("part-*.parquet"))
-    part.with_name(f".{part.name}.crc").unlink()
-    pd.read_parquet(part).assign(balance=-1.0).to_parquet(part, index=False)
+    _rewrite_a_part(folder)
     with pytest.raises(LoadError, match="changed since it was loaded"):
         unmask_spark(privacy, masked, ["email"])
 
