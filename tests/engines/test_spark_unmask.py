@@ -248,3 +248,22 @@ def test_a_glob_that_matches_nothing_is_one_clear_error(
         assert "Traceback" not in str(caught.value)
     ledger = privacy.policy.log.resolved_path()
     assert not ledger.exists() or not [r for r in _events(privacy) if r.event == "dataset_loaded"]
+
+
+def test_a_name_with_glob_characters_is_hashed_as_spark_reads_it(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Spark reads an existing folder ``d[1]`` as the pattern it is (``d1``): the content hash must cover
+    the files Spark reads, so a change to them refuses the unmask."""
+    _path, raw = crm
+    (tmp_path / "d[1]").mkdir()
+    (tmp_path / "d1").mkdir()
+    raw[:10].to_parquet(tmp_path / "d[1]" / "part-0.parquet", index=False)
+    raw[10:].to_parquet(tmp_path / "d1" / "part-0.parquet", index=False)
+    masked = load_spark(privacy, tmp_path / "d[1]", spark=spark)
+    assert masked.count() == 490  # what Spark reads: d1
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    assert unmask_spark(privacy, masked, ["email"]).count() == 490
+    raw[10:20].to_parquet(tmp_path / "d1" / "part-0.parquet", index=False)
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, masked, ["email"])

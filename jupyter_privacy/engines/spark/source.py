@@ -129,18 +129,18 @@ def hadoop_files(spark: SparkSession, uri: str) -> list[str]:
 
 
 def _listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
-    """The qualified ``uri`` and the data files below it (see :func:`hadoop_files`). A ``uri`` that does
-    not exist but holds glob characters (``events/2026-*/``, ``part-{0,1}.parquet``) is a pattern, as
-    Spark reads it: the files of every match, and the pattern's folder (its part before the first glob
-    character) as the base their names are taken below."""
+    """The qualified ``uri`` and the data files below it (see :func:`hadoop_files`). A ``uri`` holding glob
+    characters (``events/2026-*/``, ``part-{0,1}.parquet``) is a pattern, as Spark reads it (even when a
+    file of that very name exists: Spark reads ``d[1]`` as ``d1``): the files of every match, and the
+    pattern's folder (its part before the first glob character) as the base their names are taken below."""
     jvm: Any = spark._jvm
     root = jvm.org.apache.hadoop.fs.Path(uri)
     try:
         fs = root.getFileSystem(spark._jsc.hadoopConfiguration())
-        if fs.exists(root):
-            base, matches = root, [root]
-        elif has_glob(uri):
+        if has_glob(uri):  # as Spark reads it, even when a file of that very name exists (d[1] is d1)
             base, matches = jvm.org.apache.hadoop.fs.Path(_glob_base(uri)), _glob(fs, root, uri)
+        elif fs.exists(root):
+            base, matches = root, [root]
         else:
             raise DataReadError(f"{shown_uri(uri)}: no such file or folder; check the path")
         found = [f for match in matches for f in _files(fs, match)]
@@ -221,7 +221,7 @@ def resolve(
         files = hadoop_files(_need(spark), uri)
         return SparkSource(fmt=fmt or _format(shown_uri(uri), [f.rsplit("/", 1)[-1] for f in files]), uri=uri)
     path = Path(source).expanduser().resolve()
-    if not path.exists() and has_glob(str(path)):  # a pattern: Spark's (Hadoop's) globs decide the files
+    if has_glob(str(path)):  # a pattern, as Spark reads it: Hadoop's globs decide the files
         return resolve(f"file:{path.as_posix()}", fmt=fmt, spark=spark)
     if not path.exists():
         raise DataReadError(f"{path}: no such file or folder; check the path")
