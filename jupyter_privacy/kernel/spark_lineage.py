@@ -1,7 +1,9 @@
 """Spark lineage: ``df.write`` outputs and Spark MLlib ``fit`` calls on governed Spark DataFrames.
 
-A Spark DataFrame's governed datasets are read off its plan (the masking UDFs name their dataset)
-and off the files it reads (``inputFiles()``, matched against the sources of this session's loads).
+A Spark DataFrame's governed datasets are read off its plan (every governed frame is marked, and the
+masking UDFs name their dataset: :mod:`.spark_marks`) and off the files it reads (``inputFiles()``,
+matched against the file sources of this session's loads). A checkpoint starts a new plan, so the
+checkpoint methods mark their result with their input's datasets.
 A write is logged as ``output_written`` once Spark has finished it (the job ran, the files are
 complete); a failed write raises one clear error and logs nothing. ``model_trained`` is logged when
 the cell ends, with the variable the model ended up in, as for scikit-learn.
@@ -17,31 +19,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError
-from .spark_load import ENGINE, spark_datasets_of
+from .spark_load import ENGINE
+from .spark_marks import mark, spark_datasets_of
 
 if TYPE_CHECKING:
     from .lineage import Lineage
     from .session import PrivacySession
 
 WRITER_METHODS = ("save", "parquet", "csv", "json", "orc", "text", "saveAsTable", "insertInto")
+CHECKPOINTS = ("checkpoint", "localCheckpoint")
 _busy = threading.local()
 
 
 def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
-    """Wrap Spark's writer and MLlib's ``Estimator.fit`` once PySpark is imported."""
+    """Wrap Spark's writer, the checkpoint methods and MLlib's ``Estimator.fit`` once PySpark is imported."""
     readwriter = sys.modules.get("pyspark.sql.readwriter")
     if readwriter is not None:
         writer = readwriter.DataFrameWriter
         for name in WRITER_METHODS:
             if (id(writer), name) not in patched:
                 lineage._patch(writer, name, _writer(lineage, name))
+    frames = sys.modules.get("pyspark.sql.classic.dataframe") or sys.modules.get("pyspark.sql.dataframe")
+    if frames is not None:
+        for name in CHECKPOINTS:
+            if (id(frames.DataFrame), name) not in patched:
+                lineage._patch(frames.DataFrame, name, _checkpoint(lineage))
     ml = sys.modules.get("pyspark.ml.base")
     if ml is not None and (id(ml.Estimator), "fit") not in patched:
         lineage._patch(ml.Estimator, "fit", _fit(lineage))
 
 
 def frame_datasets(session: PrivacySession, sdf: Any) -> list[str]:
-    """Governed datasets behind a Spark DataFrame: masking UDFs in its plan, and files it reads."""
+    """Governed datasets behind a Spark DataFrame: the marks in its plan, and the files it reads."""
     ids = set(spark_datasets_of(sdf))
     try:
         files = [_local(f) for f in sdf.inputFiles()]
@@ -54,6 +63,20 @@ def frame_datasets(session: PrivacySession, sdf: Any) -> list[str]:
         if any(f == root or root in f.parents for f in files):
             ids.add(dataset.id)
     return sorted(ids)
+
+
+def _checkpoint(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A checkpoint's plan is its saved rows: it is marked with the datasets of the frame it saved."""
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def checkpoint(sdf: Any, *args: Any, **kwargs: Any) -> Any:
+            return mark(original(sdf, *args, **kwargs), frame_datasets(lineage.session, sdf))
+
+        checkpoint.__name__ = original.__name__
+        checkpoint.__doc__ = original.__doc__
+        return checkpoint
+
+    return wrap
 
 
 def _writer(lineage: Lineage, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -8,7 +8,6 @@ all succeeded, so a failed load leaves no record.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +21,7 @@ from ..io import DataReadError
 from ..mask import MaskedFrame
 from .errors import LoadError
 from .session import Dataset, PrivacySession, _now
+from .spark_marks import mark
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -41,9 +41,6 @@ class SparkLoad:
     plans: list[ColumnPlan]
     reread: Callable[[], DataFrame]
     content_sha256: Callable[[], str]
-
-
-_UDF_TAG = re.compile(r"jp_mask_(ds-[0-9a-f]{12})")
 
 
 def active_spark() -> SparkSession:
@@ -132,7 +129,8 @@ def govern_spark(
         reread=reread,
         variable=variable,
     )
-    masked = apply_masking(sdf, plans, session.policy, key, dataset.id)
+    # marked even with nothing to mask: frames derived from it name the dataset (spark_marks)
+    masked = mark(apply_masking(sdf, plans, session.policy, key, dataset.id), [dataset.id])
     setattr(masked, LOADED_ATTR, SparkLoad(dataset.id, plans, reread, rehash))
     payload = session._loaded_payload(dataset)
     payload["engine"] = ENGINE
@@ -159,29 +157,6 @@ def _fingerprints(
     except Exception as exc:  # the type only: a Spark message might quote a value
         return {"error": f"{type(exc).__name__} while building the fingerprints"}
     return record_fingerprints(session.policy.log, None, masking, key)
-
-
-def spark_datasets_of(sdf: Any) -> list[str]:
-    """Ids of the governed datasets a Spark DataFrame derives from (its plan names their masking UDFs)."""
-    try:
-        plan = _plan_text(sdf._jdf.queryExecution().analyzed())
-    except Exception:
-        return []
-    return sorted(set(_UDF_TAG.findall(plan)))
-
-
-def _plan_text(plan: Any) -> str:
-    """The plan with every field of every node: its ``toString`` cuts a list after
-    ``spark.sql.debug.maxToStringFields`` (25) fields, which hides the masked columns of a wide table."""
-    for flags in ((False, False), (False,)):  # Spark 4.1's trailing flags (their number varies)
-        try:
-            return str(plan.treeString(False, False, _ALL_FIELDS, *flags))
-        except Exception:  # another Spark version's signature
-            continue
-    return str(plan.toString())
-
-
-_ALL_FIELDS = 2**31 - 1
 
 
 def is_spark_frame(obj: Any) -> bool:

@@ -91,6 +91,9 @@ def test_derived_frames_are_refused_with_a_hint(
         unmask_spark(privacy, masked.filter("balance > 10"), ["email"])
     with pytest.raises(UnmaskDenied, match="not loaded through jupyter-privacy"):
         unmask_spark(privacy, spark.read.parquet(str(path)), ["email"])
+    opened = unmask_spark(privacy, masked, ["email"])  # no masking function left in its plan
+    with pytest.raises(UnmaskDenied, match="unmask the DataFrame returned by the load"):
+        unmask_spark(privacy, opened.filter("balance > 10"), ["email"])
 
 
 def test_a_source_named_by_a_file_system_uri_is_loaded_hashed_by_spark_and_guarded(
