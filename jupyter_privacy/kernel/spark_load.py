@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from ..engines.spark.masking import ColumnPlan
+    from ..engines.spark.source import SparkSource
 
 ENGINE = "spark"
 LOADED_ATTR = "_jupyter_privacy_load"
@@ -74,20 +75,28 @@ def load_spark(
         sdf = src.read(spark)
     except DataReadError as exc:
         raise LoadError(str(exc)) from None
-    files = sdf.inputFiles() if src.table else None
     # the content hash (hashlib releases the GIL) runs while Spark samples and the sample is scanned
     with ThreadPoolExecutor(max_workers=1) as hasher:
-        content = hasher.submit(src.content_sha256, files, spark)
+        content = hasher.submit(_source_sha256, src, sdf, spark)
         return govern_spark(
             session,
             sdf,
             source=src.description,
             content_sha256=content,
             reread=lambda: src.read(spark),
-            # a table's files as they are now: the unmask re-reads the table, not the files it had
-            rehash=lambda: src.content_sha256(src.read(spark).inputFiles() if src.table else None, spark),
+            # a table as it is now: the unmask re-reads the table, not the files it had
+            rehash=lambda: _source_sha256(src, src.read(spark), spark),
             variable=variable,
         )
+
+
+def _source_sha256(src: SparkSource, sdf: DataFrame, spark: SparkSession) -> str:
+    """The hash of the source's data files; a table with none (a view over in-memory rows, a JDBC table)
+    is hashed by its rows, else every such table would have one id and no change would ever show."""
+    if not src.table:
+        return src.content_sha256(None, spark)
+    files = sdf.inputFiles()
+    return src.content_sha256(files, spark) if files else _rows_sha256(sdf)
 
 
 def govern_spark(
