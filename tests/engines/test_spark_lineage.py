@@ -264,3 +264,32 @@ def test_the_mark_costs_nothing_and_leaves_the_users_aliases_and_columns_alone(
     plans += opened._jdf.queryExecution().toString()
     assert privacy.key.secret not in plans and privacy.key.secret.encode().hex() not in plans
     assert not [email for email in raw["email"] if email in plans]
+
+
+def test_table_writes_of_an_unmasked_frame_name_its_dataset(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``saveAsTable``, ``insertInto`` and ``df.writeTo(table)`` (before, not wrapped at all) are logged as
+    ``table:<name>`` with the dataset; an ungoverned ``writeTo`` is not logged."""
+    _path, raw = _people(tmp_path, "people.parquet", 13)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    tables = ["jp_saved", "jp_v2", "jp_plain"]
+    try:
+        opened.write.option("path", str(tmp_path / "saved")).saveAsTable("jp_saved")
+        opened.filter("churned = 1").write.insertInto("jp_saved")
+        opened.groupBy("churned").count().writeTo("jp_v2").using("parquet").create()
+        spark.range(3).writeTo("jp_plain").using("parquet").create()
+        written = [
+            (r.payload["path"], r.payload["via"], r.payload["datasets"])
+            for r in _events(privacy, "output_written")
+        ]
+        assert written == [
+            ("table:jp_saved", "DataFrameWriter.saveAsTable", [dataset]),
+            ("table:jp_saved", "DataFrameWriter.insertInto", [dataset]),
+            ("table:jp_v2", "DataFrameWriterV2.create", [dataset]),
+        ]
+        assert spark.table("jp_v2").count() == 2
+    finally:
+        for table in tables:
+            spark.sql(f"DROP TABLE IF EXISTS {table}")
