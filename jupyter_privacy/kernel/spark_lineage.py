@@ -1,7 +1,9 @@
 """Spark lineage: ``df.write`` outputs and Spark MLlib ``fit`` calls on governed Spark DataFrames.
 
-A Spark DataFrame's governed datasets are read off its plan (the masking UDFs name their dataset)
-and off the files it reads (``inputFiles()``, matched against the sources of this session's loads).
+A Spark DataFrame's governed datasets are read off its plan (every governed frame is marked, and the
+masking UDFs name their dataset: :mod:`.spark_marks`) and off the files it reads (``inputFiles()``,
+matched against the file sources of this session's loads). A checkpoint starts a new plan, so the
+checkpoint methods mark their result with their input's datasets.
 A write is logged as ``output_written`` once Spark has finished it (the job ran, the files are
 complete); a failed write raises one clear error and logs nothing. ``model_trained`` is logged when
 the cell ends, with the variable the model ended up in, as for scikit-learn.
@@ -17,31 +19,56 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError
-from .spark_load import ENGINE, spark_datasets_of
+from .spark_load import ENGINE
+from .spark_marks import mark, spark_datasets_of
 
 if TYPE_CHECKING:
     from .lineage import Lineage
     from .session import PrivacySession
 
 WRITER_METHODS = ("save", "parquet", "csv", "json", "orc", "text", "saveAsTable", "insertInto")
+TABLE_WRITES = ("saveAsTable", "insertInto")
+V2_METHODS = ("create", "replace", "createOrReplace", "append", "overwrite", "overwritePartitions")
+CHECKPOINTS = ("checkpoint", "localCheckpoint")
+_V2_TABLE = "_jupyter_privacy_table"  # the table a ``df.writeTo(table)`` writer writes to
 _busy = threading.local()
 
 
 def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
-    """Wrap Spark's writer and MLlib's ``Estimator.fit`` once PySpark is imported."""
+    """Wrap Spark's writers (``df.write``, ``df.writeTo``), the checkpoint methods and MLlib's
+    ``Estimator.fit`` once PySpark is imported."""
     readwriter = sys.modules.get("pyspark.sql.readwriter")
     if readwriter is not None:
-        writer = readwriter.DataFrameWriter
-        for name in WRITER_METHODS:
-            if (id(writer), name) not in patched:
-                lineage._patch(writer, name, _writer(lineage, name))
+        for cls, names in (
+            (readwriter.DataFrameWriter, WRITER_METHODS),
+            (readwriter.DataFrameWriterV2, V2_METHODS),
+        ):
+            for name in names:
+                if (id(cls), name) not in patched:
+                    lineage._patch(cls, name, _writer(lineage, cls.__name__, name))
+        frame = _frame_class()
+        for name in CHECKPOINTS:
+            if (id(frame), name) not in patched:
+                lineage._patch(frame, name, _checkpoint(lineage))
+        if (id(frame), "writeTo") not in patched:
+            lineage._patch(frame, "writeTo", _write_to)
     ml = sys.modules.get("pyspark.ml.base")
     if ml is not None and (id(ml.Estimator), "fit") not in patched:
         lineage._patch(ml.Estimator, "fit", _fit(lineage))
 
 
+def _frame_class() -> Any:
+    """The class of the DataFrames a SparkSession makes (PySpark 4 imports it with the first one)."""
+    import importlib
+
+    try:
+        return importlib.import_module("pyspark.sql.classic.dataframe").DataFrame
+    except ImportError:  # PySpark 3
+        return importlib.import_module("pyspark.sql.dataframe").DataFrame
+
+
 def frame_datasets(session: PrivacySession, sdf: Any) -> list[str]:
-    """Governed datasets behind a Spark DataFrame: masking UDFs in its plan, and files it reads."""
+    """Governed datasets behind a Spark DataFrame: the marks in its plan, and the files it reads."""
     ids = set(spark_datasets_of(sdf))
     try:
         files = [_local(f) for f in sdf.inputFiles()]
@@ -56,13 +83,45 @@ def frame_datasets(session: PrivacySession, sdf: Any) -> list[str]:
     return sorted(ids)
 
 
-def _writer(lineage: Lineage, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _checkpoint(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A checkpoint's plan is its saved rows: it is marked with the datasets of the frame it saved."""
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def checkpoint(sdf: Any, *args: Any, **kwargs: Any) -> Any:
+            return mark(original(sdf, *args, **kwargs), frame_datasets(lineage.session, sdf))
+
+        checkpoint.__name__ = original.__name__
+        checkpoint.__doc__ = original.__doc__
+        return checkpoint
+
+    return wrap
+
+
+def _write_to(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``df.writeTo(table)``: its writer remembers the table (PySpark keeps it only in the JVM)."""
+
+    def write_to(sdf: Any, table: str, *args: Any, **kwargs: Any) -> Any:
+        writer = original(sdf, table, *args, **kwargs)
+        setattr(writer, _V2_TABLE, table)
+        return writer
+
+    write_to.__name__ = original.__name__
+    write_to.__doc__ = original.__doc__
+    return write_to
+
+
+def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    v2 = cls == "DataFrameWriterV2"
+
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def write(writer: Any, *args: Any, **kwargs: Any) -> Any:
             if getattr(_busy, "active", False):
                 return original(writer, *args, **kwargs)
             ids = frame_datasets(lineage.session, writer._df)
-            target = args[0] if args else kwargs.get("path", kwargs.get("name", kwargs.get("tableName")))
+            if v2:
+                target = getattr(writer, _V2_TABLE, None)
+            else:
+                target = args[0] if args else kwargs.get("path", kwargs.get("name", kwargs.get("tableName")))
             _busy.active = True
             try:
                 result = original(writer, *args, **kwargs)
@@ -73,7 +132,8 @@ def _writer(lineage: Lineage, name: str) -> Callable[[Callable[..., Any]], Calla
             finally:
                 _busy.active = False
             if ids:
-                _log_output(lineage.session, writer, target, ids, f"DataFrameWriter.{name}")
+                table = v2 or name in TABLE_WRITES
+                _log_output(lineage.session, writer, target, ids, f"{cls}.{name}", table=table)
             return result
 
         write.__name__ = name
@@ -90,15 +150,13 @@ def _write_error(exc: BaseException, target: Any) -> OutputError:
     return OutputError(f"the governed Spark write failed, nothing was logged: {reason}")
 
 
-def _log_output(session: PrivacySession, writer: Any, target: Any, ids: list[str], via: str) -> None:
+def _log_output(
+    session: PrivacySession, writer: Any, target: Any, ids: list[str], via: str, *, table: bool
+) -> None:
     from ..engines.spark.source import SparkSource, is_uri
 
     path: Path | None = None
-    if (
-        isinstance(target, str)
-        and not is_uri(target)
-        and via.split(".")[-1] not in ("saveAsTable", "insertInto")
-    ):
+    if isinstance(target, str) and not is_uri(target) and not table:
         path = Path(target).expanduser().resolve()
     sha = None
     if path is not None and path.exists():
@@ -109,7 +167,7 @@ def _log_output(session: PrivacySession, writer: Any, target: Any, ids: list[str
     session.log(
         "output_written",
         {
-            "path": _output_name(path, target, via),
+            "path": _output_name(path, target, table),
             "sha256": sha,
             "kind": "SparkDataFrame",
             "via": via,
@@ -120,14 +178,13 @@ def _log_output(session: PrivacySession, writer: Any, target: Any, ids: list[str
     )
 
 
-def _output_name(path: Path | None, target: Any, via: str) -> str:
+def _output_name(path: Path | None, target: Any, table: bool) -> str:
     """What an output is called in the log: its local path, its URI on a cluster file system, or its table."""
     from ..engines.spark.source import is_uri, shown_uri
 
     if path is not None:
         return str(path)
-    table = via.split(".")[-1] in ("saveAsTable", "insertInto") or not is_uri(str(target))
-    return f"table:{target}" if table else shown_uri(str(target))
+    return f"table:{target}" if table or not is_uri(str(target)) else shown_uri(str(target))
 
 
 def _fit(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -8,7 +8,6 @@ all succeeded, so a failed load leaves no record.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,11 +21,13 @@ from ..io import DataReadError
 from ..mask import MaskedFrame
 from .errors import LoadError
 from .session import Dataset, PrivacySession, _now
+from .spark_marks import mark
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from ..engines.spark.masking import ColumnPlan
+    from ..engines.spark.source import SparkSource
 
 ENGINE = "spark"
 LOADED_ATTR = "_jupyter_privacy_load"
@@ -41,9 +42,6 @@ class SparkLoad:
     plans: list[ColumnPlan]
     reread: Callable[[], DataFrame]
     content_sha256: Callable[[], str]
-
-
-_UDF_TAG = re.compile(r"jp_mask_(ds-[0-9a-f]{12})")
 
 
 def active_spark() -> SparkSession:
@@ -77,20 +75,28 @@ def load_spark(
         sdf = src.read(spark)
     except DataReadError as exc:
         raise LoadError(str(exc)) from None
-    files = sdf.inputFiles() if src.table else None
     # the content hash (hashlib releases the GIL) runs while Spark samples and the sample is scanned
     with ThreadPoolExecutor(max_workers=1) as hasher:
-        content = hasher.submit(src.content_sha256, files, spark)
+        content = hasher.submit(_source_sha256, src, sdf, spark)
         return govern_spark(
             session,
             sdf,
             source=src.description,
             content_sha256=content,
             reread=lambda: src.read(spark),
-            # a table's files as they are now: the unmask re-reads the table, not the files it had
-            rehash=lambda: src.content_sha256(src.read(spark).inputFiles() if src.table else None, spark),
+            # a table as it is now: the unmask re-reads the table, not the files it had
+            rehash=lambda: _source_sha256(src, src.read(spark), spark),
             variable=variable,
         )
+
+
+def _source_sha256(src: SparkSource, sdf: DataFrame, spark: SparkSession) -> str:
+    """The hash of the source's data files; a table with none (a view over in-memory rows, a JDBC table)
+    is hashed by its rows, else every such table would have one id and no change would ever show."""
+    if not src.table:
+        return src.content_sha256(None, spark)
+    files = sdf.inputFiles()
+    return src.content_sha256(files, spark) if files else _rows_sha256(sdf)
 
 
 def govern_spark(
@@ -132,7 +138,8 @@ def govern_spark(
         reread=reread,
         variable=variable,
     )
-    masked = apply_masking(sdf, plans, session.policy, key, dataset.id)
+    # marked even with nothing to mask: frames derived from it name the dataset (spark_marks)
+    masked = mark(apply_masking(sdf, plans, session.policy, key, dataset.id), [dataset.id])
     setattr(masked, LOADED_ATTR, SparkLoad(dataset.id, plans, reread, rehash))
     payload = session._loaded_payload(dataset)
     payload["engine"] = ENGINE
@@ -159,29 +166,6 @@ def _fingerprints(
     except Exception as exc:  # the type only: a Spark message might quote a value
         return {"error": f"{type(exc).__name__} while building the fingerprints"}
     return record_fingerprints(session.policy.log, None, masking, key)
-
-
-def spark_datasets_of(sdf: Any) -> list[str]:
-    """Ids of the governed datasets a Spark DataFrame derives from (its plan names their masking UDFs)."""
-    try:
-        plan = _plan_text(sdf._jdf.queryExecution().analyzed())
-    except Exception:
-        return []
-    return sorted(set(_UDF_TAG.findall(plan)))
-
-
-def _plan_text(plan: Any) -> str:
-    """The plan with every field of every node: its ``toString`` cuts a list after
-    ``spark.sql.debug.maxToStringFields`` (25) fields, which hides the masked columns of a wide table."""
-    for flags in ((False, False), (False,)):  # Spark 4.1's trailing flags (their number varies)
-        try:
-            return str(plan.treeString(False, False, _ALL_FIELDS, *flags))
-        except Exception:  # another Spark version's signature
-            continue
-    return str(plan.toString())
-
-
-_ALL_FIELDS = 2**31 - 1
 
 
 def is_spark_frame(obj: Any) -> bool:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ..io import DataReadError
 from .errors import LoadError, UnmaskDenied
 from .session import Grant, PrivacySession
-from .spark_load import ENGINE, LOADED_ATTR, SparkLoad, spark_datasets_of
+from .spark_load import ENGINE, LOADED_ATTR, SparkLoad
+from .spark_marks import mark, spark_datasets_of
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -38,7 +39,7 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
         warnings.warn(f"policy violation recorded (enforcement: warn): {reason}", stacklevel=3)
     _check_unchanged(load, dataset)
     keep = [p for p in load.plans if p.finding.name not in columns]
-    raw = apply_masking(load.reread(), keep, session.policy, session.key, dataset.id)
+    raw = mark(apply_masking(load.reread(), keep, session.policy, session.key, dataset.id), [dataset.id])
     setattr(raw, LOADED_ATTR, load)
     with session._lock:
         assert session.declaration is not None

@@ -23,7 +23,7 @@ def event_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def spark(event_log: Path) -> Iterator[object]:
+def spark(event_log: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from pyspark.sql import SparkSession
 
     os.environ["PYSPARK_PYTHON"] = sys.executable  # executors run this interpreter (with our package)
@@ -35,6 +35,7 @@ def spark(event_log: Path) -> Iterator[object]:
         .config("spark.eventLog.enabled", "true")
         .config("spark.eventLog.dir", event_log.as_uri())
         .config("spark.eventLog.compress", "false")
+        .config("spark.sql.warehouse.dir", tmp_path_factory.mktemp("spark-warehouse").as_uri())
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -140,3 +140,156 @@ def test_a_wide_frame_is_traced_past_sparks_plan_string_limit(
     (written,) = _events(privacy, "output_written")
     assert written.payload["datasets"] == [dataset]
     assert not set(raw["email"]) & set(pd.read_parquet(tmp_path / "derived")["email"])
+
+
+# -- frames with no masking step left in their plan ---------------------------------------------
+
+
+def _governed(spark: Any, privacy: PrivacySession, raw: pd.DataFrame, how: str) -> Any:
+    """``raw`` governed from an in-memory Spark DataFrame, or from a table (``load_spark(table=...)``)."""
+    frame = spark.createDataFrame(raw)
+    if how == "memory":
+        return govern_spark_frame(privacy, frame)
+    frame.createOrReplaceTempView("crm_people")
+    return load_spark(privacy, table="crm_people", spark=spark)
+
+
+def _unmasked(privacy: PrivacySession, masked: Any) -> Any:
+    """Every masked column of ``masked`` unmasked: no masking function is left in the frame's plan."""
+    from jupyter_privacy.kernel.spark_marks import plan_text
+    from jupyter_privacy.kernel.spark_unmask import unmask_spark
+
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    opened = unmask_spark(privacy, masked, ["email"])
+    assert "jp_mask_" not in plan_text(opened._jdf.queryExecution().analyzed())
+    return opened
+
+
+@pytest.mark.parametrize("how", ["memory", "table"])
+def test_writes_of_a_fully_unmasked_frame_name_its_dataset(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path, how: str
+) -> None:
+    """An unmasked frame governed from an in-memory frame or a table reads no governed file and runs no
+    masking: its writes, and those of frames derived from it (joins, aggregates), still name its dataset."""
+    _path, raw = _people(tmp_path, "people.parquet", 7)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, how))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    other = spark.createDataFrame(pd.DataFrame({"churned": [0, 1], "label": ["stays", "leaves"]}))
+
+    opened.write.parquet(str(tmp_path / "opened"))
+    opened.groupBy("churned").agg({"spend": "sum"}).join(other, "churned").write.csv(str(tmp_path / "agg"))
+    opened.alias("a").join(opened.alias("b"), "email").select("a.email", "b.spend").write.json(
+        str(tmp_path / "self_join")
+    )
+    other.write.parquet(str(tmp_path / "unrelated"))
+
+    written = {
+        Path(r.payload["path"]).name: r.payload["datasets"] for r in _events(privacy, "output_written")
+    }
+    assert written == {"opened": [dataset], "agg": [dataset], "self_join": [dataset]}
+    assert set(pd.read_parquet(tmp_path / "opened")["email"]) == set(raw["email"])  # it is unmasked
+
+
+def test_mllib_fit_on_a_fully_unmasked_frame_names_its_dataset(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    from pyspark.ml.classification import LogisticRegression
+    from pyspark.ml.feature import VectorAssembler
+
+    _path, raw = _people(tmp_path, "people.parquet", 8)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    train = VectorAssembler(inputCols=["spend"], outputCol="features").transform(opened)
+    model = LogisticRegression(labelCol="churned").fit(train)
+    lineage.flush({"model": model})
+    (fit,) = _events(privacy, "model_trained")
+    assert fit.payload["datasets"] == [opened._jupyter_privacy_load.dataset_id]
+
+
+@pytest.mark.parametrize("how", ["memory", "table"])
+def test_a_governed_frame_with_nothing_to_mask_is_still_traced(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path, how: str
+) -> None:
+    """The load is in the log, so what is written from it must be too, even when nothing was masked."""
+    _path, raw = _people(tmp_path, "people.parquet", 9)
+    governed = _governed(spark, privacy, raw[["spend", "churned"]], how)
+    (loaded,) = _events(privacy, "dataset_loaded")
+    governed.filter("spend > 10").write.parquet(str(tmp_path / "out"))
+    (written,) = _events(privacy, "output_written")
+    assert written.payload["datasets"] == [loaded.payload["dataset"]]
+
+
+def test_a_checkpoint_keeps_the_datasets_of_the_frame_it_saved(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """A checkpoint's plan is its saved rows (nothing of the governed plan is left): it is marked anew."""
+    _path, raw = _people(tmp_path, "people.parquet", 10)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    spark.sparkContext.setCheckpointDir(str(tmp_path / "checkpoints"))
+    opened.localCheckpoint().write.parquet(str(tmp_path / "local"))
+    opened.filter("spend > 1").checkpoint().groupBy("churned").count().write.parquet(str(tmp_path / "saved"))
+    spark.range(3).checkpoint().write.parquet(str(tmp_path / "unrelated"))
+    written = {
+        Path(r.payload["path"]).name: r.payload["datasets"] for r in _events(privacy, "output_written")
+    }
+    dataset = opened._jupyter_privacy_load.dataset_id
+    assert written == {"local": [dataset], "saved": [dataset]}
+
+
+def test_the_mark_costs_nothing_and_leaves_the_users_aliases_and_columns_alone(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
+    """The mark is in the analysed plan only (the optimiser removes it: the query Spark runs is the same);
+    the user's own aliases and column references still resolve; the plans name no value and no key."""
+    from pyspark.sql import functions as F
+
+    from jupyter_privacy.kernel.spark_marks import plan_text, spark_datasets_of
+
+    _path, raw = _people(tmp_path, "people.parquet", 12)
+    plain = spark.createDataFrame(raw)
+    opened = _unmasked(privacy, govern_spark_frame(privacy, plain))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    execution = opened._jdf.queryExecution()
+    assert f"SubqueryAlias jp_ds_{dataset[3:]}" in plan_text(execution.analyzed())
+    assert plan_text(execution.optimizedPlan()) == plan_text(plain._jdf.queryExecution().optimizedPlan())
+    assert "jp_ds_" not in plan_text(execution.executedPlan())
+
+    a, b = opened.alias("a"), opened.filter("spend > 50").alias("b")
+    pairs = a.join(b, F.col("a.email") == F.col("b.email")).select("a.email", F.col("b.spend"))
+    assert pairs.count() == int((raw["spend"] > 50).sum())
+    picked = opened.select(opened["email"], opened.spend).filter(opened.churned == 1)
+    assert picked.count() == int(raw["churned"].sum())
+    assert spark_datasets_of(pairs) == spark_datasets_of(picked) == [dataset]
+
+    plans = "".join(plan_text(p) for p in (execution.analyzed(), execution.optimizedPlan()))
+    plans += opened._jdf.queryExecution().toString()
+    assert privacy.key.secret not in plans and privacy.key.secret.encode().hex() not in plans
+    assert not [email for email in raw["email"] if email in plans]
+
+
+def test_table_writes_of_an_unmasked_frame_name_its_dataset(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``saveAsTable``, ``insertInto`` and ``df.writeTo(table)`` (before, not wrapped at all) are logged as
+    ``table:<name>`` with the dataset; an ungoverned ``writeTo`` is not logged."""
+    _path, raw = _people(tmp_path, "people.parquet", 13)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    tables = ["jp_saved", "jp_v2", "jp_plain"]
+    try:
+        opened.write.option("path", str(tmp_path / "saved")).saveAsTable("jp_saved")
+        opened.filter("churned = 1").write.insertInto("jp_saved")
+        opened.groupBy("churned").count().writeTo("jp_v2").using("parquet").create()
+        spark.range(3).writeTo("jp_plain").using("parquet").create()
+        written = [
+            (r.payload["path"], r.payload["via"], r.payload["datasets"])
+            for r in _events(privacy, "output_written")
+        ]
+        assert written == [
+            ("table:jp_saved", "DataFrameWriter.saveAsTable", [dataset]),
+            ("table:jp_saved", "DataFrameWriter.insertInto", [dataset]),
+            ("table:jp_v2", "DataFrameWriterV2.create", [dataset]),
+        ]
+        assert spark.table("jp_v2").count() == 2
+    finally:
+        for table in tables:
+            spark.sql(f"DROP TABLE IF EXISTS {table}")

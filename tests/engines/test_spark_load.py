@@ -14,7 +14,8 @@ from faker import Faker
 
 from jupyter_privacy.kernel.errors import LoadError
 from jupyter_privacy.kernel.session import PrivacySession
-from jupyter_privacy.kernel.spark_load import govern_spark_frame, load_spark, spark_datasets_of
+from jupyter_privacy.kernel.spark_load import govern_spark_frame, load_spark
+from jupyter_privacy.kernel.spark_marks import spark_datasets_of
 from jupyter_privacy.ledger import SqliteLedgerStore
 
 

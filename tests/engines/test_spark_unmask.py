@@ -91,6 +91,9 @@ def test_derived_frames_are_refused_with_a_hint(
         unmask_spark(privacy, masked.filter("balance > 10"), ["email"])
     with pytest.raises(UnmaskDenied, match="not loaded through jupyter-privacy"):
         unmask_spark(privacy, spark.read.parquet(str(path)), ["email"])
+    opened = unmask_spark(privacy, masked, ["email"])  # no masking function left in its plan
+    with pytest.raises(UnmaskDenied, match="unmask the DataFrame returned by the load"):
+        unmask_spark(privacy, opened.filter("balance > 10"), ["email"])
 
 
 def test_a_source_named_by_a_file_system_uri_is_loaded_hashed_by_spark_and_guarded(
@@ -267,3 +270,23 @@ def test_a_name_with_glob_characters_is_hashed_as_spark_reads_it(
     raw[10:20].to_parquet(tmp_path / "d1" / "part-0.parquet", index=False)
     with pytest.raises(LoadError, match="changed since it was loaded"):
         unmask_spark(privacy, masked, ["email"])
+
+
+def test_a_table_with_no_data_files_is_hashed_by_its_rows(
+    spark: Any, privacy: PrivacySession, crm: tuple[Path, pd.DataFrame]
+) -> None:
+    """A view over in-memory rows (or a JDBC table) has no files to hash: its rows are hashed, so two such
+    tables are two datasets, and a change to the rows refuses the unmask (an empty file list hashed to the
+    same id for every such table, and the check could never fail)."""
+    _path, raw = crm
+    spark.createDataFrame(raw[:250]).createOrReplaceTempView("crm_first")
+    spark.createDataFrame(raw[250:]).createOrReplaceTempView("crm_second")
+    first = load_spark(privacy, table="crm_first", spark=spark)
+    second = load_spark(privacy, table="crm_second", spark=spark)
+    ids = [first._jupyter_privacy_load.dataset_id, second._jupyter_privacy_load.dataset_id]
+    assert ids[0] != ids[1] and sorted(privacy.datasets) == sorted(ids)
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    assert unmask_spark(privacy, first, ["email"]).count() == 250
+    spark.createDataFrame(raw[:250].assign(balance=-1.0)).createOrReplaceTempView("crm_first")
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, first, ["email"])

@@ -1,0 +1,58 @@
+"""Which governed datasets a Spark DataFrame derives from, read off its analysed plan.
+
+Every frame a governed load or an unmask returns is marked with ``DataFrame.alias("jp_ds_<hex>")``
+(the dataset id ``ds-<hex>``): a ``SubqueryAlias`` node that Spark's analysed plan keeps through
+selects, filters, joins, unions, aggregations, renames, the user's own aliases (``df.alias("a")``
+wraps it), caching and temporary views, and that the optimiser removes (``EliminateSubqueryAliases``),
+so the query Spark runs is unchanged. It marks frames that run no masking (fully unmasked, nothing to
+mask). Masked columns also go through functions named ``jp_mask_<dataset id>``. Neither names
+anything but the dataset id: no value, no key.
+
+What a plan cannot carry: a frame rebuilt from its RDD (``spark.createDataFrame(df.rdd)``) or from
+collected rows or a pandas frame (``toPandas()``) starts a new plan; a checkpoint's plan is its saved
+rows (the lineage hooks mark a checkpoint with its input's datasets, see :mod:`.spark_lineage`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+MARK_PREFIX = "jp_ds_"
+_TAGS = re.compile(r"jp_mask_(ds-[0-9a-f]{12})|SubqueryAlias jp_ds_([0-9a-f]{12})\b")
+_ID = re.compile(r"ds-[0-9a-f]{12}")
+
+
+def mark(sdf: DataFrame, dataset_ids: list[str]) -> DataFrame:
+    """``sdf`` marked as deriving from ``dataset_ids`` (one alias each; nothing changes when it runs)."""
+    for dataset_id in dataset_ids:
+        if not _ID.fullmatch(dataset_id):
+            raise ValueError(f"not a dataset id: {dataset_id!r}")
+        sdf = sdf.alias(MARK_PREFIX + dataset_id[len("ds-") :])
+    return sdf
+
+
+def spark_datasets_of(sdf: Any) -> list[str]:
+    """Ids of the governed datasets a Spark DataFrame derives from (its plan's marks and masking UDFs)."""
+    try:
+        plan = plan_text(sdf._jdf.queryExecution().analyzed())
+    except Exception:
+        return []
+    return sorted({udf or f"ds-{alias}" for udf, alias in _TAGS.findall(plan)})
+
+
+def plan_text(plan: Any) -> str:
+    """The plan with every field of every node: its ``toString`` cuts a list after
+    ``spark.sql.debug.maxToStringFields`` (25) fields, which hides the masked columns of a wide table."""
+    for flags in ((False, False), (False,)):  # Spark 4.1's trailing flags (their number varies)
+        try:
+            return str(plan.treeString(False, False, _ALL_FIELDS, *flags))
+        except Exception:  # another Spark version's signature
+            continue
+    return str(plan.toString())
+
+
+_ALL_FIELDS = 2**31 - 1
