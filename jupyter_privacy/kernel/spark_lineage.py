@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import OutputError
 from .spark_load import ENGINE
 from .spark_marks import mark, spark_datasets_of
+from .spark_sql import sql_writer
 
 if TYPE_CHECKING:
     from .lineage import Lineage
@@ -35,8 +36,8 @@ _busy = threading.local()
 
 
 def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
-    """Wrap Spark's writers (``df.write``, ``df.writeTo``), the checkpoint methods and MLlib's
-    ``Estimator.fit`` once PySpark is imported."""
+    """Wrap Spark's writers (``df.write``, ``df.writeTo``, ``spark.sql`` write commands), the checkpoint
+    methods and MLlib's ``Estimator.fit`` once PySpark is imported."""
     readwriter = sys.modules.get("pyspark.sql.readwriter")
     if readwriter is not None:
         for cls, names in (
@@ -52,6 +53,9 @@ def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
                 lineage._patch(frame, name, _checkpoint(lineage))
         if (id(frame), "writeTo") not in patched:
             lineage._patch(frame, "writeTo", _write_to)
+        session = sys.modules["pyspark.sql.session"].SparkSession
+        if (id(session), "sql") not in patched:
+            lineage._patch(session, "sql", sql_writer(lineage))
     ml = sys.modules.get("pyspark.ml.base")
     if ml is not None and (id(ml.Estimator), "fit") not in patched:
         lineage._patch(ml.Estimator, "fit", _fit(lineage))
@@ -133,7 +137,8 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
                 _busy.active = False
             if ids:
                 table = v2 or name in TABLE_WRITES
-                _log_output(lineage.session, writer, target, ids, f"{cls}.{name}", table=table)
+                columns = [str(c) for c in writer._df.columns]
+                log_output(lineage.session, columns, target, ids, f"{cls}.{name}", table=table)
             return result
 
         write.__name__ = name
@@ -150,9 +155,10 @@ def _write_error(exc: BaseException, target: Any) -> OutputError:
     return OutputError(f"the governed Spark write failed, nothing was logged: {reason}")
 
 
-def _log_output(
-    session: PrivacySession, writer: Any, target: Any, ids: list[str], via: str, *, table: bool
+def log_output(
+    session: PrivacySession, columns: list[str], target: Any, ids: list[str], via: str, *, table: bool
 ) -> None:
+    """Log ``output_written`` for a finished Spark write (a local folder gets its content hash)."""
     from ..engines.spark.source import SparkSource, is_uri
 
     path: Path | None = None
@@ -172,7 +178,7 @@ def _log_output(
             "kind": "SparkDataFrame",
             "via": via,
             "datasets": ids,
-            "columns": [str(c) for c in writer._df.columns],
+            "columns": columns,
             "engine": ENGINE,
         },
     )

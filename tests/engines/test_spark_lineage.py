@@ -293,3 +293,36 @@ def test_table_writes_of_an_unmasked_frame_name_its_dataset(
     finally:
         for table in tables:
             spark.sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def test_spark_sql_writes_from_a_governed_view_name_its_dataset(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``CREATE TABLE ... AS SELECT``, ``INSERT INTO`` and ``INSERT OVERWRITE DIRECTORY`` over a temporary
+    view of an unmasked frame are logged with its dataset and their target, never with the SQL text."""
+    _path, raw = _people(tmp_path, "people.parquet", 14)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    opened.createOrReplaceTempView("opened_people")
+    secret = raw["email"][0]
+    try:
+        spark.sql("CREATE TABLE jp_ctas USING parquet AS SELECT email, spend FROM opened_people")
+        spark.sql(f"INSERT INTO jp_ctas SELECT email, spend FROM opened_people WHERE email <> '{secret}'")
+        spark.sql(
+            f"INSERT OVERWRITE DIRECTORY '{tmp_path / 'dir'}' USING parquet SELECT * FROM opened_people"
+        )
+        spark.sql("CREATE TABLE jp_plain USING parquet AS SELECT id FROM range(3)")
+        assert spark.sql("SELECT count(*) AS n FROM jp_ctas").collect()[0]["n"] == 2 * len(raw) - 1
+        written = [r.payload for r in _events(privacy, "output_written")]
+        assert [(w["path"], w["datasets"]) for w in written] == [
+            ("table:spark_catalog.default.jp_ctas", [dataset]),
+            ("table:spark_catalog.default.jp_ctas", [dataset]),
+            (str(tmp_path / "dir"), [dataset]),
+        ]
+        assert written[0]["via"] == "SparkSession.sql (CreateDataSourceTableAsSelectCommand)"
+        assert written[0]["columns"] == ["email", "spend"]
+        assert len(written[2]["sha256"]) == 64
+        assert secret not in str(written)
+    finally:
+        for table in ("jp_ctas", "jp_plain"):
+            spark.sql(f"DROP TABLE IF EXISTS {table}")
