@@ -112,7 +112,8 @@ def _log(lineage: Lineage, result: Any, plan: Any, target: str | None, table: bo
         except Exception:  # this command keeps its query elsewhere
             continue
     via = f"SparkSession.sql ({plan.nodeName()})"
-    log_output(lineage.session, columns, target, ids, via, table=table or target is None)
+    kind = "table" if table or target is None else "path"
+    log_output(lineage.session, columns, target, ids, via, kind=kind)
 
 
 def _iterate(seq: Any) -> list[Any]:

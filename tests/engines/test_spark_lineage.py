@@ -326,3 +326,43 @@ def test_spark_sql_writes_from_a_governed_view_name_its_dataset(
     finally:
         for table in ("jp_ctas", "jp_plain"):
             spark.sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def test_database_writes_and_save_with_a_path_option_name_their_target(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``df.write.jdbc(...)`` (before, not wrapped) and ``format("jdbc")...save()`` are logged with the
+    database and table, not the URL's user or password; ``save()`` with a ``path`` option with that path
+    (before, "table:None")."""
+    from jupyter_privacy.kernel.spark_lineage import jdbc_name
+
+    _path, raw = _people(tmp_path, "people.parquet", 15)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    url = f"jdbc:derby:memory:jp{tmp_path.name};create=true;user=analyst;password=s3cret"
+    opened.write.jdbc(url, "PEOPLE", properties={"driver": "org.apache.derby.iapi.jdbc.AutoloadedDriver"})
+    opened.select("email").write.format("jdbc").options(url=url, dbtable="EMAILS").save()
+    opened.write.format("parquet").option("path", str(tmp_path / "by_option")).save()
+    written = [
+        (r.payload["path"], r.payload["via"], r.payload["datasets"])
+        for r in _events(privacy, "output_written")
+    ]
+    assert written == [
+        ("jdbc:derby#PEOPLE", "DataFrameWriter.jdbc", [dataset]),
+        ("jdbc:derby#EMAILS", "DataFrameWriter.save", [dataset]),
+        (str(tmp_path / "by_option"), "DataFrameWriter.save", [dataset]),
+    ]
+    assert "s3cret" not in str(written)
+    read_back = spark.read.jdbc(url, "EMAILS").count()
+    assert read_back == len(raw)
+    assert jdbc_name("jdbc:postgresql://analyst:pw@db.internal:5432/crm?password=pw", "public.contacts") == (
+        "jdbc:postgresql://db.internal:5432/crm#public.contacts"
+    )
+    assert (
+        jdbc_name("jdbc:sqlserver://db:1433;databaseName=crm;password=pw", "dbo.t")
+        == "jdbc:sqlserver://db:1433#dbo.t"
+    )
+    assert (
+        jdbc_name("jdbc:mysql://analyst:pa/ss@db/crm", "t") == "jdbc:mysql://db/crm#t"
+    )  # a slash in a password
+    assert jdbc_name("jdbc:oracle:thin:scott/tiger@db:1521:orcl", "t") == "jdbc:oracle#t"
