@@ -135,9 +135,14 @@ def govern_spark(
     from ..engines.spark.masking import apply_masking, plan_masking
     from ..engines.spark.sample import take_sample
     from ..engines.spark.source import spark_error
+    from ..engines.spark.workers import check_workers
 
     key = session.key  # a missing key fails here, before anything is logged
     _check_names(sdf, source)
+    try:
+        check_workers(sdf.sparkSession)
+    except DataReadError as exc:
+        raise LoadError(str(exc)) from None
     try:
         sample = take_sample(sdf, session.policy.detection.sample_rows)
         rows = len(sample) if len(sample) < session.policy.detection.sample_rows else sdf.count()
