@@ -57,10 +57,14 @@ class RawOutputs:
             self._fp = Fingerprinter(self.session.key)
         return self._fp
 
-    def on_grant(self, grant: Grant, raw: pd.DataFrame) -> None:
-        """Index the values a grant hands out and store the index for the save hook."""
+    def on_grant(self, grant: Grant, raw: pd.DataFrame | RawValueIndex) -> None:
+        """Index the values a grant hands out (a Spark grant brings its index) and store the index for
+        the save hook."""
         key = self.session.key
-        index = RawValueIndex.build((v for c in raw.columns for v in raw[c].unique()), key)
+        if isinstance(raw, RawValueIndex):
+            index = raw
+        else:
+            index = RawValueIndex.build((v for c in raw.columns for v in raw[c].unique()), key)
         record = GrantFingerprints(
             grant.id,
             self.session.notebook,

@@ -32,6 +32,7 @@ from ..io import DataReadError, describe_error, read_table
 from ..io.nested import flatten_nested
 from ..ledger import LedgerError, LedgerRecord, LedgerStore, open_store
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
+from ..mask.raw_index import RawValueIndex
 from ..policy import LoadedPolicy, Purpose, load_policy
 from ..records.fingerprints import record_fingerprints
 from .alignment import align, check_requested, source_columns
@@ -152,8 +153,9 @@ class Grant:
     id: str = field(default_factory=lambda: f"g-{uuid.uuid4().hex[:12]}")
 
 
-GrantListener = Callable[[Grant, pd.DataFrame], None]
-"""Called with each new grant and the raw values it hands out (before the grant is logged)."""
+GrantListener = Callable[[Grant, pd.DataFrame | RawValueIndex], None]
+"""Called with each new grant and the raw values it hands out (a Spark unmask: their index, built by
+Spark), once the grant is logged."""
 
 
 class PrivacySession:

@@ -22,6 +22,8 @@ from .spark_marks import mark, spark_datasets_of
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
+    from ..mask.raw_index import RawValueIndex
+
 
 @pandas_warning_quiet()
 def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) -> DataFrame:
@@ -43,11 +45,33 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
     keep = [p for p in load.plans if p.finding.name not in columns]
     raw = mark(apply_masking(load.reread(), keep, session.policy, session.key, dataset.id), [dataset.id])
     setattr(raw, LOADED_ATTR, load)
+    index = _raw_index(session, raw, columns, dataset.source) if session.grant_listeners else None
     with session._lock:
         assert session.declaration is not None
-        session.grants.append(Grant(dataset.id, list(columns), session.declaration.purpose.id))
-        session.log("unmask_granted", {**session._grant_payload(dataset, columns, reason), "engine": ENGINE})
+        grant = Grant(dataset.id, list(columns), session.declaration.purpose.id)
+        payload = {"grant": grant.id, **session._grant_payload(dataset, columns, reason), "engine": ENGINE}
+        session.log("unmask_granted", payload)
+        if index is not None:  # the kernel's raw-output marking: saved notebooks leave these values out
+            for listener in session.grant_listeners:
+                listener(grant, index)
+        session.grants.append(grant)
     return raw
+
+
+def _raw_index(session: PrivacySession, raw: DataFrame, columns: list[str], source: str) -> RawValueIndex:
+    """The index of the values handed out, built by Spark before anything is logged: a failure refuses
+    the unmask with one clear error (the Spark message might quote a value: only its type is kept)."""
+    from ..engines.spark.quiet import py4j_quiet
+    from ..engines.spark.raw_index import spark_raw_index
+
+    try:
+        with py4j_quiet():  # the fingerprint function's closure holds the key
+            return spark_raw_index(raw, columns, session.key)
+    except Exception as exc:
+        raise UnmaskDenied(
+            f"{source}: the unmasked values could not be indexed for leaving them out of saved notebooks "
+            f"({type(exc).__name__}); nothing was unmasked"
+        ) from None
 
 
 def _check_unchanged(load: SparkLoad, dataset: Any) -> None:

@@ -1,0 +1,65 @@
+"""The raw-value index of a Spark unmask, built by Spark (real local SparkSession): every value handed
+out is indexed in the form a page shows it, so a saved notebook can leave it out, as for pandas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jupyter_privacy.engines.spark.raw_index import spark_raw_index
+from jupyter_privacy.kernel.session import Grant, PrivacySession
+from jupyter_privacy.kernel.spark_load import load_spark
+from jupyter_privacy.kernel.spark_unmask import unmask_spark
+from jupyter_privacy.ledger import SqliteLedgerStore
+from jupyter_privacy.mask.raw_index import Fingerprinter, RawValueIndex, indexes_in
+
+N = 5000
+
+
+def _people() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame(
+        {
+            "customer_id": np.arange(N),
+            "email": [f"person.{i}@example.org" for i in rng.permutation(N)],
+            "date_of_birth": (
+                pd.Timestamp("1950-01-01") + pd.to_timedelta(rng.integers(0, 20000, N), "D")
+            ).date,
+            "plan": rng.choice(["basic", "premium"], N),
+        }
+    )
+
+
+def test_every_value_handed_out_is_indexed_as_the_page_shows_it(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
+    people = _people()
+    path = tmp_path / "people"
+    path.mkdir()
+    for part, rows in enumerate(np.array_split(np.arange(N), 3)):  # partitions: each gives its own rows
+        people.iloc[rows].to_parquet(path / f"part-{part}.parquet", index=False)
+    handed: list[tuple[Grant, Any]] = []
+    privacy.grant_listeners.append(lambda grant, raw: handed.append((grant, raw)))
+    masked = load_spark(privacy, path, spark=spark)
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    raw = unmask_spark(privacy, masked, ["email"])
+
+    ((grant, index),) = handed
+    assert isinstance(index, RawValueIndex) and grant.columns == ["email"]
+    fp = Fingerprinter(privacy.key)
+    assert all(index.contains_value(v, fp) for v in people["email"])
+    shown = raw.select("customer_id", "email").limit(5).toPandas().to_html()  # as a page shows them
+    assert indexes_in(shown, {grant.id: index}, fp) == {grant.id}
+    assert not index.contains_value("person.5000@example.org", fp)  # a value not in the data
+    assert len(index) == N
+    # a date column's values as a page shows them (2026-01-31), not as pandas prints a timestamp
+    dates = spark_raw_index(spark.read.parquet(str(path)), ["date_of_birth"], privacy.key)
+    assert all(dates.contains_value(str(d), fp) for d in people["date_of_birth"])
+    # each date also as its digits written together (19510619), as the pandas path indexes it
+    assert len(dates) == 2 * people["date_of_birth"].nunique() and dates.lengths == (1, 3)
+    store = SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True)
+    (granted,) = [r for r in store.records(privacy.notebook) if r.event == "unmask_granted"]
+    assert granted.payload["grant"] == grant.id
