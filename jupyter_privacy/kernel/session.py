@@ -34,7 +34,7 @@ from ..ledger import LedgerError, LedgerRecord, LedgerStore, open_store
 from ..mask import MaskedFrame, MaskingKey, load_key, mask_frame
 from ..mask.raw_index import RawValueIndex
 from ..policy import LoadedPolicy, Purpose, load_policy
-from ..records.fingerprints import record_fingerprints
+from ..records.fingerprints import record_fingerprints, unsearchable_warning
 from .alignment import align, check_requested, source_columns
 from .context import CellContext, kernel_id, notebook_path
 from .errors import LoadError, PurposeError, UnmaskDenied
@@ -371,6 +371,7 @@ class PrivacySession:
         payload = self._loaded_payload(dataset)
         # erasure look-ups (Art. 17): keyed fingerprints of the direct identifiers, filter hash in the log
         fingerprints = record_fingerprints(self.policy.log, df, masked, key)
+        unsearchable_warning(fingerprints, self.labels.path(source))
         if fingerprints is not None:
             payload["fingerprints"] = fingerprints
         with self._lock:

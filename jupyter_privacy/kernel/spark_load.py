@@ -21,6 +21,7 @@ from ..engines.spark import require_pyspark
 from ..engines.spark.quiet import pandas_warning_quiet
 from ..io import DataReadError
 from ..mask import MaskedFrame
+from ..records.fingerprints import unsearchable_warning
 from .errors import LoadError
 from .session import Dataset, PrivacySession, _now
 from .spark_marks import mark
@@ -171,6 +172,7 @@ def govern_spark(
     payload = session._loaded_payload(dataset)
     payload["engine"] = ENGINE
     fingerprints = _fingerprints(session, sdf, sample, dataset.masking, key)
+    unsearchable_warning(fingerprints, session.labels.path(source))
     if fingerprints is not None:
         payload["fingerprints"] = fingerprints
     with session._lock:

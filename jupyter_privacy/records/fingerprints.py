@@ -26,6 +26,7 @@ import hashlib
 import math
 import sqlite3
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -416,6 +417,17 @@ def open_fingerprints(where: Any, *, readonly: bool = False) -> Any:
     if readonly and not path.exists():
         return None
     return FingerprintStore(path, readonly=readonly)
+
+
+def unsearchable_warning(fingerprints: dict[str, Any] | None, shown: str) -> None:
+    """Tell the notebook when a load's fingerprints could not be built (``shown``: its source as the
+    notebook may show it): the load works, but an erasure look-up cannot find anyone in it."""
+    if fingerprints is not None and "error" in fingerprints:
+        warnings.warn(
+            f"{shown}: its erasure fingerprints could not be built ({fingerprints['error']}); the load "
+            "works, but an erasure look-up will list it as not searchable",
+            stacklevel=3,
+        )
 
 
 def record_fingerprints(where: Any, raw: Any, masked: Any, key: Any) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.kernel.spark_load import load_spark
 from jupyter_privacy.kernel.spark_unmask import unmask_spark
 from jupyter_privacy.ledger import SqliteLedgerStore
+from jupyter_privacy.records.fingerprints import fingerprint_path
 
 PURPOSE = ("churn-model", "legitimate_interest", "LIA-2026-014")
 PEOPLE = pd.DataFrame(
@@ -108,3 +109,22 @@ def test_no_pandas_version_warning_from_the_package(
         privacy.declare_purpose(*PURPOSE)
         unmask_spark(privacy, masked, ["email"]).collect()
     assert [str(w.message) for w in caught if PANDAS_WARNING in str(w.message)] == []
+
+
+@pytest.mark.parametrize("engine", ["pandas", "spark"])
+def test_a_load_whose_fingerprints_fail_says_so(
+    spark: Any, privacy: PrivacySession, source: Path, engine: str
+) -> None:
+    ledger = privacy.policy.log.resolved_path()
+    fingerprint_path(ledger).mkdir(parents=True)  # the sidecar store cannot be opened
+    with pytest.warns(UserWarning) as caught:
+        if engine == "spark":
+            load_spark(privacy, source, spark=spark)
+        else:
+            privacy.load(source)
+    (message,) = [str(w.message) for w in caught if "fingerprints" in str(w.message)]
+    assert message == (
+        f"{source}: its erasure fingerprints could not be built (OperationalError while building the "
+        "fingerprints); the load works, but an erasure look-up will list it as not searchable"
+    )
+    assert _events(privacy).count("dataset_loaded") == 1  # the load itself worked and was logged
