@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import OutputError
 from .spark_load import ENGINE
 from .spark_marks import mark, spark_datasets_of
+from .spark_pandas import create_data_frame, to_pandas
 from .spark_sql import sql_writer
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ _busy = threading.local()
 
 def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
     """Wrap Spark's writers (``df.write``, ``df.writeTo``, ``spark.sql`` write commands), the checkpoint
-    methods and MLlib's ``Estimator.fit`` once PySpark is imported."""
+    methods, ``toPandas``/``createDataFrame`` (:mod:`.spark_pandas`) and MLlib's ``Estimator.fit`` once
+    PySpark is imported."""
     readwriter = sys.modules.get("pyspark.sql.readwriter")
     if readwriter is not None:
         for cls, names in (
@@ -59,9 +61,13 @@ def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
                 lineage._patch(frame, name, _checkpoint(lineage))
         if (id(frame), "writeTo") not in patched:
             lineage._patch(frame, "writeTo", _write_to)
+        if (id(frame), "toPandas") not in patched:
+            lineage._patch(frame, "toPandas", to_pandas(lineage))
         session = sys.modules["pyspark.sql.session"].SparkSession
         if (id(session), "sql") not in patched:
             lineage._patch(session, "sql", sql_writer(lineage))
+        if (id(session), "createDataFrame") not in patched:
+            lineage._patch(session, "createDataFrame", create_data_frame)
     ml = sys.modules.get("pyspark.ml.base")
     if ml is not None and (id(ml.Estimator), "fit") not in patched:
         lineage._patch(ml.Estimator, "fit", _fit(lineage))

@@ -366,3 +366,30 @@ def test_database_writes_and_save_with_a_path_option_name_their_target(
         jdbc_name("jdbc:mysql://analyst:pa/ss@db/crm", "t") == "jdbc:mysql://db/crm#t"
     )  # a slash in a password
     assert jdbc_name("jdbc:oracle:thin:scott/tiger@db:1521:orcl", "t") == "jdbc:oracle#t"
+
+
+def test_lineage_crosses_to_pandas_and_back(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``toPandas()`` of an unmasked frame written with ``to_csv``, and a Spark frame made from it again,
+    name the dataset; the pandas copy cannot be unmasked as a pandas load (a clear refusal, nothing
+    logged). An RDD round trip keeps nothing (documented)."""
+    from jupyter_privacy.kernel.errors import UnmaskDenied
+
+    _path, raw = _people(tmp_path, "people.parquet", 16)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    local = opened.filter("churned = 1").toPandas()
+    local[["email", "spend"]].to_csv(tmp_path / "local.csv", index=False)
+    spark.createDataFrame(local.assign(spend=local["spend"] * 2)).write.parquet(str(tmp_path / "back"))
+    spark.createDataFrame(opened.rdd).write.parquet(str(tmp_path / "rdd"))  # a new plan: not traced
+    lineage.flush({})
+    written = {
+        Path(r.payload["path"]).name: r.payload["datasets"] for r in _events(privacy, "output_written")
+    }
+    assert written == {"local.csv": [dataset], "back": [dataset]}
+
+    before = len(_events(privacy, "unmask_denied"))
+    with pytest.raises(UnmaskDenied, match="converted from a spark DataFrame"):
+        privacy.unmask(opened.toPandas(), ["email"])
+    assert len(_events(privacy, "unmask_denied")) == before
