@@ -4,7 +4,7 @@ package's jar) and through the package's JVM token function (the path with it; i
 path's, which tests/engines/test_spark_tokens.py checks). Write only: no sample, scan or fingerprints.
 Same run, alternating, medians.
 
-    python benchmarks/spark_write_paths.py [--rows 2000000] [--repeat 3]
+    python benchmarks/spark_write_paths.py [--rows 2000000] [--repeat 3] [--kinds jvm_udf_mask,...]
 
 Reads the input ``spark_10m.py`` generates (run that first with the same --rows).
 """
@@ -42,7 +42,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--people", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated; plain is always run")
     args = parser.parse_args()
+    kinds = ["plain", *[k for k in args.kinds.split(",") if k in KINDS and k != "plain"]]
     data = str(HERE / "out" / f"spark_{args.rows}_{args.people}")
     os.environ["PYSPARK_PYTHON"] = sys.executable
     from pyspark.sql import SparkSession
@@ -98,9 +100,9 @@ def main() -> None:
         df.write.mode("overwrite").parquet(f"{work}/{kind}")
         return time.perf_counter() - t
 
-    results: dict[str, list[float]] = {k: [] for k in KINDS}
+    results: dict[str, list[float]] = {k: [] for k in kinds}
     for i in range(args.repeat + 1):
-        for kind in KINDS:
+        for kind in kinds:
             seconds = run(kind)
             print(f"{'warm-up ' if i == 0 else ''}{kind}: {seconds:.2f} s", flush=True)
             if i:

@@ -48,9 +48,11 @@ def load(
     sql: str | None = None,
     con: Any = None,
     engine: str = "pandas",
+    columns: list[str] | None = None,
     **spark_options: Any,
 ) -> Any:
-    """Load a file (or run ``sql`` on ``con``) masked and logged, like ``%privacy_load``.
+    """Load a file (or run ``sql`` on ``con``) masked and logged, like ``%privacy_load``; ``columns``
+    reads only those columns (the others never reach the kernel).
 
     ``engine="spark"`` reads ``source`` (Parquet, CSV, JSON; or ``table=NAME``) with Spark and returns
     a masked Spark DataFrame; ``spark=`` picks the SparkSession, ``format=`` the format.
@@ -61,15 +63,21 @@ def load(
     if engine == "spark":
         from .kernel.spark_load import load_spark
 
+        if sheet is not None or sql is not None or con is not None:
+            raise ValueError("sheet=, sql= and con= are not used with engine='spark'")
         fmt = spark_options.pop("format", None)
-        return load_spark(session, source, fmt=fmt, **spark_options)
+        return load_spark(session, source, fmt=fmt, columns=columns, **spark_options)
     if engine != "pandas":
         raise ValueError(f"unknown engine {engine!r}: use 'pandas' or 'spark'")
+    if spark_options:
+        raise ValueError(f"{', '.join(sorted(spark_options))}: only used with engine='spark'")
     if source is None and sql is None:
         raise ValueError("give a file path, or sql= and con=")
     if sql is not None:
+        if columns is not None:
+            raise ValueError("columns= reads columns of a file; with sql=, name the columns in the query")
         return session.load_sql(sql, con)
-    return session.load(source or "", sheet=sheet)
+    return session.load(source or "", sheet=sheet, columns=columns)
 
 
 def govern(df: Any, *, source: str = "dataframe", **options: Any) -> Any:

@@ -199,6 +199,8 @@ class PrivacyMagics(Magics):
         return frame
 
     def _load(self, session: Any, args: argparse.Namespace) -> Any:
+        _check_engine_options(args)
+        wanted = _columns(args.columns)
         if args.sql:
             if not args.con:
                 raise UsageError(
@@ -209,10 +211,11 @@ class PrivacyMagics(Magics):
         if args.engine == "spark":
             from .spark_load import load_spark
 
-            return load_spark(session, args.path, table=args.table, fmt=args.fmt, variable=args.name)
+            return load_spark(
+                session, args.path, table=args.table, fmt=args.fmt, variable=args.name, columns=wanted
+            )
         if args.path is None:
             raise UsageError("%privacy_load: give a file path, or --sql QUERY --con CONNECTION")
-        wanted = [c.strip() for c in args.columns.split(",")] if args.columns is not None else None
         return session.load(args.path, sheet=args.sheet, variable=args.name, columns=wanted)
 
     # -- %privacy_unmask ------------------------------------------------------------------------
@@ -328,6 +331,32 @@ class PrivacyMagics(Magics):
                 f"{magic}: {name!r} is a {type(value).__name__}, not a pandas DataFrame; pass the name of a DataFrame."
             )
         return value
+
+
+SPARK_ONLY = {"fmt": "--format", "table": "--table"}
+PANDAS_ONLY = {"sheet": "--sheet", "sql": "--sql", "con": "--con"}
+
+
+def _check_engine_options(args: argparse.Namespace) -> None:
+    """Refuse an option the chosen engine does not use, rather than ignore it silently."""
+    spark = args.engine == "spark"
+    unused = PANDAS_ONLY if spark else SPARK_ONLY
+    given = [flag for name, flag in unused.items() if getattr(args, name) is not None]
+    if given:
+        if not spark:
+            hint = "add --engine spark to read with Spark"
+        elif args.sql is not None or args.con is not None:
+            hint = "run the query with spark.sql(...) and pass its frame to jupyter_privacy.govern()"
+        else:
+            hint = "Spark reads no Excel file: leave out --engine spark"
+        verb = "is" if len(given) == 1 else "are"
+        raise UsageError(
+            f"%privacy_load: {', '.join(given)} {verb} not used with --engine {args.engine}; {hint}"
+        )
+
+
+def _columns(text: str | None) -> list[str] | None:
+    return [c.strip() for c in text.split(",")] if text is not None else None
 
 
 def _is_spark(obj: Any) -> bool:

@@ -12,11 +12,13 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..detect import scan_dataframe
 from ..engines.spark import require_pyspark
+from ..engines.spark.quiet import pandas_warning_quiet
 from ..io import DataReadError
 from ..mask import MaskedFrame
 from .errors import LoadError
@@ -64,15 +66,18 @@ def load_spark(
     fmt: str | None = None,
     variable: str | None = None,
     spark: SparkSession | None = None,
+    columns: list[str] | None = None,
 ) -> DataFrame:
-    """Read a path (Parquet, CSV, JSON) or a table with Spark and return it masked and logged."""
+    """Read a path (Parquet, CSV, JSON) or a table with Spark (only ``columns`` if given: the others
+    are never read, as Spark prunes them) and return it masked and logged."""
     require_pyspark()
     from ..engines.spark.source import resolve
 
     spark = spark or active_spark()
     try:
         src = resolve(source or "", fmt=fmt, table=table, spark=spark)
-        sdf = src.read(spark)
+        read = partial(_read, src, spark, columns)
+        sdf = read()
     except DataReadError as exc:
         raise LoadError(str(exc)) from None
     # the content hash (hashlib releases the GIL) runs while Spark samples and the sample is scanned
@@ -83,11 +88,27 @@ def load_spark(
             sdf,
             source=src.description,
             content_sha256=content,
-            reread=lambda: src.read(spark),
+            reread=read,
             # a table as it is now: the unmask re-reads the table, not the files it had
-            rehash=lambda: _source_sha256(src, src.read(spark), spark),
+            rehash=lambda: _source_sha256(src, read(), spark),
             variable=variable,
         )
+
+
+def _read(src: SparkSource, spark: SparkSession, columns: list[str] | None) -> DataFrame:
+    """The source as a DataFrame, cut down to ``columns`` (in that order) when given."""
+    sdf = src.read(spark)
+    if columns is None:
+        return sdf
+    from pyspark.sql import functions as F
+
+    missing = [c for c in columns if c not in sdf.columns]
+    if missing:
+        raise DataReadError(
+            f"{src.description}: no column(s) {', '.join(map(repr, missing))} in this source; it has "
+            f"{len(sdf.columns)} columns: {', '.join(sdf.columns)}"
+        )
+    return sdf.select(*[F.col("`" + c.replace("`", "``") + "`") for c in columns])
 
 
 def _source_sha256(src: SparkSource, sdf: DataFrame, spark: SparkSession) -> str:
@@ -99,6 +120,7 @@ def _source_sha256(src: SparkSource, sdf: DataFrame, spark: SparkSession) -> str
     return src.content_sha256(files, spark) if files else _rows_sha256(sdf)
 
 
+@pandas_warning_quiet()
 def govern_spark(
     session: PrivacySession,
     sdf: DataFrame,
@@ -137,6 +159,7 @@ def govern_spark(
         loaded_at=_now(),
         reread=reread,
         variable=variable,
+        engine=ENGINE,
     )
     # marked even with nothing to mask: frames derived from it name the dataset (spark_marks)
     masked = mark(apply_masking(sdf, plans, session.policy, key, dataset.id), [dataset.id])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from ..engines.spark.quiet import pandas_warning_quiet
 from ..io import DataReadError
 from .errors import LoadError, UnmaskDenied
 from .session import Grant, PrivacySession
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 
+@pandas_warning_quiet()
 def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) -> DataFrame:
     """``sdf`` with raw values in ``columns``, if the declared purpose allows them (logged either way)."""
     from ..engines.spark.masking import apply_masking

@@ -293,3 +293,103 @@ def test_table_writes_of_an_unmasked_frame_name_its_dataset(
     finally:
         for table in tables:
             spark.sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def test_spark_sql_writes_from_a_governed_view_name_its_dataset(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``CREATE TABLE ... AS SELECT``, ``INSERT INTO`` and ``INSERT OVERWRITE DIRECTORY`` over a temporary
+    view of an unmasked frame are logged with its dataset and their target, never with the SQL text."""
+    _path, raw = _people(tmp_path, "people.parquet", 14)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    opened.createOrReplaceTempView("opened_people")
+    secret = raw["email"][0]
+    try:
+        spark.sql("CREATE TABLE jp_ctas USING parquet AS SELECT email, spend FROM opened_people")
+        spark.sql(f"INSERT INTO jp_ctas SELECT email, spend FROM opened_people WHERE email <> '{secret}'")
+        spark.sql(
+            f"INSERT OVERWRITE DIRECTORY '{tmp_path / 'dir'}' USING parquet SELECT * FROM opened_people"
+        )
+        spark.sql("CREATE TABLE jp_plain USING parquet AS SELECT id FROM range(3)")
+        assert spark.sql("SELECT count(*) AS n FROM jp_ctas").collect()[0]["n"] == 2 * len(raw) - 1
+        written = [r.payload for r in _events(privacy, "output_written")]
+        assert [(w["path"], w["datasets"]) for w in written] == [
+            ("table:spark_catalog.default.jp_ctas", [dataset]),
+            ("table:spark_catalog.default.jp_ctas", [dataset]),
+            (str(tmp_path / "dir"), [dataset]),
+        ]
+        assert written[0]["via"] == "SparkSession.sql (CreateDataSourceTableAsSelectCommand)"
+        assert written[0]["columns"] == ["email", "spend"]
+        assert len(written[2]["sha256"]) == 64
+        assert secret not in str(written)
+    finally:
+        for table in ("jp_ctas", "jp_plain"):
+            spark.sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def test_database_writes_and_save_with_a_path_option_name_their_target(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``df.write.jdbc(...)`` (before, not wrapped) and ``format("jdbc")...save()`` are logged with the
+    database and table, not the URL's user or password; ``save()`` with a ``path`` option with that path
+    (before, "table:None")."""
+    from jupyter_privacy.kernel.spark_lineage import jdbc_name
+
+    _path, raw = _people(tmp_path, "people.parquet", 15)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    url = f"jdbc:derby:memory:jp{tmp_path.name};create=true;user=analyst;password=s3cret"
+    opened.write.jdbc(url, "PEOPLE", properties={"driver": "org.apache.derby.iapi.jdbc.AutoloadedDriver"})
+    opened.select("email").write.format("jdbc").options(url=url, dbtable="EMAILS").save()
+    opened.write.format("parquet").option("path", str(tmp_path / "by_option")).save()
+    written = [
+        (r.payload["path"], r.payload["via"], r.payload["datasets"])
+        for r in _events(privacy, "output_written")
+    ]
+    assert written == [
+        ("jdbc:derby#PEOPLE", "DataFrameWriter.jdbc", [dataset]),
+        ("jdbc:derby#EMAILS", "DataFrameWriter.save", [dataset]),
+        (str(tmp_path / "by_option"), "DataFrameWriter.save", [dataset]),
+    ]
+    assert "s3cret" not in str(written)
+    read_back = spark.read.jdbc(url, "EMAILS").count()
+    assert read_back == len(raw)
+    assert jdbc_name("jdbc:postgresql://analyst:pw@db.internal:5432/crm?password=pw", "public.contacts") == (
+        "jdbc:postgresql://db.internal:5432/crm#public.contacts"
+    )
+    assert (
+        jdbc_name("jdbc:sqlserver://db:1433;databaseName=crm;password=pw", "dbo.t")
+        == "jdbc:sqlserver://db:1433#dbo.t"
+    )
+    assert (
+        jdbc_name("jdbc:mysql://analyst:pa/ss@db/crm", "t") == "jdbc:mysql://db/crm#t"
+    )  # a slash in a password
+    assert jdbc_name("jdbc:oracle:thin:scott/tiger@db:1521:orcl", "t") == "jdbc:oracle#t"
+
+
+def test_lineage_crosses_to_pandas_and_back(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``toPandas()`` of an unmasked frame written with ``to_csv``, and a Spark frame made from it again,
+    name the dataset; the pandas copy cannot be unmasked as a pandas load (a clear refusal, nothing
+    logged). An RDD round trip keeps nothing (documented)."""
+    from jupyter_privacy.kernel.errors import UnmaskDenied
+
+    _path, raw = _people(tmp_path, "people.parquet", 16)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    local = opened.filter("churned = 1").toPandas()
+    local[["email", "spend"]].to_csv(tmp_path / "local.csv", index=False)
+    spark.createDataFrame(local.assign(spend=local["spend"] * 2)).write.parquet(str(tmp_path / "back"))
+    spark.createDataFrame(opened.rdd).write.parquet(str(tmp_path / "rdd"))  # a new plan: not traced
+    lineage.flush({})
+    written = {
+        Path(r.payload["path"]).name: r.payload["datasets"] for r in _events(privacy, "output_written")
+    }
+    assert written == {"local.csv": [dataset], "back": [dataset]}
+
+    before = len(_events(privacy, "unmask_denied"))
+    with pytest.raises(UnmaskDenied, match="converted from a spark DataFrame"):
+        privacy.unmask(opened.toPandas(), ["email"])
+    assert len(_events(privacy, "unmask_denied")) == before

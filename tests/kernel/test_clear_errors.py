@@ -32,6 +32,9 @@ CELLS = [
     ("quote", '%privacy_purpose "churn-model --basis legitimate_interest'),
     ("as-bad", "%privacy_unmask customers --columns email --as 2nd-try"),
     ("export-missing", "%privacy_export --output /missing/dir/x.html"),
+    ("spark-sheet", "%privacy_load data/customers.csv --engine spark --sheet 2 --quiet"),
+    ("spark-sql", '%privacy_load --sql "select 1" --con sqlite:///c.db --engine spark --quiet'),
+    ("pandas-table", "%privacy_load data/customers.csv --table customers --quiet"),
     ("nested", "%privacy_load data/nested.json --as people --quiet"),
     (
         "nested-masked",
@@ -48,7 +51,17 @@ CELLS = [
         "print('right:', sum(a == b for a, b in zip(sel['email'], want)), 'of', len(want), len(sel))",
     ),
 ]
-FAILS = {"twice", "words", "added", "quote", "as-bad", "export-missing"}
+FAILS = {
+    "twice",
+    "words",
+    "added",
+    "quote",
+    "as-bad",
+    "export-missing",
+    "spark-sheet",
+    "spark-sql",
+    "pandas-table",
+}
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +103,10 @@ def one_line(run: KernelRun, cell: str) -> str:
         ("quote", "no closing quotation in '\"churn-model --basis legitimate_interest'; close the quote"),
         ("as-bad", "--as needs a Python variable name, got '2nd-try'"),
         ("export-missing", "cannot be written to /missing/dir/x.html: its folder does not exist"),
+        # an option the engine does not use is refused, not silently ignored
+        ("spark-sheet", "--sheet is not used with --engine spark; Spark reads no Excel file"),
+        ("spark-sql", "--sql, --con are not used with --engine spark; run the query with spark.sql(...)"),
+        ("pandas-table", "--table is not used with --engine pandas; add --engine spark"),
     ],
 )
 def test_mistakes_are_one_clear_line(run: KernelRun, cell: str, message: str) -> None:

@@ -1,4 +1,5 @@
-"""Py4J's debug log silenced while the key crosses to the JVM.
+"""Py4J's debug log silenced while the key crosses to the JVM; PySpark's pandas-version warning
+silenced inside this package's own Spark calls.
 
 Py4J logs every command it sends at DEBUG (``Command to send: ...``), byte arrays in base64: the key
 handed to the JVM token function, or the pickled masking closures that hold it, would be written to
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -38,3 +40,17 @@ def py4j_quiet() -> Iterator[None]:
             if _depth == 0:
                 for name in PY4J_LOGGERS:
                     logging.getLogger(name).disabled = _saved.pop(name)
+
+
+PANDAS_WARNING = "PySpark does not yet fully support pandas"
+"""PySpark 4.1 warns (FutureWarning) on its first Arrow or pandas call when pandas is 3.x."""
+
+
+@contextmanager
+def pandas_warning_quiet() -> Iterator[None]:
+    """PySpark's pandas-version warning not shown for this package's Spark calls (its Arrow UDFs,
+    sample and fingerprints, tested with the pandas installed here): a load would print it as if the
+    notebook had done something wrong. The notebook's own PySpark calls still get it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
+        yield

@@ -1,0 +1,124 @@
+"""Writes made in Spark SQL (``spark.sql("INSERT INTO t SELECT * FROM governed_view")``, ``CREATE TABLE
+... AS SELECT``, ``INSERT OVERWRITE DIRECTORY``): logged as ``output_written`` like ``df.write`` ones.
+
+Spark runs such a command when ``spark.sql`` returns; the analysed plan of the frame it returns is the
+command over its query, in which a governed frame's marks (:mod:`.spark_marks`) are kept, also through
+temporary views. Only the command's target (a table name or a folder) is logged, never the SQL text
+(it may quote values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .lineage import Lineage
+
+# Spark's write commands (data source, Hive, and DataSource V2 plans)
+WRITE_COMMANDS = frozenset(
+    {
+        "CreateDataSourceTableAsSelectCommand",
+        "InsertIntoHadoopFsRelationCommand",
+        "InsertIntoDataSourceCommand",
+        "InsertIntoDataSourceDirCommand",
+        "CreateHiveTableAsSelectCommand",
+        "OptimizedCreateHiveTableAsSelectCommand",
+        "InsertIntoHiveTable",
+        "InsertIntoHiveDirCommand",
+        "AppendData",
+        "OverwriteByExpression",
+        "OverwritePartitionsDynamic",
+        "CreateTableAsSelect",
+        "ReplaceTableAsSelect",
+        "MergeIntoTable",
+    }
+)
+
+
+def sql_writer(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap ``SparkSession.sql``: a write command whose query reads governed frames is logged."""
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def sql(spark: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(spark, *args, **kwargs)  # a failed command raises here: nothing is logged
+            written = _written(result)
+            if written is not None:
+                _log(lineage, result, *written)
+            return result
+
+        sql.__name__ = original.__name__
+        sql.__doc__ = original.__doc__
+        return sql
+
+    return wrap
+
+
+def _written(result: Any) -> tuple[Any, str | None, bool] | None:
+    """(the command's plan, its target, whether the target is a table), when ``result`` is a write."""
+    try:
+        plan = result._jdf.queryExecution().analyzed()
+        if str(plan.nodeName()) not in WRITE_COMMANDS:
+            return None
+    except Exception:  # Spark Connect, or a plan of another shape: not a command this module knows
+        return None
+    for getter in _TABLES:
+        table = _read(getter, plan)
+        if table:
+            return plan, table, True
+    for getter in _FOLDERS:
+        folder = _read(getter, plan)
+        if folder:
+            return plan, folder, False
+    return plan, None, True
+
+
+# where each command keeps its table (data source, Hive, DataSource V2), or its folder
+_TABLES: tuple[Callable[[Any], Any], ...] = (
+    lambda p: p.table().identifier(),
+    lambda p: p.tableDesc().identifier(),
+    lambda p: p.catalogTable().get().identifier(),
+    lambda p: p.table().name(),
+    lambda p: p.name().identifier(),
+)
+_FOLDERS: tuple[Callable[[Any], Any], ...] = (
+    lambda p: p.outputPath(),
+    lambda p: p.storage().locationUri().get(),
+)
+
+
+def _read(getter: Callable[[Any], Any], plan: Any) -> str | None:
+    try:
+        value = getter(plan)
+    except Exception:  # this command keeps it elsewhere
+        return None
+    try:
+        return str(value.unquotedString())
+    except Exception:
+        return str(value)
+
+
+def _log(lineage: Lineage, result: Any, plan: Any, target: str | None, table: bool) -> None:
+    from .spark_lineage import frame_datasets, log_output
+
+    ids = frame_datasets(lineage.session, result)
+    if not ids:
+        return
+    columns: list[str] = []
+    for query in (lambda: plan.query(), lambda: plan.children().head()):
+        try:
+            columns = [str(a.name()) for a in _iterate(query().output())]
+            break
+        except Exception:  # this command keeps its query elsewhere
+            continue
+    via = f"SparkSession.sql ({plan.nodeName()})"
+    kind = "table" if table or target is None else "path"
+    log_output(lineage.session, columns, target, ids, via, kind=kind)
+
+
+def _iterate(seq: Any) -> list[Any]:
+    items = []
+    it = seq.iterator()
+    while it.hasNext():
+        items.append(it.next())
+    return items

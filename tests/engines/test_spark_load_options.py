@@ -1,0 +1,110 @@
+"""Options of a governed Spark load against a real local SparkSession: ``columns`` (data minimisation,
+as for pandas), options the engine does not use refused, and no PySpark pandas-version warning from the
+package's own calls."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import jupyter_privacy
+from jupyter_privacy.engines.spark.quiet import PANDAS_WARNING
+from jupyter_privacy.kernel.errors import LoadError
+from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.kernel.spark_load import load_spark
+from jupyter_privacy.kernel.spark_unmask import unmask_spark
+from jupyter_privacy.ledger import SqliteLedgerStore
+
+PURPOSE = ("churn-model", "legitimate_interest", "LIA-2026-014")
+PEOPLE = pd.DataFrame(
+    {
+        "customer_id": [1, 2, 3, 4],
+        "email": [
+            "ann.smith@example.org",
+            "bob.jones@example.org",
+            "cas.brown@example.org",
+            "d.o@example.org",
+        ],
+        "phone": ["+44 20 7946 0958", "+44 20 7946 0959", "+44 20 7946 0960", "+44 20 7946 0961"],
+        "plan": ["basic", "premium", "basic", "basic"],
+    }
+)
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    path = tmp_path / "people.parquet"
+    PEOPLE.to_parquet(path, index=False)
+    return path
+
+
+def _events(privacy: PrivacySession) -> list[str]:
+    if not privacy.policy.log.resolved_path().exists():
+        return []  # nothing was ever logged
+    store = SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True)
+    try:
+        return [r.event for r in store.records(privacy.notebook)]
+    finally:
+        store.close()
+
+
+def test_columns_reads_only_those_and_the_unmask_keeps_them(
+    spark: Any, privacy: PrivacySession, source: Path
+) -> None:
+    masked = load_spark(privacy, source, columns=["plan", "email"], spark=spark)
+    assert masked.columns == ["plan", "email"]
+    (dataset,) = privacy.datasets.values()
+    assert [f.name for f in dataset.scan.flagged()] == ["email"]  # phone was never read, so never scanned
+    assert dataset.shape == (4, 2)
+    assert all(v.endswith("@masked.invalid") for v in masked.toPandas()["email"])
+    privacy.declare_purpose(*PURPOSE)
+    raw = unmask_spark(privacy, masked, ["email"])
+    assert raw.columns == ["plan", "email"]
+    assert raw.toPandas()["email"].tolist() == PEOPLE["email"].tolist()
+
+
+def test_an_unknown_column_is_one_clear_error_and_nothing_is_logged(
+    spark: Any, privacy: PrivacySession, source: Path
+) -> None:
+    with pytest.raises(LoadError) as err:
+        load_spark(privacy, source, columns=["email", "mail"], spark=spark)
+    assert "no column(s) 'mail' in this source; it has 4 columns: customer_id, email, phone, plan" in str(
+        err.value
+    )
+    assert "dataset_loaded" not in _events(privacy)
+    assert privacy.datasets == {}
+
+
+def test_the_api_takes_columns_and_refuses_what_the_engine_does_not_use(
+    spark: Any, privacy: PrivacySession, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("jupyter_privacy.kernel.session._SESSION", privacy)  # the API's session
+    assert jupyter_privacy.load(str(source), engine="spark", spark=spark, columns=["email"]).columns == [
+        "email"
+    ]
+    assert list(jupyter_privacy.load(str(source), columns=["plan"]).columns) == ["plan"]
+    with pytest.raises(ValueError, match="sheet=, sql= and con= are not used with engine='spark'"):
+        jupyter_privacy.load(str(source), engine="spark", sheet=1, spark=spark)
+    with pytest.raises(ValueError, match="table: only used with engine='spark'"):
+        jupyter_privacy.load(str(source), table="people")
+    with pytest.raises(ValueError, match="with sql=, name the columns in the query"):
+        jupyter_privacy.load(sql="select 1", con="sqlite://", columns=["a"])
+    assert _events(privacy).count("dataset_loaded") == 2
+
+
+def test_no_pandas_version_warning_from_the_package(
+    spark: Any, privacy: PrivacySession, source: Path
+) -> None:
+    if int(pd.__version__.split(".")[0]) < 3:
+        pytest.skip("PySpark warns only with pandas 3 or later")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        masked = load_spark(privacy, source, spark=spark)
+        masked.collect()  # masking runs (on the executors: their warnings stay in their processes)
+        privacy.declare_purpose(*PURPOSE)
+        unmask_spark(privacy, masked, ["email"]).collect()
+    assert [str(w.message) for w in caught if PANDAS_WARNING in str(w.message)] == []
