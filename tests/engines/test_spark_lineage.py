@@ -393,3 +393,26 @@ def test_lineage_crosses_to_pandas_and_back(
     with pytest.raises(UnmaskDenied, match="converted from a spark DataFrame"):
         privacy.unmask(opened.toPandas(), ["email"])
     assert len(_events(privacy, "unmask_denied")) == before
+
+
+def test_a_cell_that_starts_spark_has_its_writers_wrapped_before_it_runs(tmp_path: Path) -> None:
+    """``df = jp.load(p, engine="spark"); df.write.parquet(out)`` in the kernel's first Spark cell: PySpark
+    is not imported yet when the cell starts, so its writers are imported and wrapped first (a fresh
+    interpreter: this test process has long imported PySpark)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from jupyter_privacy.kernel.lineage import Lineage\n"
+        "assert 'pyspark.sql.readwriter' not in sys.modules\n"
+        "tracker = Lineage(None)\n"
+        'tracker.import_and_hook(\'df = jp.load("events.parquet", engine="spark"); df.write.parquet("out")\')\n'
+        "from pyspark.sql.readwriter import DataFrameWriter, DataFrameWriterV2\n"
+        "print(DataFrameWriter.parquet.__module__, DataFrameWriterV2.create.__module__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["jupyter_privacy.kernel.spark_lineage"] * 2
