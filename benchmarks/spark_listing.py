@@ -140,9 +140,26 @@ def main() -> None:
             for kind, fn in KINDS.items():
                 results[kind].append(measure(spark, fn, uri))
         report(results, args.files)
+        latency = round_trip(spark)
+        print(
+            f"one Py4J round trip: {latency * 1e6:.0f} us (median of 5 x 2,000 Path.toString() calls); "
+            f"4 per file is {4 * args.files * latency:.2f} s for {args.files} files at that latency"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
         spark.stop()
+
+
+def round_trip(spark: Any) -> float:
+    """The median time of one Py4J call (a Hadoop ``Path.toString()``), in seconds."""
+    path = spark._jvm.org.apache.hadoop.fs.Path("file:/tmp")
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(2000):
+            path.toString()
+        runs.append((time.perf_counter() - start) / 2000)
+    return statistics.median(runs)
 
 
 def report(results: dict[str, list[tuple[float, int, int, list[str]]]], files: int) -> None:
