@@ -209,7 +209,7 @@ def _remember_options(original: Callable[..., Any]) -> Callable[..., Any]:
 def _write_error(exc: BaseException, target: Any) -> OutputError:
     from ..engines.spark.source import shown_uri, spark_error
 
-    reason = str(spark_error(exc, shown_uri(str(target))))
+    reason = str(spark_error(exc, shown_uri(str(target)), "write"))
     return OutputError(f"the governed Spark write failed, nothing was logged: {reason}")
 
 

@@ -86,6 +86,7 @@ def test_failed_write_is_one_clear_error_and_not_logged(
         masked.write.parquet(str(tmp_path / "out"))  # mode "error": the folder exists
     message = str(caught.value)
     assert "nothing was logged" in message and "PATH_ALREADY_EXISTS" in message
+    assert "Spark could not write it (PATH_ALREADY_EXISTS" in message
     assert not any(email in message for email in raw["email"])
     assert _events(privacy, "output_written") == []
 

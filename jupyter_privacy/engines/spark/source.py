@@ -278,9 +278,10 @@ def _local(uri: str) -> Path:
     return Path(uri[len("file:") :] if uri.startswith("file:") else uri)
 
 
-def spark_error(exc: BaseException, where: str) -> DataReadError:
+def spark_error(exc: BaseException, where: str, action: str = "read") -> DataReadError:
     """One clear error from a Spark failure: its error class (or the Java exception's class) and what
-    to do; Spark's own text only with every quoted fragment blanked (it can quote a value)."""
+    to do; Spark's own text only with every quoted fragment blanked (it can quote a value). ``action``:
+    what Spark could not do ("read", or "write" for a failed write)."""
     condition = _condition(exc) or _java_condition(exc)
     if condition == "PATH_NOT_FOUND":
         return DataReadError(f"{where}: Spark found no such path; check it (Spark error PATH_NOT_FOUND)")
@@ -292,7 +293,7 @@ def spark_error(exc: BaseException, where: str) -> DataReadError:
             "column's type or a given schema is wrong -- fix the files or read them with a matching schema"
         )
     detail = "" if hasattr(exc, "java_exception") else f": {describe_error(exc, 200)}"
-    return DataReadError(f"{where}: Spark could not read it ({condition or type(exc).__name__}{detail})")
+    return DataReadError(f"{where}: Spark could not {action} it ({condition or type(exc).__name__}{detail})")
 
 
 _SCHEMA_WORDS = ("SCHEMA", "CONVERT", "CAST", "MERGE", "DATA_TYPE", "MISMATCH")
