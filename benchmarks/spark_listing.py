@@ -12,7 +12,7 @@ objects' Java references) and the processes the whole machine started meanwhile 
 Hadoop's local file system, without its native library, runs a process to read a file's permissions);
 the three lists are checked equal.
 
-    python benchmarks/spark_listing.py [--files 20000] [--repeat 1]
+    python benchmarks/spark_listing.py [--files 20000] [--repeat 1] [--per-folder 200]
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 
-def make_folder(root: Path, files: int) -> Path:
-    """``files`` small part files in ``year=/month=`` folders of 200, each folder with a ``_SUCCESS``."""
+def make_folder(root: Path, files: int, per_folder: int = 200) -> Path:
+    """``files`` small part files in ``year=/month=`` folders of ``per_folder``, each with a ``_SUCCESS``."""
     for i in range(files):
-        folder = root / f"year={2000 + i // 2400}" / f"month={i // 200 % 12 + 1:02d}"
-        if i % 200 == 0:
+        folder = root / f"year={2000 + i // (12 * per_folder)}" / f"month={i // per_folder % 12 + 1:02d}"
+        if i % per_folder == 0:
             folder.mkdir(parents=True)
             (folder / "_SUCCESS").touch()
         (folder / f"part-{i:06d}.parquet").write_bytes(b"PAR1")
@@ -123,15 +123,21 @@ def main() -> None:
     )
     parser.add_argument("--files", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--per-folder", type=int, default=200, help="files per month= folder")
     args = parser.parse_args()
     os.environ["PYSPARK_PYTHON"] = sys.executable
     from pyspark.sql import SparkSession
 
-    spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
     spark.sparkContext.setLogLevel("ERROR")
     work = Path(tempfile.mkdtemp(prefix="jp-spark-listing-"))
     try:
-        uri = make_folder(work / "lake", args.files).as_uri()
+        uri = make_folder(work / "lake", args.files, args.per_folder).as_uri()
         warm = make_folder(work / "warm", 10).as_uri()
         for fn in KINDS.values():  # classes looked up and code paths loaded once, as in a session
             fn(spark, warm)
@@ -139,7 +145,7 @@ def main() -> None:
         for _ in range(args.repeat):
             for kind, fn in KINDS.items():
                 results[kind].append(measure(spark, fn, uri))
-        report(results, args.files)
+        report(results, args.files, args.per_folder)
         latency = round_trip(spark)
         print(
             f"one Py4J round trip: {latency * 1e6:.0f} us (median of 5 x 2,000 Path.toString() calls); "
@@ -162,11 +168,12 @@ def round_trip(spark: Any) -> float:
     return statistics.median(runs)
 
 
-def report(results: dict[str, list[tuple[float, int, int, list[str]]]], files: int) -> None:
+def report(results: dict[str, list[tuple[float, int, int, list[str]]]], files: int, per_folder: int) -> None:
     lists = {kind: runs[0][3] for kind, runs in results.items()}
     same = all(found == lists["py4j_per_file"] for found in lists.values())
     base = statistics.median(r[0] for r in results["py4j_per_file"])
-    print(f"{files} data files (+ {(files + 199) // 200} _SUCCESS); lists identical: {same}")
+    folders = (files + per_folder - 1) // per_folder
+    print(f"{files} data files in {folders} folders (+ {folders} _SUCCESS); lists identical: {same}")
     print(
         f"{'listing':<18} {'median s':>9} {'py4j calls':>11} {'processes':>10} {'files':>7} {'speed-up':>9}"
     )
