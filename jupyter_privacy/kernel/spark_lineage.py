@@ -35,7 +35,7 @@ V2_METHODS = ("create", "replace", "createOrReplace", "append", "overwrite", "ov
 CHECKPOINTS = ("checkpoint", "localCheckpoint")
 _V2_TABLE = "_jupyter_privacy_table"  # the table a ``df.writeTo(table)`` writer writes to
 _OPTIONS = "_jupyter_privacy_options"  # a ``df.write`` writer's path / url / dbtable options (for save())
-_TARGET_OPTIONS = ("path", "url", "dbtable")
+_TARGET_OPTIONS = ("path", "url", "dbtable", "format")
 _busy = threading.local()
 
 
@@ -52,7 +52,7 @@ def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
             for name in names:
                 if (id(cls), name) not in patched:
                     lineage._patch(cls, name, _writer(lineage, cls.__name__, name))
-        for name in ("option", "options"):
+        for name in ("option", "options", "format"):
             if (id(readwriter.DataFrameWriter), name) not in patched:
                 lineage._patch(readwriter.DataFrameWriter, name, _remember_options)
         frame = _frame_class()
@@ -133,10 +133,12 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
         def write(writer: Any, *args: Any, **kwargs: Any) -> Any:
             if getattr(_busy, "active", False):
                 return original(writer, *args, **kwargs)
-            ids = frame_datasets(lineage.session, writer._df)
             target, kind = (
                 (getattr(writer, _V2_TABLE, None), "table") if v2 else _target(writer, name, args, kwargs)
             )
+            if kind == "nothing":  # the noop format (benchmarks) runs the query and writes nothing
+                return original(writer, *args, **kwargs)
+            ids = frame_datasets(lineage.session, writer._df)
             _busy.active = True
             try:
                 result = original(writer, *args, **kwargs)
@@ -159,13 +161,16 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
 
 
 def _target(writer: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, str]:
-    """What a ``df.write`` method writes to, and its kind: "path" (a path or URI), "table", or "named"
-    (a database table, already named for the log)."""
+    """What a ``df.write`` method writes to, and its kind: "path" (a path or URI), "table", "named"
+    (a database table, already named for the log), or "nothing" (the noop format)."""
     if name == "jdbc":
         url = args[0] if args else kwargs.get("url")
         return jdbc_name(url, args[1] if len(args) > 1 else kwargs.get("table")), "named"
     target = args[0] if args else kwargs.get("path", kwargs.get("name", kwargs.get("tableName")))
     options: dict[str, Any] = getattr(writer, _OPTIONS, {})
+    fmt = (args[1] if name == "save" and len(args) > 1 else kwargs.get("format")) or options.get("format")
+    if name == "save" and str(fmt).lower() == "noop":
+        return None, "nothing"
     if target is None and name == "save" and "path" not in options and "dbtable" in options:
         return jdbc_name(options.get("url"), options["dbtable"]), "named"
     if target is None and name == "save":
@@ -188,11 +193,14 @@ _JDBC = re.compile(r"^jdbc:([A-Za-z0-9]+):(?://(?:[^?;]*@)?([^/?;@]*)(/[^?;@]*)?
 
 
 def _remember_options(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``writer.option(key, value)`` / ``.options(...)``: the options that say where ``save()`` writes."""
+    """``writer.option(key, value)`` / ``.options(...)`` / ``.format(source)``: what says where ``save()``
+    writes (only the path, url, dbtable and format are kept)."""
 
     def remember(writer: Any, *args: Any, **kwargs: Any) -> Any:
-        pairs = kwargs  # options(**pairs), or option(key, value):
-        if original.__name__ == "option":
+        pairs = kwargs  # options(**pairs), or option(key, value), or format(source):
+        if original.__name__ == "format":
+            pairs = {"format": args[0] if args else kwargs.get("source")}
+        elif original.__name__ == "option":
             given = {**dict(zip(("key", "value"), args, strict=False)), **kwargs}
             pairs = {str(given.get("key")): given.get("value")}
         kept = {str(k).lower(): v for k, v in pairs.items() if str(k).lower() in _TARGET_OPTIONS}
