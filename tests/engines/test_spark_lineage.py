@@ -335,7 +335,7 @@ def test_database_writes_and_save_with_a_path_option_name_their_target(
     """``df.write.jdbc(...)`` (before, not wrapped) and ``format("jdbc")...save()`` are logged with the
     database and table, not the URL's user or password; ``save()`` with a ``path`` option with that path
     (before, "table:None"); the noop format, which writes nothing, is not logged."""
-    from jupyter_privacy.kernel.spark_lineage import jdbc_name
+    from jupyter_privacy.kernel.spark_targets import jdbc_name
 
     _path, raw = _people(tmp_path, "people.parquet", 15)
     opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
