@@ -334,8 +334,8 @@ def test_database_writes_and_save_with_a_path_option_name_their_target(
 ) -> None:
     """``df.write.jdbc(...)`` (before, not wrapped) and ``format("jdbc")...save()`` are logged with the
     database and table, not the URL's user or password; ``save()`` with a ``path`` option with that path
-    (before, "table:None")."""
-    from jupyter_privacy.kernel.spark_lineage import jdbc_name
+    (before, "table:None"); the noop format, which writes nothing, is not logged."""
+    from jupyter_privacy.kernel.spark_targets import jdbc_name
 
     _path, raw = _people(tmp_path, "people.parquet", 15)
     opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
@@ -344,6 +344,7 @@ def test_database_writes_and_save_with_a_path_option_name_their_target(
     opened.write.jdbc(url, "PEOPLE", properties={"driver": "org.apache.derby.iapi.jdbc.AutoloadedDriver"})
     opened.select("email").write.format("jdbc").options(url=url, dbtable="EMAILS").save()
     opened.write.format("parquet").option("path", str(tmp_path / "by_option")).save()
+    opened.write.format("noop").mode("overwrite").save()  # runs the query, writes nothing: not logged
     written = [
         (r.payload["path"], r.payload["via"], r.payload["datasets"])
         for r in _events(privacy, "output_written")
