@@ -60,8 +60,9 @@ def load_ipython_extension(ipython: Any) -> None:
         # IPython has already advanced the counter when pre_run_cell fires: In[n] runs with n + 1
         count = ipython.execution_count - 1 if getattr(info, "store_history", False) else None
         session.cell = CellContext(cell_id=getattr(info, "cell_id", None), execution_count=count, code=code)
-        # a cell that imports joblib or a model library and dumps/fits in the same breath: hook them first
-        if code and ("joblib" in code or "pyspark.ml" in code):
+        # a cell that imports joblib, PySpark or a model library and dumps/writes/fits in the same breath
+        # (jp.load(..., engine="spark") starts Spark itself): hook them first
+        if code and ("joblib" in code or "spark" in code):
             lineage.import_and_hook(code)
         models.before_cell(code, ipython.user_ns)
         if code and ("pyarrow" in code or "polars" in code):

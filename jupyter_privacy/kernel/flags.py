@@ -113,4 +113,9 @@ def _dataset_of(session: PrivacySession, df: pd.DataFrame) -> Dataset:
             "flag a column of a frame loaded in this kernel from one dataset (this frame "
             + ("was not loaded through jupyter-privacy)" if not ids else f"derives from {', '.join(ids)})")
         )
-    return session.datasets[ids[0]]
+    dataset = session.datasets[ids[0]]
+    if dataset.engine != "pandas":
+        raise FlagError(
+            f"this frame was converted from a {dataset.engine} DataFrame: load it again to flag a column"
+        )
+    return dataset

@@ -145,7 +145,11 @@ class Lineage:
         """Import the libraries a cell is about to use (if installed) so their hooks are in place."""
         import importlib
 
-        wanted = [("joblib", "joblib"), ("pyspark.ml", "pyspark.ml.base")]
+        wanted = [
+            ("joblib", "joblib"),
+            ("spark", "pyspark.sql.readwriter"),
+            ("pyspark.ml", "pyspark.ml.base"),
+        ]
         for mention, module in wanted:
             if mention in code and module not in sys.modules:
                 try:

@@ -113,6 +113,7 @@ class Dataset:
     loaded_at: str
     reread: Callable[[], pd.DataFrame] = field(repr=False)
     variable: str | None = None
+    engine: str = "pandas"  # "spark": reread gives a Spark DataFrame
 
     def finding(self, column: str) -> Any:
         return self.scan[column]
@@ -406,6 +407,11 @@ class PrivacySession:
                 "this frame was not loaded through jupyter-privacy, so it holds no masked columns"
             )
         dataset = self._dataset_for(ids, columns)
+        if dataset.engine != "pandas":  # a toPandas() of a governed Spark frame
+            raise UnmaskDenied(
+                f"this frame was converted from a {dataset.engine} DataFrame of {dataset.id}; unmask that "
+                "DataFrame (jupyter_privacy.unmask(spark_df, columns)), then convert it"
+            )
         try:
             check_requested(df, dataset.scan, dataset.source, columns)
         except UnmaskDenied as exc:  # a name typed may be a value (a column named by a person)

@@ -11,7 +11,6 @@ the cell ends, with the variable the model ended up in, as for scikit-learn.
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 import weakref
@@ -22,25 +21,24 @@ from typing import TYPE_CHECKING, Any
 from .errors import OutputError
 from .spark_load import ENGINE
 from .spark_marks import mark, spark_datasets_of
+from .spark_pandas import create_data_frame, to_pandas
 from .spark_sql import sql_writer
+from .spark_targets import V2_TABLE, output_name, remember_options, target_of, write_to
 
 if TYPE_CHECKING:
     from .lineage import Lineage
     from .session import PrivacySession
 
 WRITER_METHODS = ("save", "parquet", "csv", "json", "orc", "text", "saveAsTable", "insertInto", "jdbc")
-TABLE_WRITES = ("saveAsTable", "insertInto")
 V2_METHODS = ("create", "replace", "createOrReplace", "append", "overwrite", "overwritePartitions")
 CHECKPOINTS = ("checkpoint", "localCheckpoint")
-_V2_TABLE = "_jupyter_privacy_table"  # the table a ``df.writeTo(table)`` writer writes to
-_OPTIONS = "_jupyter_privacy_options"  # a ``df.write`` writer's path / url / dbtable options (for save())
-_TARGET_OPTIONS = ("path", "url", "dbtable")
 _busy = threading.local()
 
 
 def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
     """Wrap Spark's writers (``df.write``, ``df.writeTo``, ``spark.sql`` write commands), the checkpoint
-    methods and MLlib's ``Estimator.fit`` once PySpark is imported."""
+    methods, ``toPandas``/``createDataFrame`` (:mod:`.spark_pandas`) and MLlib's ``Estimator.fit`` once
+    PySpark is imported."""
     readwriter = sys.modules.get("pyspark.sql.readwriter")
     if readwriter is not None:
         for cls, names in (
@@ -50,18 +48,22 @@ def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
             for name in names:
                 if (id(cls), name) not in patched:
                     lineage._patch(cls, name, _writer(lineage, cls.__name__, name))
-        for name in ("option", "options"):
+        for name in ("option", "options", "format"):
             if (id(readwriter.DataFrameWriter), name) not in patched:
-                lineage._patch(readwriter.DataFrameWriter, name, _remember_options)
+                lineage._patch(readwriter.DataFrameWriter, name, remember_options)
         frame = _frame_class()
         for name in CHECKPOINTS:
             if (id(frame), name) not in patched:
                 lineage._patch(frame, name, _checkpoint(lineage))
         if (id(frame), "writeTo") not in patched:
-            lineage._patch(frame, "writeTo", _write_to)
+            lineage._patch(frame, "writeTo", write_to)
+        if (id(frame), "toPandas") not in patched:
+            lineage._patch(frame, "toPandas", to_pandas(lineage))
         session = sys.modules["pyspark.sql.session"].SparkSession
         if (id(session), "sql") not in patched:
             lineage._patch(session, "sql", sql_writer(lineage))
+        if (id(session), "createDataFrame") not in patched:
+            lineage._patch(session, "createDataFrame", create_data_frame)
     ml = sys.modules.get("pyspark.ml.base")
     if ml is not None and (id(ml.Estimator), "fit") not in patched:
         lineage._patch(ml.Estimator, "fit", _fit(lineage))
@@ -107,19 +109,6 @@ def _checkpoint(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[...
     return wrap
 
 
-def _write_to(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``df.writeTo(table)``: its writer remembers the table (PySpark keeps it only in the JVM)."""
-
-    def write_to(sdf: Any, table: str, *args: Any, **kwargs: Any) -> Any:
-        writer = original(sdf, table, *args, **kwargs)
-        setattr(writer, _V2_TABLE, table)
-        return writer
-
-    write_to.__name__ = original.__name__
-    write_to.__doc__ = original.__doc__
-    return write_to
-
-
 def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     v2 = cls == "DataFrameWriterV2"
 
@@ -127,10 +116,12 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
         def write(writer: Any, *args: Any, **kwargs: Any) -> Any:
             if getattr(_busy, "active", False):
                 return original(writer, *args, **kwargs)
-            ids = frame_datasets(lineage.session, writer._df)
             target, kind = (
-                (getattr(writer, _V2_TABLE, None), "table") if v2 else _target(writer, name, args, kwargs)
+                (getattr(writer, V2_TABLE, None), "table") if v2 else target_of(writer, name, args, kwargs)
             )
+            if kind == "nothing":  # the noop format (benchmarks) runs the query and writes nothing
+                return original(writer, *args, **kwargs)
+            ids = frame_datasets(lineage.session, writer._df)
             _busy.active = True
             try:
                 result = original(writer, *args, **kwargs)
@@ -152,58 +143,10 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
     return wrap
 
 
-def _target(writer: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, str]:
-    """What a ``df.write`` method writes to, and its kind: "path" (a path or URI), "table", or "named"
-    (a database table, already named for the log)."""
-    if name == "jdbc":
-        url = args[0] if args else kwargs.get("url")
-        return jdbc_name(url, args[1] if len(args) > 1 else kwargs.get("table")), "named"
-    target = args[0] if args else kwargs.get("path", kwargs.get("name", kwargs.get("tableName")))
-    options: dict[str, Any] = getattr(writer, _OPTIONS, {})
-    if target is None and name == "save" and "path" not in options and "dbtable" in options:
-        return jdbc_name(options.get("url"), options["dbtable"]), "named"
-    if target is None and name == "save":
-        target = options.get("path")
-    return target, "table" if name in TABLE_WRITES else "path"
-
-
-def jdbc_name(url: Any, table: Any) -> str:
-    """A JDBC table as the log names it: the database's kind, host and database, never the URL's user,
-    password or parameters (``jdbc:postgresql://db.internal:5432/crm#public.contacts``)."""
-    match = _JDBC.match(str(url or ""))
-    if match is None:
-        return f"jdbc#{table}"
-    where = f"://{match[2]}{match[3] or ''}" if match[2] is not None else ""
-    return f"jdbc:{match[1]}{where}#{table}"
-
-
-# user info: up to the last @ before the parameters (a password may hold a slash)
-_JDBC = re.compile(r"^jdbc:([A-Za-z0-9]+):(?://(?:[^?;]*@)?([^/?;@]*)(/[^?;@]*)?)?")
-
-
-def _remember_options(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``writer.option(key, value)`` / ``.options(...)``: the options that say where ``save()`` writes."""
-
-    def remember(writer: Any, *args: Any, **kwargs: Any) -> Any:
-        pairs = kwargs  # options(**pairs), or option(key, value):
-        if original.__name__ == "option":
-            given = {**dict(zip(("key", "value"), args, strict=False)), **kwargs}
-            pairs = {str(given.get("key")): given.get("value")}
-        kept = {str(k).lower(): v for k, v in pairs.items() if str(k).lower() in _TARGET_OPTIONS}
-        result = original(writer, *args, **kwargs)
-        if kept:
-            setattr(writer, _OPTIONS, {**getattr(writer, _OPTIONS, {}), **kept})
-        return result
-
-    remember.__name__ = original.__name__
-    remember.__doc__ = original.__doc__
-    return remember
-
-
 def _write_error(exc: BaseException, target: Any) -> OutputError:
     from ..engines.spark.source import shown_uri, spark_error
 
-    reason = str(spark_error(exc, shown_uri(str(target))))
+    reason = str(spark_error(exc, shown_uri(str(target)), "write"))
     return OutputError(f"the governed Spark write failed, nothing was logged: {reason}")
 
 
@@ -211,7 +154,7 @@ def log_output(
     session: PrivacySession, columns: list[str], target: Any, ids: list[str], via: str, *, kind: str
 ) -> None:
     """Log ``output_written`` for a finished Spark write (a local folder gets its content hash); ``kind``
-    is "path", "table" or "named" (see :func:`_target`)."""
+    is "path", "table" or "named" (see :func:`.spark_targets.target_of`)."""
     from ..engines.spark.source import SparkSource, is_uri
 
     path: Path | None = None
@@ -226,7 +169,7 @@ def log_output(
     session.log(
         "output_written",
         {
-            "path": _output_name(path, target, kind),
+            "path": output_name(path, target, kind),
             "sha256": sha,
             "kind": "SparkDataFrame",
             "via": via,
@@ -235,18 +178,6 @@ def log_output(
             "engine": ENGINE,
         },
     )
-
-
-def _output_name(path: Path | None, target: Any, kind: str) -> str:
-    """What an output is called in the log: its local path, its URI on a cluster file system, its table,
-    or its database table."""
-    from ..engines.spark.source import is_uri, shown_uri
-
-    if path is not None:
-        return str(path)
-    if kind == "named":
-        return str(target)
-    return f"table:{target}" if kind == "table" or not is_uri(str(target)) else shown_uri(str(target))
 
 
 def _fit(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -165,6 +165,7 @@ def govern_spark(
         loaded_at=_now(),
         reread=reread,
         variable=variable,
+        engine=ENGINE,
     )
     # marked even with nothing to mask: frames derived from it name the dataset (spark_marks)
     masked = mark(apply_masking(sdf, plans, session.policy, key, dataset.id), [dataset.id])

@@ -8,9 +8,10 @@ so the query Spark runs is unchanged. It marks frames that run no masking (fully
 mask). Masked columns also go through functions named ``jp_mask_<dataset id>``. Neither names
 anything but the dataset id: no value, no key.
 
-What a plan cannot carry: a frame rebuilt from its RDD (``spark.createDataFrame(df.rdd)``) or from
-collected rows or a pandas frame (``toPandas()``) starts a new plan; a checkpoint's plan is its saved
-rows (the lineage hooks mark a checkpoint with its input's datasets, see :mod:`.spark_lineage`).
+What a plan cannot carry: a frame rebuilt from its RDD (``spark.createDataFrame(df.rdd)``), from
+collected rows or from Arrow tables (``toArrow()``) starts a new plan and is not traced. The lineage
+hooks carry the datasets over a checkpoint (its plan is its saved rows; :mod:`.spark_lineage`) and over
+``toPandas()`` / ``spark.createDataFrame(pandas_frame)`` (:mod:`.spark_pandas`).
 """
 
 from __future__ import annotations

@@ -86,6 +86,7 @@ def test_failed_write_is_one_clear_error_and_not_logged(
         masked.write.parquet(str(tmp_path / "out"))  # mode "error": the folder exists
     message = str(caught.value)
     assert "nothing was logged" in message and "PATH_ALREADY_EXISTS" in message
+    assert "Spark could not write it (PATH_ALREADY_EXISTS" in message
     assert not any(email in message for email in raw["email"])
     assert _events(privacy, "output_written") == []
 
@@ -333,8 +334,8 @@ def test_database_writes_and_save_with_a_path_option_name_their_target(
 ) -> None:
     """``df.write.jdbc(...)`` (before, not wrapped) and ``format("jdbc")...save()`` are logged with the
     database and table, not the URL's user or password; ``save()`` with a ``path`` option with that path
-    (before, "table:None")."""
-    from jupyter_privacy.kernel.spark_lineage import jdbc_name
+    (before, "table:None"); the noop format, which writes nothing, is not logged."""
+    from jupyter_privacy.kernel.spark_targets import jdbc_name
 
     _path, raw = _people(tmp_path, "people.parquet", 15)
     opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
@@ -343,6 +344,7 @@ def test_database_writes_and_save_with_a_path_option_name_their_target(
     opened.write.jdbc(url, "PEOPLE", properties={"driver": "org.apache.derby.iapi.jdbc.AutoloadedDriver"})
     opened.select("email").write.format("jdbc").options(url=url, dbtable="EMAILS").save()
     opened.write.format("parquet").option("path", str(tmp_path / "by_option")).save()
+    opened.write.format("noop").mode("overwrite").save()  # runs the query, writes nothing: not logged
     written = [
         (r.payload["path"], r.payload["via"], r.payload["datasets"])
         for r in _events(privacy, "output_written")
@@ -366,3 +368,53 @@ def test_database_writes_and_save_with_a_path_option_name_their_target(
         jdbc_name("jdbc:mysql://analyst:pa/ss@db/crm", "t") == "jdbc:mysql://db/crm#t"
     )  # a slash in a password
     assert jdbc_name("jdbc:oracle:thin:scott/tiger@db:1521:orcl", "t") == "jdbc:oracle#t"
+
+
+def test_lineage_crosses_to_pandas_and_back(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``toPandas()`` of an unmasked frame written with ``to_csv``, and a Spark frame made from it again,
+    name the dataset; the pandas copy cannot be unmasked as a pandas load (a clear refusal, nothing
+    logged). An RDD round trip keeps nothing (documented)."""
+    from jupyter_privacy.kernel.errors import UnmaskDenied
+
+    _path, raw = _people(tmp_path, "people.parquet", 16)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    dataset = opened._jupyter_privacy_load.dataset_id
+    local = opened.filter("churned = 1").toPandas()
+    local[["email", "spend"]].to_csv(tmp_path / "local.csv", index=False)
+    spark.createDataFrame(local.assign(spend=local["spend"] * 2)).write.parquet(str(tmp_path / "back"))
+    spark.createDataFrame(opened.rdd).write.parquet(str(tmp_path / "rdd"))  # a new plan: not traced
+    lineage.flush({})
+    written = {
+        Path(r.payload["path"]).name: r.payload["datasets"] for r in _events(privacy, "output_written")
+    }
+    assert written == {"local.csv": [dataset], "back": [dataset]}
+
+    before = len(_events(privacy, "unmask_denied"))
+    with pytest.raises(UnmaskDenied, match="converted from a spark DataFrame"):
+        privacy.unmask(opened.toPandas(), ["email"])
+    assert len(_events(privacy, "unmask_denied")) == before
+
+
+def test_a_cell_that_starts_spark_has_its_writers_wrapped_before_it_runs(tmp_path: Path) -> None:
+    """``df = jp.load(p, engine="spark"); df.write.parquet(out)`` in the kernel's first Spark cell: PySpark
+    is not imported yet when the cell starts, so its writers are imported and wrapped first (a fresh
+    interpreter: this test process has long imported PySpark)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from jupyter_privacy.kernel.lineage import Lineage\n"
+        "assert 'pyspark.sql.readwriter' not in sys.modules\n"
+        "tracker = Lineage(None)\n"
+        'tracker.import_and_hook(\'df = jp.load("events.parquet", engine="spark"); df.write.parquet("out")\')\n'
+        "from pyspark.sql.readwriter import DataFrameWriter, DataFrameWriterV2\n"
+        "print(DataFrameWriter.parquet.__module__, DataFrameWriterV2.create.__module__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["jupyter_privacy.kernel.spark_lineage"] * 2

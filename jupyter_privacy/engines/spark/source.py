@@ -124,7 +124,8 @@ def _names(paths: list[str], root: str | None) -> list[str]:
 
 def hadoop_files(spark: SparkSession, uri: str) -> list[str]:
     """The data files at ``uri`` (a file, or a folder's files at any depth; names starting with ``_`` or
-    ``.``, and anything under such a folder, skipped as Spark does), through Spark's Hadoop file system."""
+    ``.``, and anything under such a folder, skipped as Spark does, and a copy in progress, ``._COPYING_``,
+    that Spark does not read), as Spark's file index lists them on its Hadoop file systems."""
     return _listing(spark, uri)[1]
 
 
@@ -132,42 +133,59 @@ def _listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
     """The qualified ``uri`` and the data files below it (see :func:`hadoop_files`). A ``uri`` holding glob
     characters (``events/2026-*/``, ``part-{0,1}.parquet``) is a pattern, as Spark reads it (even when a
     file of that very name exists: Spark reads ``d[1]`` as ``d1``): the files of every match, and the
-    pattern's folder (its part before the first glob character) as the base their names are taken below."""
+    pattern's folder (its part before the first glob character) as the base their names are taken below.
+    A fixed number of Py4J calls, whatever the number of files (see :func:`_spark_files`)."""
     jvm: Any = spark._jvm
+    pattern = has_glob(uri)
     root = jvm.org.apache.hadoop.fs.Path(uri)
     try:
         fs = root.getFileSystem(spark._jsc.hadoopConfiguration())
-        if has_glob(uri):  # as Spark reads it, even when a file of that very name exists (d[1] is d1)
-            base, matches = jvm.org.apache.hadoop.fs.Path(_glob_base(uri)), _glob(fs, root, uri)
-        elif fs.exists(root):
-            base, matches = root, [root]
-        else:
-            raise DataReadError(f"{shown_uri(uri)}: no such file or folder; check the path")
-        found = [f for match in matches for f in _files(fs, match)]
+        base = str(fs.makeQualified(jvm.org.apache.hadoop.fs.Path(_glob_base(uri)) if pattern else root))
+        base = base.rstrip("/")
+        found = _spark_files(spark, uri) if pattern else _at(spark, fs, root, base, uri)
     except DataReadError:
         raise
     except Exception as exc:
+        if pattern and _condition(exc) == "PATH_NOT_FOUND":
+            raise DataReadError(
+                f"{shown_uri(uri)}: no file or folder matches this pattern; check the path"
+            ) from None
         raise spark_error(exc, shown_uri(uri)) from None
-    qualified = str(fs.makeQualified(base).toString()).rstrip("/")
-    return qualified, sorted(
-        set(f for f in found if not _hidden(f[len(qualified) :] if f.startswith(qualified) else f))
+    return base, sorted(set(f for f in found if not _hidden(f[len(base) :] if f.startswith(base) else f)))
+
+
+def _at(spark: SparkSession, fs: Any, root: Any, qualified: str, uri: str) -> list[str]:
+    """A file named on its own (listed whatever its name, as Spark reads it), else a folder's files."""
+    if not fs.exists(root):
+        raise DataReadError(f"{shown_uri(uri)}: no such file or folder; check the path")
+    return [qualified] if fs.getFileStatus(root).isFile() else _spark_files(spark, qualified)
+
+
+def _spark_files(spark: SparkSession, location: str) -> list[str]:
+    """Every file Spark reads at ``location`` (a folder or a pattern), at any depth: Spark's own file index
+    lists them (``recursiveFileLookup``; the ``binaryFile`` source has a fixed schema, so no file is opened)
+    and skips the names Spark skips; the paths come to Python joined in ONE string (a Java array crosses
+    Py4J element by element), %-decoded (Spark gives URIs). Iterating Hadoop's ``listFiles`` from Python
+    took ~4 Py4J calls per file (see benchmarks/spark_listing.py)."""
+    jvm: Any = spark._jvm
+    files = (
+        spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(location)._jdf.inputFiles()
     )
+    joined = str(jvm.org.apache.hadoop.util.StringUtils.join(_SEPARATOR, files))
+    return [_hadoop_path(f) for f in joined.split(_SEPARATOR)] if joined else []
 
 
-def _glob(fs: Any, pattern: Any, uri: str) -> list[Any]:
-    matches = fs.globStatus(pattern)
-    if not matches:
-        raise DataReadError(f"{shown_uri(uri)}: no file or folder matches this pattern; check the path")
-    return [m.getPath() for m in matches]
+_SEPARATOR = "\x00"  # cannot occur in a path
 
 
-def _files(fs: Any, path: Any) -> list[str]:
-    """A file's qualified path, or every file below a folder (at any depth)."""
-    listing = fs.listFiles(path, True)
-    found = []
-    while listing.hasNext():
-        found.append(str(listing.next().getPath().toString()))
-    return found
+def _hadoop_path(uri: str) -> str:
+    """A file's URI as Hadoop's ``Path.toString()`` gives it (what ``listFiles`` gave): %-decoded, and no
+    empty authority (``file:///tmp/a%20b`` is ``file:/tmp/a b``; ``s3a://bucket/k`` stays)."""
+    scheme, authority, path = _URI.match(uri).groups()  # type: ignore[union-attr]
+    return f"{scheme}:{'//' + unquote(authority) if authority else ''}{unquote(path)}"
+
+
+_URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?://([^/]*))?(.*)$", re.DOTALL)
 
 
 GLOB_CHARACTERS = "*?[{"
@@ -260,9 +278,10 @@ def _local(uri: str) -> Path:
     return Path(uri[len("file:") :] if uri.startswith("file:") else uri)
 
 
-def spark_error(exc: BaseException, where: str) -> DataReadError:
+def spark_error(exc: BaseException, where: str, action: str = "read") -> DataReadError:
     """One clear error from a Spark failure: its error class (or the Java exception's class) and what
-    to do; Spark's own text only with every quoted fragment blanked (it can quote a value)."""
+    to do; Spark's own text only with every quoted fragment blanked (it can quote a value). ``action``:
+    what Spark could not do ("read", or "write" for a failed write)."""
     condition = _condition(exc) or _java_condition(exc)
     if condition == "PATH_NOT_FOUND":
         return DataReadError(f"{where}: Spark found no such path; check it (Spark error PATH_NOT_FOUND)")
@@ -274,7 +293,7 @@ def spark_error(exc: BaseException, where: str) -> DataReadError:
             "column's type or a given schema is wrong -- fix the files or read them with a matching schema"
         )
     detail = "" if hasattr(exc, "java_exception") else f": {describe_error(exc, 200)}"
-    return DataReadError(f"{where}: Spark could not read it ({condition or type(exc).__name__}{detail})")
+    return DataReadError(f"{where}: Spark could not {action} it ({condition or type(exc).__name__}{detail})")
 
 
 _SCHEMA_WORDS = ("SCHEMA", "CONVERT", "CAST", "MERGE", "DATA_TYPE", "MISMATCH")
