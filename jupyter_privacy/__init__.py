@@ -9,6 +9,7 @@ Public Python API (kept importable without JupyterLab running):
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 try:
@@ -57,9 +58,27 @@ def load(
     ``engine="spark"`` reads ``source`` (Parquet, CSV, JSON; or ``table=NAME``) with Spark and returns
     a masked Spark DataFrame; ``spark=`` picks the SparkSession, ``format=`` the format.
     """
+    from .kernel.errors import LoadError
     from .kernel.session import current_session
 
     session = current_session()
+    try:
+        return _load(session, source, sheet, sql, con, engine, columns, spark_options)
+    except LoadError as exc:  # a file named by a person is shown by its token, as it is logged
+        named = [str(source), str(Path(source).expanduser().resolve())] if source else []
+        raise LoadError(session.labels.message(str(exc), paths=named)) from None
+
+
+def _load(
+    session: Any,
+    source: str | None,
+    sheet: str | int | None,
+    sql: str | None,
+    con: Any,
+    engine: str,
+    columns: list[str] | None,
+    spark_options: dict[str, Any],
+) -> Any:
     if engine == "spark":
         from .kernel.spark_load import load_spark
 

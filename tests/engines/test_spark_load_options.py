@@ -117,6 +117,24 @@ def test_the_api_takes_columns_and_refuses_what_the_engine_does_not_use(
     assert _events(privacy).count("dataset_loaded") == 2
 
 
+def test_an_api_load_error_shows_a_file_named_by_a_person_by_its_token(
+    spark: Any, privacy: PrivacySession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As %privacy_load shows it (and as it is logged): the API's errors quoted the path as given."""
+    monkeypatch.setattr("jupyter_privacy.kernel.session._SESSION", privacy)
+    named = tmp_path / "ann.smith@example.org.csv"
+    named.write_text("customer_id,plan\n1,basic\n")
+    for engine in ("spark", "pandas"):
+        options = {"spark": spark} if engine == "spark" else {}
+        with pytest.raises(LoadError) as err:
+            jupyter_privacy.load(str(named), engine=engine, columns=["email"], **options)
+        assert "no column(s) 'email'" in str(err.value) and "ann.smith" not in str(err.value), str(err.value)
+        with pytest.raises(LoadError) as err:
+            jupyter_privacy.load(tmp_path / "Ann Smith" / "x.csv", engine=engine, **options)  # a Path
+        assert "Ann Smith" not in str(err.value), str(err.value)
+    assert "dataset_loaded" not in _events(privacy)
+
+
 def test_no_pandas_version_warning_from_the_package(
     spark: Any, privacy: PrivacySession, source: Path
 ) -> None:
