@@ -8,6 +8,7 @@ scanned or masked.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,19 @@ def read_selected(
 def _check(p: Path, columns: list[str], known: list[str]) -> None:
     missing = [c for c in columns if c not in known]
     if missing:
-        raise DataReadError(
-            f"{p}: no column(s) {', '.join(map(repr, missing))} in this file; it has {len(known)} columns: "
-            f"{', '.join(known)}"
-        )
+        raise DataReadError(unknown_columns(f"{p}: ", "this file", missing, known))
+
+
+def unknown_columns(where: str, what: str, missing: list[str], known: list[str]) -> str:
+    """The error for names that are not among ``known``. The names are not listed: in a file without a
+    header row they are its first row's values (a person's e-mail). Only a name the user nearly typed
+    (another case, a typo) is suggested."""
+    near: list[str] = []
+    for name in missing:
+        same = [k for k in known if k.casefold() == name.casefold()]
+        near += same or difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+    hint = f"; did you mean {', '.join(map(repr, dict.fromkeys(near)))}?" if near else ""
+    return (
+        f"{where}no column(s) {', '.join(map(repr, missing))} in {what} ({len(known)} columns){hint} "
+        "(names match exactly, in their case)"
+    )

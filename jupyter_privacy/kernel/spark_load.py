@@ -20,6 +20,7 @@ from ..detect import scan_dataframe
 from ..engines.spark import require_pyspark
 from ..engines.spark.quiet import pandas_warning_quiet
 from ..io import DataReadError
+from ..io.columns import unknown_columns
 from ..mask import MaskedFrame
 from ..records.fingerprints import unsearchable_warning
 from .errors import LoadError
@@ -105,10 +106,7 @@ def _read(src: SparkSource, spark: SparkSession, columns: list[str] | None) -> D
 
     missing = [c for c in columns if c not in sdf.columns]
     if missing:
-        raise DataReadError(
-            f"{src.description}: no column(s) {', '.join(map(repr, missing))} in this source; it has "
-            f"{len(sdf.columns)} columns: {', '.join(sdf.columns)}"
-        )
+        raise DataReadError(unknown_columns(f"{src.description}: ", "this source", missing, sdf.columns))
     return sdf.select(*[F.col("`" + c.replace("`", "``") + "`") for c in columns])
 
 

@@ -17,6 +17,8 @@ hooks carry the datasets over a checkpoint (its plan is its saved rows; :mod:`.s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,10 +41,27 @@ def mark(sdf: DataFrame, dataset_ids: list[str]) -> DataFrame:
 def spark_datasets_of(sdf: Any) -> list[str]:
     """Ids of the governed datasets a Spark DataFrame derives from (its plan's marks and masking UDFs)."""
     try:
-        plan = plan_text(sdf._jdf.queryExecution().analyzed())
+        with _whole_plan_text(sdf.sparkSession):
+            plan = plan_text(sdf._jdf.queryExecution().analyzed())
     except Exception:
         return []
     return sorted({udf or f"ds-{alias}" for udf, alias in _TAGS.findall(plan)})
+
+
+@contextmanager
+def _whole_plan_text(spark: Any) -> Iterator[None]:
+    """Spark cuts a plan's text after ``spark.sql.maxPlanStringLength`` characters, and a notebook may
+    set that low (to keep big plans out of its logs): the marks sit at the plan's leaves, the end of the
+    text, so a cut lost them and the frame's writes went unlogged. The limit is lifted meanwhile."""
+    limit = spark.conf.get(_MAX_LENGTH, None)
+    if limit is None:  # Spark's default: no cut
+        yield
+        return
+    spark.conf.set(_MAX_LENGTH, str(_NO_CUT))
+    try:
+        yield
+    finally:
+        spark.conf.set(_MAX_LENGTH, limit)
 
 
 def plan_text(plan: Any) -> str:
@@ -57,3 +76,5 @@ def plan_text(plan: Any) -> str:
 
 
 _ALL_FIELDS = 2**31 - 1
+_MAX_LENGTH = "spark.sql.maxPlanStringLength"
+_NO_CUT = 2**31 - 1 - 15  # Spark's default (the longest array the JVM makes)

@@ -31,6 +31,10 @@ _WORD = re.compile(r"[^\W_]+")
 MIN_CHARS = 3
 MAX_WORDS = 16
 """Values of more words than this are indexed by their first MAX_WORDS words."""
+CUT_WIDTHS = (20, 50)
+"""Cell widths beyond which a display cuts a text to its first ``width - 3`` characters and ``...``:
+Spark's ``show()`` (20) and pandas' repr (``display.max_colwidth``, 50). A longer value is also indexed
+in those cut forms, so ``annabelle.richardson@example.org`` shown as ``annabelle.richard...`` is found."""
 
 
 def canonical_words(text: str) -> list[str]:
@@ -66,16 +70,8 @@ class RawValueIndex:
         for value in values:
             if value is None or (isinstance(value, float) and value != value):
                 continue
-            words = canonical_words(str(value))[:MAX_WORDS]
-            if sum(map(len, words)) < MIN_CHARS:
-                continue
-            digests.add(fp(words))
-            lengths.add(len(words))
-            if len(words) > 1 and all(w.isdigit() for w in words):
-                # a number written with separators is printed without them too: "+31 6 12345678"
-                # shown as str.replace(" ", "") is the one word 31612345678
-                digests.add(fp(["".join(words)]))
-                lengths.add(1)
+            for text in cut_forms(str(value)):
+                _add(canonical_words(text)[:MAX_WORDS], fp, digests, lengths)
         return cls(np.array(sorted(digests), dtype=np.uint64), tuple(sorted(lengths)))
 
     def __len__(self) -> int:
@@ -87,6 +83,23 @@ class RawValueIndex:
         if not words:
             return False
         return bool(np.isin(np.uint64(fp(words)), self.digests))
+
+
+def cut_forms(text: str) -> list[str]:
+    """``text`` and the forms a display cuts it to (see :data:`CUT_WIDTHS`)."""
+    return [text, *(text[: width - 3] for width in CUT_WIDTHS if len(text) > width)]
+
+
+def _add(words: list[str], fp: Fingerprinter, digests: set[int], lengths: set[int]) -> None:
+    if sum(map(len, words)) < MIN_CHARS:
+        return
+    digests.add(fp(words))
+    lengths.add(len(words))
+    if len(words) > 1 and all(w.isdigit() for w in words):
+        # a number written with separators is printed without them too: "+31 6 12345678"
+        # shown as str.replace(" ", "") is the one word 31612345678
+        digests.add(fp(["".join(words)]))
+        lengths.add(1)
 
 
 def indexes_in(text: str, indexes: dict[str, RawValueIndex], fp: Fingerprinter) -> set[str]:

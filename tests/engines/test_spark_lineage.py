@@ -143,6 +143,23 @@ def test_a_wide_frame_is_traced_past_sparks_plan_string_limit(
     assert not set(raw["email"]) & set(pd.read_parquet(tmp_path / "derived")["email"])
 
 
+def test_a_frame_is_traced_when_the_notebook_cuts_plan_strings(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """A notebook may set spark.sql.maxPlanStringLength low (to keep big plans out of its logs); the
+    marks sit at the end of a plan's text, so the write of an unmasked in-memory frame went unlogged."""
+    _path, raw = _people(tmp_path, "people.parquet", 4, n=50)
+    opened = _unmasked(privacy, _governed(spark, privacy, raw, "memory"))
+    spark.conf.set("spark.sql.maxPlanStringLength", "100")
+    try:
+        opened.filter("spend >= 0").select("email", "spend").write.parquet(str(tmp_path / "derived"))
+        assert spark.conf.get("spark.sql.maxPlanStringLength") == "100"  # the notebook's setting stays
+    finally:
+        spark.conf.unset("spark.sql.maxPlanStringLength")
+    (written,) = _events(privacy, "output_written")
+    assert written.payload["datasets"] == [opened._jupyter_privacy_load.dataset_id]
+
+
 # -- frames with no masking step left in their plan ---------------------------------------------
 
 

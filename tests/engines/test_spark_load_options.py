@@ -4,6 +4,7 @@ package's own calls."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,30 @@ def test_an_unknown_column_is_one_clear_error_and_nothing_is_logged(
 ) -> None:
     with pytest.raises(LoadError) as err:
         load_spark(privacy, source, columns=["email", "mail"], spark=spark)
-    assert "no column(s) 'mail' in this source; it has 4 columns: customer_id, email, phone, plan" in str(
-        err.value
-    )
+    assert "no column(s) 'mail' in this source (4 columns); did you mean 'email'?" in str(err.value)
+    with pytest.raises(
+        LoadError, match=re.escape("no column(s) 'EMAIL' in this source (4 columns); did you mean 'email'")
+    ):
+        load_spark(privacy, source, columns=["EMAIL"], spark=spark)  # Spark's names are not case-sensitive
     assert "dataset_loaded" not in _events(privacy)
     assert privacy.datasets == {}
+
+
+def test_an_unknown_column_of_a_file_without_a_header_row_shows_no_value(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
+    """The first row is read as the names: a person's e-mail and name (both engines)."""
+    headerless = tmp_path / "contacts.csv"
+    headerless.write_text("ann.smith@example.org,Ann Smith\nbob.jones@example.org,Bob Jones\n")
+    with pytest.raises(LoadError) as spark_err:
+        load_spark(privacy, headerless, columns=["email"], spark=spark)
+    with pytest.raises(LoadError) as pandas_err:
+        privacy.load(headerless, columns=["email"])
+    for err in (spark_err, pandas_err):
+        message = str(err.value)
+        assert "no column(s) 'email'" in message and "(2 columns)" in message, message
+        assert "ann.smith" not in message and "Ann Smith" not in message, message
+    assert "dataset_loaded" not in _events(privacy)
 
 
 def test_the_api_takes_columns_and_refuses_what_the_engine_does_not_use(

@@ -3,6 +3,10 @@ out is indexed in the form a page shows it, so a saved notebook can leave it out
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import io
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +58,8 @@ def test_every_value_handed_out_is_indexed_as_the_page_shows_it(
     shown = raw.select("customer_id", "email").limit(5).toPandas().to_html()  # as a page shows them
     assert indexes_in(shown, {grant.id: index}, fp) == {grant.id}
     assert not index.contains_value("person.5000@example.org", fp)  # a value not in the data
-    assert len(index) == N
+    long = sum(len(v) > 20 for v in people["email"])  # also as show() cuts them: person.1234@exampl
+    assert len(index) == N + long
     # a date column's values as a page shows them (2026-01-31), not as pandas prints a timestamp
     dates = spark_raw_index(spark.read.parquet(str(path)), ["date_of_birth"], privacy.key)
     assert all(dates.contains_value(str(d), fp) for d in people["date_of_birth"])
@@ -63,3 +68,49 @@ def test_every_value_handed_out_is_indexed_as_the_page_shows_it(
     store = SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True)
     (granted,) = [r for r in store.records(privacy.notebook) if r.event == "unmask_granted"]
     assert granted.payload["grant"] == grant.id
+
+
+def _shown(action: Any) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        action()
+    return out.getvalue()
+
+
+def test_odd_types_are_found_as_show_topandas_and_collect_print_them(
+    spark: Any, privacy: PrivacySession
+) -> None:
+    """show() cuts cells to 20 characters, prints a timestamp in the session's zone, nested values as
+    [a, b], {k -> v}, {a, b} and bytes as hex; one element of an array is printed alone."""
+    schema = (
+        "name string, ts timestamp, tags array<string>, info struct<first: string, mail: string>, "
+        "phones map<string, string>, photo binary"
+    )
+    row = (
+        "Annabelle Richardson-Smith",
+        datetime.datetime(1980, 5, 17, 14, 30, tzinfo=datetime.timezone.utc),
+        ["ann.lee@example.org", "bob.k@example.org"],
+        ("Marguerite", "marg.q@example.org"),
+        {"home": "+31 6 12345678"},
+        bytearray(b"secret-bytes"),
+    )
+    frame = spark.createDataFrame([row], schema)
+    fp = Fingerprinter(privacy.key)
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "Europe/Amsterdam")  # not this machine's zone
+    try:
+        for column in frame.columns:
+            index = {"g": spark_raw_index(frame, [column], privacy.key)}
+            one = frame.select(column)
+            for shown in [
+                _shown(one.show),
+                _shown(partial(one.show, truncate=False)),
+                one.toPandas().to_html(),
+                repr(one.toPandas()),
+                str(one.collect()[0][0]),
+            ]:
+                assert indexes_in(shown, index, fp) == {"g"}, (column, shown)
+        tags = {"g": spark_raw_index(frame, ["tags"], privacy.key)}
+        assert indexes_in(str(frame.collect()[0].tags[1]), tags, fp) == {"g"}  # one element alone
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)

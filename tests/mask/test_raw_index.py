@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from jupyter_privacy.mask.keys import MaskingKey
 from jupyter_privacy.mask.raw_index import Fingerprinter, RawValueIndex, indexes_in
 from jupyter_privacy.records.clean_outputs import output_text
@@ -22,6 +24,19 @@ def test_values_are_found_in_any_formatting() -> None:
         "ValueError: ANNA  DE\nVRIES",
     ]:
         assert indexes_in(html_unescaped(text), {"g-1": index}, fp) == {"g-1"}, text
+
+
+def test_long_values_are_found_as_displays_cut_them() -> None:
+    """Spark's show() cuts a cell to 17 characters and '...', pandas' repr to 47 (max_colwidth 50)."""
+    name = "Annabelle Richardson-Smith"
+    note = "Annabelle Richardson-Smith, Keizersgracht 123, 1015 CJ Amsterdam, since 2019"
+    index = RawValueIndex.build([name, note], KEY)
+    fp = Fingerprinter(KEY)
+    spark_show = f"+--------------------+\n|name                |\n+--------------------+\n|{name[:17]}...|\n"
+    assert indexes_in(spark_show, {"g": index}, fp) == {"g"}
+    shown = repr(pd.DataFrame({"note": [note]}))
+    assert note not in shown and indexes_in(shown, {"g": index}, fp) == {"g"}
+    assert indexes_in("Annabelle Richardso", {"g": index}, fp) == set()  # not a display's cut
 
 
 def test_other_text_and_other_keys_find_nothing() -> None:
