@@ -31,6 +31,8 @@ _WORD = re.compile(r"[^\W_]+")
 MIN_CHARS = 3
 MAX_WORDS = 16
 """Values of more words than this are indexed by their first MAX_WORDS words."""
+FLOAT_DECIMALS = 6
+"""Decimals pandas shows of a float (``display.precision``)."""
 CUT_WIDTHS = (20, 50)
 """Cell widths beyond which a display cuts a text to its first ``width - 3`` characters and ``...``:
 Spark's ``show()`` (20) and pandas' repr (``display.max_colwidth``, 50). A longer value is also indexed
@@ -70,7 +72,7 @@ class RawValueIndex:
         for value in values:
             if value is None or (isinstance(value, float) and value != value):
                 continue
-            for text in cut_forms(str(value)):
+            for text in cut_forms(str(value)) + rounded_forms(value):
                 _add(canonical_words(text)[:MAX_WORDS], fp, digests, lengths)
         return cls(np.array(sorted(digests), dtype=np.uint64), tuple(sorted(lengths)))
 
@@ -88,6 +90,14 @@ class RawValueIndex:
 def cut_forms(text: str) -> list[str]:
     """``text`` and the forms a display cuts it to (see :data:`CUT_WIDTHS`)."""
     return [text, *(text[: width - 3] for width in CUT_WIDTHS if len(text) > width)]
+
+
+def rounded_forms(value: Any) -> list[str]:
+    """A float of more than :data:`FLOAT_DECIMALS` decimals as pandas shows it, rounded (52.3702157, a
+    home's latitude, shown as 52.370216)."""
+    if isinstance(value, float) and len(repr(value).partition(".")[2]) > FLOAT_DECIMALS:
+        return [f"{value:.{FLOAT_DECIMALS}f}"]
+    return []
 
 
 def _add(words: list[str], fp: Fingerprinter, digests: set[int], lengths: set[int]) -> None:

@@ -39,6 +39,14 @@ def test_long_values_are_found_as_displays_cut_them() -> None:
     assert indexes_in("Annabelle Richardso", {"g": index}, fp) == set()  # not a display's cut
 
 
+def test_a_float_is_found_as_pandas_rounds_it() -> None:
+    """pandas shows 6 decimals: a home's coordinates 52.3702157, 4.8951679 as 52.370216, 4.895168."""
+    index = RawValueIndex.build([52.3702157, 4.8951679, 1234.5], KEY)
+    shown = repr(pd.DataFrame({"lat": [52.3702157], "lon": [4.8951679]}))
+    assert "52.3702157" not in shown and indexes_in(shown, {"g": index}, Fingerprinter(KEY)) == {"g"}
+    assert indexes_in("52.370215", {"g": index}, Fingerprinter(KEY)) == set()
+
+
 def test_other_text_and_other_keys_find_nothing() -> None:
     index = RawValueIndex.build(VALUES, KEY)
     assert (
