@@ -104,6 +104,8 @@ def _read(src: SparkSource, spark: SparkSession, columns: list[str] | None) -> D
         return sdf
     from pyspark.sql import functions as F
 
+    if not columns:  # as for pandas: a load of no column would log a dataset of nothing
+        raise DataReadError(f"{src.description}: --columns names no column; give names separated by commas")
     missing = [c for c in columns if c not in sdf.columns]
     if missing:
         raise DataReadError(unknown_columns(f"{src.description}: ", "this source", missing, sdf.columns))

@@ -79,6 +79,8 @@ def test_an_unknown_column_is_one_clear_error_and_nothing_is_logged(
         LoadError, match=re.escape("no column(s) 'EMAIL' in this source (4 columns); did you mean 'email'")
     ):
         load_spark(privacy, source, columns=["EMAIL"], spark=spark)  # Spark's names are not case-sensitive
+    with pytest.raises(LoadError, match="--columns names no column"):
+        load_spark(privacy, source, columns=[], spark=spark)  # as for pandas; it logged a frame of nothing
     assert "dataset_loaded" not in _events(privacy)
     assert privacy.datasets == {}
 
