@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 ENGINE = "spark"
 LOADED_ATTR = "_jupyter_privacy_load"
+HEADER_ROWS = 200
+"""First rows of a CSV that tell whether its header is a person's row (see :func:`_header_is_data`)."""
 """Attribute of the Spark DataFrame a load returns: its :class:`SparkLoad` (plain Python object)."""
 
 
@@ -78,8 +80,11 @@ def load_spark(
     spark = spark or active_spark()
     try:
         src = resolve(source or "", fmt=fmt, table=table, spark=spark)
+        sdf = _read(src, spark, columns)
+        if columns is None and _header_is_data(session, src, sdf):  # a CSV whose first line is a person
+            src = replace(src, header=False)
+            sdf = _read(src, spark, columns)
         read = partial(_read, src, spark, columns)
-        sdf = read()
     except DataReadError as exc:
         raise LoadError(str(exc)) from None
     # the content hash (hashlib releases the GIL) runs while Spark samples and the sample is scanned
@@ -110,6 +115,24 @@ def _read(src: SparkSource, spark: SparkSession, columns: list[str] | None) -> D
     if missing:
         raise DataReadError(unknown_columns(f"{src.description}: ", "this source", missing, sdf.columns))
     return sdf.select(*[F.col("`" + c.replace("`", "``") + "`") for c in columns])
+
+
+def _header_is_data(session: PrivacySession, src: SparkSource, sdf: DataFrame) -> bool:
+    """Whether a CSV's header holds personal data over more of the same (a file without a header row),
+    decided as for pandas (:func:`~jupyter_privacy.detect.labels.header_is_data`) on its first rows."""
+    if src.fmt != "csv" or src.table:
+        return False
+    personal = session.labels.personal(sdf.columns)
+    if not personal:
+        return False
+    from ..detect.labels import header_is_data
+
+    try:
+        with pandas_warning_quiet():
+            head = sdf.limit(HEADER_ROWS).toPandas()
+    except Exception:  # the file cannot be read: the load says so, as for any file
+        return False
+    return header_is_data(head, personal)
 
 
 def _source_sha256(src: SparkSource, sdf: DataFrame, spark: SparkSession) -> str:

@@ -137,6 +137,33 @@ def test_an_api_load_error_shows_a_file_named_by_a_person_by_its_token(
     assert "dataset_loaded" not in _events(privacy)
 
 
+def test_a_csv_without_a_header_row_is_read_as_data_as_for_pandas(
+    spark: Any, privacy: PrivacySession, tmp_path: Path
+) -> None:
+    """Spark took its first person's e-mail and phone as the column names: shown raw in every display
+    of the masked frame, and that person's row was missing. Now columns column_1, ... as pandas names
+    them, and the first row is data (masked)."""
+    headerless = tmp_path / "contacts.csv"
+    headerless.write_text(
+        "".join(f"{e},{p}\n" for e, p in zip(PEOPLE["email"], PEOPLE["phone"], strict=True))
+    )
+    masked = load_spark(privacy, headerless, spark=spark)
+    assert masked.columns == ["column_1", "column_2"]
+    shown = masked.toPandas()
+    assert len(shown) == 4 and not set(shown["column_1"]) & set(PEOPLE["email"])
+    (loaded,) = [
+        r
+        for r in SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True).records(
+            privacy.notebook
+        )
+        if r.event == "dataset_loaded"
+    ]
+    assert [f["name"] for f in loaded.payload["findings"]] == ["column_1", "column_2"]
+    privacy.declare_purpose(*PURPOSE)
+    raw = unmask_spark(privacy, masked, ["column_1"])  # the unmask re-reads it the same way
+    assert raw.toPandas()["column_1"].tolist() == PEOPLE["email"].tolist()
+
+
 def test_no_pandas_version_warning_from_the_package(
     spark: Any, privacy: PrivacySession, source: Path
 ) -> None:

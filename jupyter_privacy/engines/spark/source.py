@@ -37,6 +37,8 @@ class SparkSource:
     fmt: str | None = None
     table: str | None = None
     uri: str | None = None
+    header: bool = True
+    """A CSV's first line is its header (False: a file without one; columns ``column_1``, ...)."""
 
     @property
     def description(self) -> str:
@@ -49,8 +51,9 @@ class SparkSource:
                 return spark.table(self.table)
             reader = spark.read.format(self.fmt or "parquet")
             if self.fmt == "csv":
-                reader = reader.option("header", True).option("inferSchema", True)
-            return reader.load(self.uri or str(self.path))
+                reader = reader.option("header", self.header).option("inferSchema", True)
+            sdf = reader.load(self.uri or str(self.path))
+            return sdf if self.header else sdf.toDF(*[f"column_{i}" for i in range(1, len(sdf.columns) + 1)])
         except Exception as exc:
             raise spark_error(exc, self.description) from None
 
