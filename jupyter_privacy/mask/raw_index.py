@@ -64,15 +64,16 @@ class RawValueIndex:
     lengths: tuple[int, ...]
 
     @classmethod
-    def build(cls, values: Iterable[Any], key: MaskingKey) -> RawValueIndex:
-        """Index the distinct non-null values (their text form)."""
+    def build(cls, values: Iterable[Any], key: MaskingKey, *, cut: bool = True) -> RawValueIndex:
+        """Index the distinct non-null values (their text form; ``cut``: also as displays cut them)."""
         fp = Fingerprinter(key)
         digests: set[int] = set()
         lengths: set[int] = set()
         for value in values:
             if value is None or (isinstance(value, float) and value != value):
                 continue
-            for text in cut_forms(str(value)) + rounded_forms(value):
+            shown = str(value)
+            for text in (cut_forms(shown) if cut else [shown]) + rounded_forms(value):
                 _add(canonical_words(text)[:MAX_WORDS], fp, digests, lengths)
         return cls(np.array(sorted(digests), dtype=np.uint64), tuple(sorted(lengths)))
 

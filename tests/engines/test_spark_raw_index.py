@@ -64,7 +64,8 @@ def test_every_value_handed_out_is_indexed_as_the_page_shows_it(
     dates = spark_raw_index(spark.read.parquet(str(path)), ["date_of_birth"], privacy.key)
     assert all(dates.contains_value(str(d), fp) for d in people["date_of_birth"])
     # each date also as its digits written together (19510619), as the pandas path indexes it
-    assert len(dates) == 2 * people["date_of_birth"].nunique() and dates.lengths == (1, 3)
+    # and as a printed Row shows it: datetime.date(1951, 6, 19)
+    assert len(dates) == 3 * people["date_of_birth"].nunique() and dates.lengths == (1, 3, 5)
     store = SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True)
     (granted,) = [r for r in store.records(privacy.notebook) if r.event == "unmask_granted"]
     assert granted.payload["grant"] == grant.id
@@ -108,6 +109,7 @@ def test_odd_types_are_found_as_show_topandas_and_collect_print_them(
                 one.toPandas().to_html(),
                 repr(one.toPandas()),
                 str(one.collect()[0][0]),
+                repr(one.collect()),  # a printed Row: datetime.datetime(1980, 5, 17, 16, 30)
             ]:
                 assert indexes_in(shown, index, fp) == {"g"}, (column, shown)
         tags = {"g": spark_raw_index(frame, ["tags"], privacy.key)}

@@ -51,8 +51,11 @@ def partition_index(batches: Iterator[pa.RecordBatch], key: MaskingKey) -> Itera
         values = _distinct(pa.chunked_array(chunks, type=chunks[0].type).combine_chunks())
         for start in range(0, len(values), SLICE):
             # Python values, as the page shows them: a date as 2026-01-31, a number as 42
-            index = RawValueIndex.build(_python(values.slice(start, SLICE)), key)
-            yield _rows(index)
+            python = _python(values.slice(start, SLICE))
+            yield _rows(RawValueIndex.build(python, key))
+            if pa.types.is_timestamp(values.type) or pa.types.is_date(values.type):
+                # as a printed Row shows it, datetime.date(1951, 6, 19); never in a cell, so never cut
+                yield _rows(RawValueIndex.build([repr(v) for v in python if v is not None], key, cut=False))
 
 
 def leaves(values: pa.Array) -> list[pa.Array]:
