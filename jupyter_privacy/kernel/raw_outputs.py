@@ -64,7 +64,7 @@ class RawOutputs:
         if isinstance(raw, RawValueIndex):
             index = raw
         else:
-            index = RawValueIndex.build((v for c in raw.columns for v in raw[c].unique()), key)
+            index = RawValueIndex.build((v for c in raw.columns for v in _distinct(raw[c])), key)
         record = GrantFingerprints(
             grant.id,
             self.session.notebook,
@@ -143,3 +143,11 @@ class RawOutputs:
                 if any(self.indexes[gid].contains_value(v, self.fp) for v in sample):
                     hits.setdefault(gid, set()).add(column)
         return hits
+
+
+def _distinct(values: pd.Series) -> Any:
+    """A column's distinct values; a column of lists or dicts (unhashable) by their text."""
+    try:
+        return values.unique()
+    except TypeError:
+        return values.map(str).unique()

@@ -156,7 +156,7 @@ class Grant:
 
 GrantListener = Callable[[Grant, pd.DataFrame | RawValueIndex], None]
 """Called with each new grant and the raw values it hands out (a Spark unmask: their index, built by
-Spark), once the grant is logged."""
+Spark), before the grant is logged: a listener that raises refuses the grant, and nothing is logged."""
 
 
 class PrivacySession:
@@ -429,10 +429,12 @@ class PrivacySession:
         with self._lock:
             assert self.declaration is not None
             grant = Grant(dataset.id, list(columns), self.declaration.purpose.id, [weakref.ref(out)])
-            # logged first: under enforce a log failure refuses the grant before anything is handed out
-            self.log("unmask_granted", {"grant": grant.id, **self._grant_payload(dataset, columns, reason)})
+            # the index first (it hands nothing out): values that could not be kept out of saved
+            # notebooks refuse the grant before it is logged
             for listener in self.grant_listeners:
                 listener(grant, rows)
+            # then the log: under enforce a log failure refuses the grant before anything is handed out
+            self.log("unmask_granted", {"grant": grant.id, **self._grant_payload(dataset, columns, reason)})
             self.grants.append(grant)
         return out
 

@@ -49,11 +49,11 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
     with session._lock:
         assert session.declaration is not None
         grant = Grant(dataset.id, list(columns), session.declaration.purpose.id)
-        payload = {"grant": grant.id, **session._grant_payload(dataset, columns, reason), "engine": ENGINE}
-        session.log("unmask_granted", payload)
-        if index is not None:  # the kernel's raw-output marking: saved notebooks leave these values out
+        if index is not None:  # the kernel's raw-output marking, before the log (see GrantListener)
             for listener in session.grant_listeners:
                 listener(grant, index)
+        payload = {"grant": grant.id, **session._grant_payload(dataset, columns, reason), "engine": ENGINE}
+        session.log("unmask_granted", payload)
         session.grants.append(grant)
     return raw
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from jupyter_privacy.engines.spark.raw_index import spark_raw_index
 from jupyter_privacy.kernel.session import Grant, PrivacySession
@@ -116,3 +117,38 @@ def test_odd_types_are_found_as_show_topandas_and_collect_print_them(
         assert indexes_in(str(frame.collect()[0].tags[1]), tags, fp) == {"g"}  # one element alone
     finally:
         spark.conf.set("spark.sql.session.timeZone", zone)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "spark"])
+def test_a_grant_whose_index_cannot_be_stored_is_refused_and_not_logged(
+    spark: Any, privacy: PrivacySession, tmp_path: Path, engine: str
+) -> None:
+    from jupyter_privacy.kernel.errors import UnmaskDenied
+    from jupyter_privacy.kernel.raw_outputs import RawOutputs
+    from jupyter_privacy.records.raw_grants import grants_dir
+
+    people = _people().head(50)
+    path = tmp_path / "people.parquet"
+    people.to_parquet(path, index=False)
+    RawOutputs(privacy, None).install()  # the kernel's listener: stores each grant's index beside the log
+    masked = load_spark(privacy, path, spark=spark) if engine == "spark" else privacy.load(path)
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    grants_dir(privacy.policy.log.resolved_path()).write_text("a file where the index folder goes")
+    with pytest.raises(UnmaskDenied, match="the raw values cannot be handed out: their fingerprints"):
+        if engine == "spark":
+            unmask_spark(privacy, masked, ["email"])
+        else:
+            privacy.unmask(masked, ["email"])
+    store = SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True)
+    assert [r.event for r in store.records(privacy.notebook) if r.event.startswith("unmask")] == []
+    assert privacy.grants == []
+
+
+def test_a_column_of_lists_is_indexed_by_its_text(privacy: PrivacySession) -> None:
+    from jupyter_privacy.kernel.raw_outputs import RawOutputs
+
+    outputs = RawOutputs(privacy, None)
+    grant = Grant("ds-000000000000", ["emails"], "churn-model")
+    outputs.on_grant(grant, pd.DataFrame({"emails": [["ann.smith@example.org", "a.s@example.net"], []]}))
+    shown = pd.DataFrame({"emails": [["ann.smith@example.org", "a.s@example.net"]]}).to_html()
+    assert indexes_in(shown, outputs.indexes, outputs.fp) == {grant.id}
