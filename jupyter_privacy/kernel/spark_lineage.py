@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from .lineage import Lineage
     from .session import PrivacySession
 
-WRITER_METHODS = ("save", "parquet", "csv", "json", "orc", "text", "saveAsTable", "insertInto", "jdbc")
+# every DataFrameWriter method that writes (``xml`` since Spark 4.0: wrapped where it exists)
+WRITER_METHODS = ("save", "parquet", "csv", "json", "orc", "text", "xml", "saveAsTable", "insertInto", "jdbc")
 V2_METHODS = ("create", "replace", "createOrReplace", "append", "overwrite", "overwritePartitions")
 CHECKPOINTS = ("checkpoint", "localCheckpoint")
 _busy = threading.local()
@@ -46,7 +47,7 @@ def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
             (readwriter.DataFrameWriterV2, V2_METHODS),
         ):
             for name in names:
-                if (id(cls), name) not in patched:
+                if (id(cls), name) not in patched and hasattr(cls, name):
                     lineage._patch(cls, name, _writer(lineage, cls.__name__, name))
         for name in ("option", "options", "format"):
             if (id(readwriter.DataFrameWriter), name) not in patched:
@@ -128,7 +129,7 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
             except Exception as exc:
                 if not ids:
                     raise
-                raise _write_error(exc, target) from None
+                raise _write_error(lineage.session, exc, target) from None
             finally:
                 _busy.active = False
             if ids:
@@ -143,10 +144,12 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
     return wrap
 
 
-def _write_error(exc: BaseException, target: Any) -> OutputError:
+def _write_error(session: PrivacySession, exc: BaseException, target: Any) -> OutputError:
+    """The failed write's one error, naming its target as the log would (a person's name or e-mail
+    address in a path or table name as its token, a URL's password as ``***``)."""
     from ..engines.spark.source import shown_uri, spark_error
 
-    reason = str(spark_error(exc, shown_uri(str(target)), "write"))
+    reason = str(spark_error(exc, session.labels.path(shown_uri(str(target))), "write"))
     return OutputError(f"the governed Spark write failed, nothing was logged: {reason}")
 
 

@@ -41,11 +41,62 @@ def mark(sdf: DataFrame, dataset_ids: list[str]) -> DataFrame:
 def spark_datasets_of(sdf: Any) -> list[str]:
     """Ids of the governed datasets a Spark DataFrame derives from (its plan's marks and masking UDFs)."""
     try:
+        analysed = sdf._jdf.queryExecution().analyzed()
         with _whole_plan_text(sdf.sparkSession):
-            plan = plan_text(sdf._jdf.queryExecution().analyzed())
+            text = plan_text(analysed)
     except Exception:
         return []
-    return sorted({udf or f"ds-{alias}" for udf, alias in _TAGS.findall(plan)})
+    found = _TAGS.findall(text)
+    aliases, udfs = {f"ds-{a}" for _u, a in found if a}, {u for u, _a in found if u}
+    try:
+        return _confirmed(analysed, aliases, udfs) if found else []
+    except Exception:  # a plan this walk does not know: the text's marks (a write is never left out)
+        return sorted(aliases | udfs)
+
+
+def _confirmed(analysed: Any, aliases: set[str], udfs: set[str]) -> list[str]:
+    """The text's candidate marks that are plan nodes: a string literal or a column name may quote a
+    mark (``lit("SubqueryAlias jp_ds_...")``, even after a line break), so each is checked on the plan
+    itself: a ``SubqueryAlias`` node with that alias, or a function with that name."""
+    nodes = _nodes(analysed, lambda node: _iterate(node.children()) + _iterate(node.innerChildren()))
+    marked = {str(n.alias()) for n in nodes if str(n.nodeName()) == "SubqueryAlias"}
+    ids = {i for i in aliases if MARK_PREFIX + i[len("ds-") :] in marked}
+    if udfs - ids:
+        expressions = [e for n in nodes for e in _nodes_of(_iterate(n.expressions()))]
+        named = {_name(e) for e in expressions if "UDF" in str(e.nodeName())}
+        ids |= {i for i in udfs if f"jp_mask_{i}" in named}
+    return sorted(ids)
+
+
+def _name(expression: Any) -> str:
+    try:
+        return str(expression.name())
+    except Exception:  # a function without a name
+        return ""
+
+
+def _nodes_of(roots: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for root in roots:
+        found += _nodes(root, lambda e: _iterate(e.children()))
+    return found
+
+
+def _nodes(root: Any, below: Any) -> list[Any]:
+    found, todo = [], [root]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        todo += below(node)
+    return found
+
+
+def _iterate(seq: Any) -> list[Any]:
+    items = []
+    it = seq.iterator()
+    while it.hasNext():
+        items.append(it.next())
+    return items
 
 
 @contextmanager
