@@ -15,7 +15,7 @@ def require_pyspark() -> None:
     except ImportError:
         raise ImportError(
             "the Spark engine needs PySpark: pip install 'jupyter_privacy[spark]' (in a checkout's "
-            "environment: .venv/bin/pip install -e '.[spark]'), and Java 17+"
+            "environment: .venv/bin/python -m pip install -e '.[spark]'), and Java 17+"
         ) from None
     version = tuple(int(p) for p in pyspark.__version__.split(".")[:2] if p.isdigit())
     if version < MIN_PYSPARK:
