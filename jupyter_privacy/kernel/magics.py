@@ -209,8 +209,13 @@ class PrivacyMagics(Magics):
             con = self._ns().get(args.con, args.con)
             return session.load_sql(args.sql, con, variable=args.name)
         if args.engine == "spark":
+            from ..engines.spark import require_pyspark
             from .spark_load import load_spark
 
+            try:
+                require_pyspark()
+            except ImportError as exc:  # a set-up step missing, not a bug: one line, no traceback
+                raise UsageError(f"%privacy_load: {exc}") from None
             return load_spark(
                 session, args.path, table=args.table, fmt=args.fmt, variable=args.name, columns=wanted
             )

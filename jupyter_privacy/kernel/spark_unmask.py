@@ -34,7 +34,8 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
     dataset = session.datasets[load.dataset_id]
     missing = [c for c in columns if c not in sdf.columns]
     if missing:
-        raise UnmaskDenied(f"no column(s) {', '.join(map(repr, missing))} in this Spark DataFrame")
+        message = f"no column(s) {', '.join(map(repr, missing))} in this Spark DataFrame"
+        raise UnmaskDenied(session.labels.message(message, missing))  # a name typed may be a value
     reason = session._refusal(dataset, columns)
     if reason is not None:
         session.log("unmask_denied", {**session._grant_payload(dataset, columns, reason), "engine": ENGINE})

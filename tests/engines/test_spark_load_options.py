@@ -195,3 +195,15 @@ def test_a_load_whose_fingerprints_fail_says_so(
         "fingerprints); the load works, but an erasure look-up will list it as not searchable"
     )
     assert _events(privacy).count("dataset_loaded") == 1  # the load itself worked and was logged
+
+
+def test_an_unmask_of_a_name_that_is_a_value_does_not_echo_it(
+    spark: Any, privacy: PrivacySession, source: Path
+) -> None:
+    from jupyter_privacy.kernel.errors import UnmaskDenied
+
+    masked = load_spark(privacy, source, spark=spark)
+    privacy.declare_purpose(*PURPOSE)
+    with pytest.raises(UnmaskDenied) as err:
+        unmask_spark(privacy, masked, ["ann.smith@example.org"])  # a value typed where a name goes
+    assert str(err.value).startswith("no column(s) 'EMAIL_") and "ann.smith" not in str(err.value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
+import json
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from test_spark_load import _secrets
 
 from jupyter_privacy.engines.spark.raw_index import spark_raw_index
 from jupyter_privacy.kernel.session import Grant, PrivacySession
@@ -39,7 +41,7 @@ def _people() -> pd.DataFrame:
 
 
 def test_every_value_handed_out_is_indexed_as_the_page_shows_it(
-    spark: Any, privacy: PrivacySession, tmp_path: Path
+    spark: Any, privacy: PrivacySession, tmp_path: Path, event_log: Path
 ) -> None:
     people = _people()
     path = tmp_path / "people"
@@ -70,6 +72,12 @@ def test_every_value_handed_out_is_indexed_as_the_page_shows_it(
     store = SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True)
     (granted,) = [r for r in store.records(privacy.notebook) if r.event == "unmask_granted"]
     assert granted.payload["grant"] == grant.id
+    # the index job's function holds the key: never in its plan, the event log or the ledger
+    logs = "".join(p.read_text("utf-8", errors="replace") for p in event_log.rglob("*") if p.is_file())
+    assert "jp_raw_index" in logs  # the event log holds the index job's plan
+    ledger = json.dumps([r.payload for r in store.records(privacy.notebook)])
+    for secret in _secrets(privacy.key.secret):
+        assert secret not in logs and secret not in ledger
 
 
 def _shown(action: Any) -> str:

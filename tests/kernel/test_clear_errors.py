@@ -50,6 +50,11 @@ CELLS = [
         RAW_CSV + "want = [r['email'] for r in source if r['plan'] == 'premium']\n"
         "print('right:', sum(a == b for a, b in zip(sel['email'], want)), 'of', len(want), len(sel))",
     ),
+    # PySpark not installed: made unimportable in this kernel, so the last cell
+    (
+        "no-pyspark",
+        "import sys\nsys.modules['pyspark'] = None\n%privacy_load data/customers.csv --engine spark",
+    ),
 ]
 FAILS = {
     "twice",
@@ -61,6 +66,7 @@ FAILS = {
     "spark-sheet",
     "spark-sql",
     "pandas-table",
+    "no-pyspark",
 }
 
 
@@ -107,6 +113,7 @@ def one_line(run: KernelRun, cell: str) -> str:
         ("spark-sheet", "--sheet is not used with --engine spark; Spark reads no Excel file"),
         ("spark-sql", "--sql, --con are not used with --engine spark; run the query with spark.sql(...)"),
         ("pandas-table", "--table is not used with --engine pandas; add --engine spark"),
+        ("no-pyspark", "the Spark engine needs PySpark: pip install 'jupyter_privacy[spark]'"),
     ],
 )
 def test_mistakes_are_one_clear_line(run: KernelRun, cell: str, message: str) -> None:

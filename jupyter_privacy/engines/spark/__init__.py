@@ -14,7 +14,8 @@ def require_pyspark() -> None:
         import pyspark
     except ImportError:
         raise ImportError(
-            "the Spark engine needs PySpark: pip install 'jupyter_privacy[spark]' (and Java 17+)"
+            "the Spark engine needs PySpark: pip install 'jupyter_privacy[spark]' (in a checkout's "
+            "environment: .venv/bin/python -m pip install -e '.[spark]'), and Java 17+"
         ) from None
     version = tuple(int(p) for p in pyspark.__version__.split(".")[:2] if p.isdigit())
     if version < MIN_PYSPARK:
