@@ -59,8 +59,12 @@ def jdbc_name(url: Any, table: Any) -> str:
     return f"jdbc:{match[1]}{where}#{table}"
 
 
-# user info: up to the last @ before the parameters (a password may hold a slash)
-_JDBC = re.compile(r"^jdbc:([A-Za-z0-9]+):(?://(?:[^?;]*@)?([^/?;@]*)(/[^?;@]*)?)?")
+# user info: up to the last @ before the parameters (a password may hold a slash); then hosts (a name
+# or [IPv6], a port) and a database name: MySQL's ``address=(host=h)(password=p)``, DB2's
+# ``/db:user=u;password=p;`` and a ``#fragment`` stop there, and an authority that is not hosts
+# (``u:pa;ss@h``, a password with a semicolon) names no host at all
+_HOST = r"(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+)(?::\d+)?"
+_JDBC = re.compile(rf"^jdbc:([A-Za-z0-9]+):(?://(?:[^?;]*@)?({_HOST}(?:,{_HOST})*)(?=[/?;#]|$)(/[\w.$-]*)?)?")
 
 
 def remember_options(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -81,3 +81,31 @@ def test_a_literal_or_column_cannot_forge_a_mark(
     assert _written(privacy) == []
     masked.write.parquet(str(tmp_path / "real"))
     assert [w["datasets"] for w in _written(privacy)] == [[dataset]]
+
+
+def test_database_targets_never_name_a_user_or_password(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """JDBC URLs carry credentials in many dialects: none reaches the error of a failed write or the log
+    (MySQL's address form, DB2's ``db:user=...;``, a password with a semicolon were quoted)."""
+    from jupyter_privacy.kernel.errors import OutputError
+    from jupyter_privacy.kernel.spark_targets import jdbc_name
+
+    masked = _governed(spark, privacy)
+    url = "jdbc:mysql://address=(host=db.internal)(user=ann.smith)(password=Hunter2)/crm"
+    with pytest.raises(OutputError) as caught:  # no MySQL driver here: the write fails
+        masked.write.format("jdbc").options(url=url, dbtable="people").save()
+    assert "Hunter2" not in str(caught.value) and "ann.smith" not in str(caught.value)
+    assert "jdbc:mysql#people" in str(caught.value) and _written(privacy) == []
+    named = {
+        "jdbc:db2://db:50000/crm:user=ann.smith;password=Hunter2;": "jdbc:db2://db:50000/crm#t",
+        "jdbc:mysql://ann.smith:Hun;ter2@db/crm": "jdbc:mysql#t",
+        "jdbc:postgresql://ann.smith:Hun?ter2@db/crm": "jdbc:postgresql#t",
+        "jdbc:postgresql://db/crm#Hunter2": "jdbc:postgresql://db/crm#t",
+        "jdbc:postgresql://ann.smith:Hunter2@db/crm?password=Hunter2": "jdbc:postgresql://db/crm#t",
+        "jdbc:sqlserver://db;user=ann.smith;password=Hunter2": "jdbc:sqlserver://db#t",
+        "jdbc:mysql://db/crm?user=ann.smith&password=Hunter2": "jdbc:mysql://db/crm#t",
+        "jdbc:oracle:thin:ann.smith/Hunter2@db:1521:orcl": "jdbc:oracle#t",
+        "jdbc:mysql://[::1]:3306,db2:3307/crm": "jdbc:mysql://[::1]:3306,db2:3307/crm#t",
+    }
+    assert {url: jdbc_name(url, "t") for url in named} == named
