@@ -58,6 +58,8 @@ def _written(result: Any) -> tuple[Any, str | None, bool] | None:
     """(the command's plan, its target, whether the target is a table), when ``result`` is a write."""
     try:
         plan = result._jdf.queryExecution().analyzed()
+        if str(plan.nodeName()) == "CommandResult":  # EXECUTE IMMEDIATE 'INSERT ...': the command it ran
+            plan = plan.commandLogicalPlan()
         if str(plan.nodeName()) not in WRITE_COMMANDS:
             return None
     except Exception:  # Spark Connect, or a plan of another shape: not a command this module knows

@@ -109,3 +109,20 @@ def test_database_targets_never_name_a_user_or_password(
         "jdbc:mysql://[::1]:3306,db2:3307/crm": "jdbc:mysql://[::1]:3306,db2:3307/crm#t",
     }
     assert {url: jdbc_name(url, "t") for url in named} == named
+
+
+def test_a_write_run_by_execute_immediate_is_logged(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``spark.sql("EXECUTE IMMEDIATE 'CREATE TABLE ... AS SELECT ...'")`` runs the write as ``spark.sql``
+    of the inner statement does; its plan is the command's result over the command (it went unlogged)."""
+    masked = _governed(spark, privacy)
+    masked.createOrReplaceTempView("governed_people")
+    table = "immediate_" + tmp_path.name[-8:].replace("-", "_")
+    spark.sql(f"EXECUTE IMMEDIATE 'CREATE TABLE {table} USING parquet AS SELECT * FROM governed_people'")
+    assert spark.table(table).count() == 2
+    written = _written(privacy)
+    assert [(w["path"], w["datasets"], w["columns"]) for w in written] == [
+        (f"table:spark_catalog.default.{table}", sorted(privacy.datasets), ["email", "spend"])
+    ]
+    assert written[0]["via"] == "SparkSession.sql (CreateDataSourceTableAsSelectCommand)"
