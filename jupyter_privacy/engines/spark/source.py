@@ -290,6 +290,8 @@ def spark_error(exc: BaseException, where: str, action: str = "read") -> DataRea
         return DataReadError(f"{where}: Spark found no such path; check it (Spark error PATH_NOT_FOUND)")
     if condition in ("TABLE_OR_VIEW_NOT_FOUND", "UNRESOLVED_ROUTINE"):
         return DataReadError(f"{where}: no such table in Spark's catalogue; check the name ({condition})")
+    if condition in _NAME_CONDITIONS:  # its SCHEMA is a database's, not the data's
+        return DataReadError(f"{where}: not a table name Spark accepts; check the name ({condition})")
     if condition and any(word in condition.upper() for word in _SCHEMA_WORDS):
         return DataReadError(
             f"{where}: the data does not match its schema ({condition}); the part files disagree on a "
@@ -299,6 +301,7 @@ def spark_error(exc: BaseException, where: str, action: str = "read") -> DataRea
     return DataReadError(f"{where}: Spark could not {action} it ({condition or type(exc).__name__}{detail})")
 
 
+_NAME_CONDITIONS = ("INVALID_SCHEMA_OR_RELATION_NAME", "INVALID_IDENTIFIER")
 _SCHEMA_WORDS = ("SCHEMA", "CONVERT", "CAST", "MERGE", "DATA_TYPE", "MISMATCH")
 
 
