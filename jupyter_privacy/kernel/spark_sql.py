@@ -115,6 +115,8 @@ def _log(lineage: Lineage, result: Any, plan: Any, target: str | None, table: bo
             continue
     via = f"SparkSession.sql ({plan.nodeName()})"
     kind = "table" if table or target is None else "path"
+    if kind == "path" and str(target).startswith("file:"):  # Spark's own URI of a local folder
+        target = str(target)[len("file://") if str(target).startswith("file://") else len("file:") :]
     log_output(lineage.session, columns, target, ids, via, kind=kind)
 
 

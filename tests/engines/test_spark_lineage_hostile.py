@@ -126,3 +126,24 @@ def test_a_write_run_by_execute_immediate_is_logged(
         (f"table:spark_catalog.default.{table}", sorted(privacy.datasets), ["email", "spend"])
     ]
     assert written[0]["via"] == "SparkSession.sql (CreateDataSourceTableAsSelectCommand)"
+
+
+def test_sql_writes_to_local_folders_are_logged_as_their_folders(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """``INSERT INTO`` a file-backed view, and ``INSERT OVERWRITE DIRECTORY`` to a folder named by an
+    e-mail address: the folder as ``df.write`` logs it, with its content hash (it was Spark's ``file:``
+    URI, without one), the address as its token."""
+    masked = _governed(spark, privacy)
+    masked.createOrReplaceTempView("gv")
+    masked.write.parquet(str(tmp_path / "pv"))
+    spark.sql(f"CREATE TEMPORARY VIEW pv USING parquet OPTIONS (path '{tmp_path / 'pv'}')")
+    spark.sql("INSERT INTO pv SELECT * FROM gv")
+    spark.sql(
+        f"INSERT OVERWRITE DIRECTORY '{tmp_path / 'ann.smith@example.org'}' USING parquet SELECT * FROM gv"
+    )
+    written = _written(privacy)
+    assert [w["path"] for w in written[:2]] == [str(tmp_path / "pv")] * 2
+    assert written[2]["path"].startswith(str(tmp_path / "EMAIL_")) and "ann.smith" not in str(written)
+    assert all(len(w["sha256"]) == 64 for w in written)
+    assert written[1]["sha256"] != written[0]["sha256"]  # the folder has the inserted rows too
