@@ -147,3 +147,24 @@ def test_sql_writes_to_local_folders_are_logged_as_their_folders(
     assert written[2]["path"].startswith(str(tmp_path / "EMAIL_")) and "ann.smith" not in str(written)
     assert all(len(w["sha256"]) == 64 for w in written)
     assert written[1]["sha256"] != written[0]["sha256"]  # the folder has the inserted rows too
+
+
+def test_a_column_or_database_table_named_by_a_person_is_logged_as_its_token(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    from jupyter_privacy.kernel.errors import OutputError
+
+    masked = _governed(spark, privacy).withColumnRenamed("spend", "ann.smith@example.org")
+    masked.write.parquet(str(tmp_path / "renamed"))
+    masked.createOrReplaceTempView("renamed_view")
+    spark.sql(f"INSERT OVERWRITE DIRECTORY '{tmp_path / 'by_sql'}' USING parquet SELECT * FROM renamed_view")
+    url = f"jdbc:derby:memory:jp{tmp_path.name};create=true"
+    with pytest.raises(OutputError) as caught:  # not a table name Derby accepts
+        masked.select("email").write.jdbc(url, "ann.smith@example.org", properties={"driver": _DERBY})
+    assert "jdbc:derby#EMAIL_" in str(caught.value) and "ann.smith" not in str(caught.value)
+    written = _written(privacy)
+    assert len(written) == 2 and "ann.smith" not in str(written)
+    assert all(w["columns"][1].startswith("EMAIL_") for w in written)
+
+
+_DERBY = "org.apache.derby.iapi.jdbc.AutoloadedDriver"
