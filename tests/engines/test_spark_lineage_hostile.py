@@ -168,3 +168,24 @@ def test_a_column_or_database_table_named_by_a_person_is_logged_as_its_token(
 
 
 _DERBY = "org.apache.derby.iapi.jdbc.AutoloadedDriver"
+
+
+def test_a_cached_frame_and_a_subquery_are_traced_through_the_plan_walk(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """The marks are checked on the plan's nodes: a cached frame (its plan holds Spark's cached plan) and
+    a governed frame read only in a subquery are still traced."""
+    masked = _governed(spark, privacy)
+    masked.cache()
+    assert masked.count() == 2
+    masked.filter("spend > 1").write.parquet(str(tmp_path / "cached"))
+    masked.createOrReplaceTempView("governed_sub")
+    spark.range(3).filter("id IN (SELECT CAST(spend AS BIGINT) FROM governed_sub)").write.parquet(
+        str(tmp_path / "sub")
+    )
+    masked.unpersist()
+    written = _written(privacy)
+    assert [(Path(w["path"]).name, w["datasets"]) for w in written] == [
+        ("cached", sorted(privacy.datasets)),
+        ("sub", sorted(privacy.datasets)),
+    ]
