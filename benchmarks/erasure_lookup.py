@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from _scratch import scratch_dir
 
 from jupyter_privacy.ledger import SqliteLedgerStore
 from jupyter_privacy.mask.keys import MaskingKey
@@ -39,7 +39,7 @@ def main() -> None:
     ap.add_argument("--notebooks", type=int, default=50)
     ap.add_argument("--dir", type=Path, default=None)
     args = ap.parse_args()
-    directory = args.dir or Path(tempfile.mkdtemp(prefix="erasure-bench-"))
+    directory = args.dir or scratch_dir("erasure-bench-")
     ledger = directory / "ledger.sqlite3"
     key = MaskingKey("b" * 64)
     alice = "alice@example.com"

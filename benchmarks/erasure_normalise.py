@@ -19,11 +19,12 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
 from typing import Any
+
+from _scratch import scratch_dir
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,7 +39,7 @@ def main() -> None:
     from load_speed import make_csv
 
     path = make_csv(args.rows, args.people)
-    tmp = Path(tempfile.mkdtemp(prefix="jp-bench-norm-"))
+    tmp = scratch_dir("jp-bench-norm-")
     policy = tmp / "policy.yaml"
     policy.write_text(
         textwrap.dedent(f"""\

@@ -21,7 +21,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -141,7 +140,9 @@ def main() -> None:
     args = ap.parse_args()
     path = make_csv(args.rows, args.people)
 
-    tmp = Path(tempfile.mkdtemp(prefix="jp-bench-"))
+    from _scratch import scratch_dir
+
+    tmp = scratch_dir("jp-bench-")
     policy = tmp / "policy.yaml"
     policy.write_text(
         textwrap.dedent(f"""\

@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _data import people_pool  # noqa: E402
+from _scratch import scratch_dir  # noqa: E402
 
 PARTS = 8
 
@@ -75,7 +76,7 @@ def main() -> None:
     generate(data, args.rows, args.people)
     print(f"input: {data} ({time.perf_counter() - t0:.1f} s to generate or find)", flush=True)
 
-    work = Path(tempfile.mkdtemp(prefix="jp-spark-bench-"))
+    work = scratch_dir("jp-spark-bench-")
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ.setdefault("JUPYTER_PRIVACY_KEY", "b" * 64)
     os.environ["JUPYTER_PRIVACY_NOTEBOOK"] = str(work / "bench.ipynb")
@@ -115,6 +116,7 @@ def main() -> None:
     for i in range(args.repeat + 1):
         for name, fn in (("plain", plain), ("governed", governed)):
             seconds = fn(work / f"{name}-{i}")
+            shutil.rmtree(work / f"{name}-{i}", ignore_errors=True)  # keep the disk use to one copy
             part = (
                 f" (load {loads[-1]:.2f} s, masked write {seconds - loads[-1]:.2f} s)"
                 if name == "governed"

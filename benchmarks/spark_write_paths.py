@@ -16,13 +16,13 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from _scratch import scratch_dir
 
 HERE = Path(__file__).resolve().parent
 COLUMNS = {
@@ -62,7 +62,7 @@ def main() -> None:
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
-    work = tempfile.mkdtemp(prefix="jp-spark-paths-")
+    work = scratch_dir("jp-spark-paths-")
     key = MaskingKey("b" * 64)
     arrow_udf: Any = F.arrow_udf
 

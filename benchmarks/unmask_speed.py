@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 from _data import people_pool, wide_table
+from _scratch import scratch_dir
 
 from jupyter_privacy.kernel.session import PrivacySession, _as_internal, _file_sha256
 from jupyter_privacy.policy import load_policy
@@ -70,7 +70,7 @@ def main() -> None:
         frame = wide_table(args.rows, people_pool(args.people))
         frame.insert(0, "order_id", np.arange(args.rows))
         frame.to_csv(path, index=False)
-    work = Path(tempfile.mkdtemp(prefix="unmask-bench-"))
+    work = scratch_dir("unmask-bench-")
     policy = {**POLICY, "log": {"store": "sqlite", "path": str(work / "ledger.sqlite3")}}
     (work / "policy.yaml").write_text(yaml.safe_dump(policy), "utf-8")
     os.environ.setdefault("JUPYTER_PRIVACY_KEY", "ab" * 32)
