@@ -40,11 +40,12 @@ def load_ipython_extension(ipython: Any) -> None:
     set_session(session)
     session.cell = _current_cell(ipython)
     session.start()  # fails loudly here if the processing log cannot be opened
-    lineage = Lineage(session)
-    lineage.install()
     raw_outputs = RawOutputs(session, ipython)
     raw_outputs.install()
+    lineage = Lineage(session)
     lineage.raw_columns = raw_outputs.columns_holding_raw
+    lineage.spark_grants_shown = raw_outputs.spark_grants_shown
+    lineage.install()
     models = ModelHooks(session, lineage, raw_outputs)
     models.install()
     ungoverned = UngovernedReads(session)

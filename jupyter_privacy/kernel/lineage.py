@@ -103,6 +103,8 @@ class Lineage:
     _restore: list[tuple[Any, str, Any]] = field(default_factory=list)
     # which columns of a frame hold unmasked values (set by the extension: RawOutputs.raw_columns)
     raw_columns: Callable[[Any], list[str]] | None = None
+    # which grants a display of a Spark frame may show (set by the extension: RawOutputs)
+    spark_grants_shown: Callable[[Any], set[str]] | None = None
 
     # -- install / uninstall --------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ from ..records.clean_outputs import MARK_KEY, output_text
 from ..records.raw_grants import GrantFingerprints, write_grant
 from .errors import UnmaskDenied
 from .session import Grant, PrivacySession, datasets_of
+from .spark_displays import eager_tables, spark_grants_shown
+from .spark_load import is_spark_frame
 
 SAMPLE = 50
 """Cells per granted column checked at the head and at the tail of a displayed frame."""
@@ -115,7 +117,13 @@ class RawOutputs:
                 found.append(str(name))
         return found
 
+    def spark_grants_shown(self, sdf: Any) -> set[str]:
+        """The grants whose raw values a display of the Spark frame ``sdf`` may show (by its plan)."""
+        return spark_grants_shown(sdf, self.grants, self.session.datasets) if self.grants else set()
+
     def _in_object(self, obj: Any) -> set[str]:
+        if is_spark_frame(obj):  # its rows are shown only as an eager table
+            return self.spark_grants_shown(obj) if self.grants and eager_tables(obj) else set()
         if not isinstance(obj, pd.DataFrame | pd.Series):
             return set()
         return set(self._raw_hits(obj.to_frame() if isinstance(obj, pd.Series) else obj))

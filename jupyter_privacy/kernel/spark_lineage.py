@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError
+from .spark_displays import marked_show
 from .spark_load import ENGINE
 from .spark_marks import mark, spark_datasets_of
 from .spark_pandas import create_data_frame, to_pandas
@@ -38,8 +39,8 @@ _busy = threading.local()
 
 def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
     """Wrap Spark's writers (``df.write``, ``df.writeTo``, ``spark.sql`` write commands), the checkpoint
-    methods, ``toPandas``/``createDataFrame`` (:mod:`.spark_pandas`) and MLlib's ``Estimator.fit`` once
-    PySpark is imported."""
+    methods, ``toPandas``/``createDataFrame`` (:mod:`.spark_pandas`), ``show`` (:mod:`.spark_displays`)
+    and MLlib's ``Estimator.fit`` once PySpark is imported."""
     readwriter = sys.modules.get("pyspark.sql.readwriter")
     if readwriter is not None:
         for cls, names in (
@@ -60,6 +61,8 @@ def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
             lineage._patch(frame, "writeTo", write_to)
         if (id(frame), "toPandas") not in patched:
             lineage._patch(frame, "toPandas", to_pandas(lineage))
+        if (id(frame), "show") not in patched and lineage.spark_grants_shown is not None:
+            lineage._patch(frame, "show", marked_show(lineage.spark_grants_shown))
         session = sys.modules["pyspark.sql.session"].SparkSession
         if (id(session), "sql") not in patched:
             lineage._patch(session, "sql", sql_writer(lineage))

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 MARK_PREFIX = "jp_ds_"
+GRANT_PREFIX = "jp_raw_"
 _TAGS = re.compile(r"jp_mask_(ds-[0-9a-f]{12})|SubqueryAlias jp_ds_([0-9a-f]{12})\b")
+_GRANTS = re.compile(r"SubqueryAlias jp_raw_([0-9a-f]{12})\b")
 _ID = re.compile(r"ds-[0-9a-f]{12}")
+_GRANT_ID = re.compile(r"g-[0-9a-f]{12}")
 
 
 def mark(sdf: DataFrame, dataset_ids: list[str]) -> DataFrame:
@@ -38,14 +41,51 @@ def mark(sdf: DataFrame, dataset_ids: list[str]) -> DataFrame:
     return sdf
 
 
-def spark_datasets_of(sdf: Any) -> list[str]:
-    """Ids of the governed datasets a Spark DataFrame derives from (its plan's marks and masking UDFs)."""
+def mark_grant(sdf: DataFrame, grant_id: str) -> DataFrame:
+    """``sdf`` (an unmask's result) marked as showing the raw values of grant ``grant_id``: what derives
+    from it carries the mark, so a display of it can be left out of a saved notebook whatever its form."""
+    if not _GRANT_ID.fullmatch(grant_id):
+        raise ValueError(f"not a grant id: {grant_id!r}")
+    return sdf.alias(GRANT_PREFIX + grant_id[len("g-") :])
+
+
+def spark_grants_of(sdf: Any) -> list[str]:
+    """Ids of the grants (unmasks) whose raw frames ``sdf`` derives from: the ``jp_raw_`` marks of its
+    plan that are real alias nodes (a string literal quoting one is not)."""
+    analysed, text = _analysed(sdf)
+    found = {f"g-{g}" for g in _GRANTS.findall(text)}
+    if not found:
+        return []
+    try:
+        aliases = _aliases(_plan_nodes(analysed))
+        return sorted(g for g in found if GRANT_PREFIX + g[len("g-") :] in aliases)
+    except Exception:  # a plan this walk does not know: the text's marks (a display is left out)
+        return sorted(found)
+
+
+def _analysed(sdf: Any) -> tuple[Any, str]:
+    """The analysed plan of ``sdf`` and its whole text (``(None, "")`` for what is not a Spark frame)."""
     try:
         analysed = sdf._jdf.queryExecution().analyzed()
         with _whole_plan_text(sdf.sparkSession):
-            text = plan_text(analysed)
+            return analysed, plan_text(analysed)
     except Exception:
-        return []
+        return None, ""
+
+
+def _plan_nodes(analysed: Any) -> list[Any]:
+    """Every node of the plan, subqueries included."""
+    return _nodes(analysed, lambda node: _iterate(node.children()) + _iterate(node.innerChildren()))
+
+
+def _aliases(nodes: list[Any]) -> set[str]:
+    """The names of the ``SubqueryAlias`` nodes among ``nodes``."""
+    return {str(n.alias()) for n in nodes if str(n.nodeName()) == "SubqueryAlias"}
+
+
+def spark_datasets_of(sdf: Any) -> list[str]:
+    """Ids of the governed datasets a Spark DataFrame derives from (its plan's marks and masking UDFs)."""
+    analysed, text = _analysed(sdf)
     found = _TAGS.findall(text)
     aliases, udfs = {f"ds-{a}" for _u, a in found if a}, {u for u, _a in found if u}
     try:
@@ -58,8 +98,8 @@ def _confirmed(analysed: Any, aliases: set[str], udfs: set[str]) -> list[str]:
     """The text's candidate marks that are plan nodes: a string literal or a column name may quote a
     mark (``lit("SubqueryAlias jp_ds_...")``, even after a line break), so each is checked on the plan
     itself: a ``SubqueryAlias`` node with that alias, or a function with that name."""
-    nodes = _nodes(analysed, lambda node: _iterate(node.children()) + _iterate(node.innerChildren()))
-    marked = {str(n.alias()) for n in nodes if str(n.nodeName()) == "SubqueryAlias"}
+    nodes = _plan_nodes(analysed)
+    marked = _aliases(nodes)
     ids = {i for i in aliases if MARK_PREFIX + i[len("ds-") :] in marked}
     if udfs - ids:
         expressions = [e for n in nodes for e in _nodes_of(_iterate(n.expressions()))]

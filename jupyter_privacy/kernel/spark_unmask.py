@@ -17,7 +17,7 @@ from ..io import DataReadError
 from .errors import LoadError, UnmaskDenied
 from .session import Grant, PrivacySession
 from .spark_load import ENGINE, LOADED_ATTR, SparkLoad
-from .spark_marks import mark, spark_datasets_of
+from .spark_marks import mark, mark_grant, spark_datasets_of
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -43,13 +43,14 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
             raise UnmaskDenied(reason)
         warnings.warn(f"policy violation recorded (enforcement: warn): {reason}", stacklevel=3)
     _check_unchanged(load, dataset)
+    assert session.declaration is not None
+    grant = Grant(dataset.id, list(columns), session.declaration.purpose.id)
     keep = [p for p in load.plans if p.finding.name not in columns]
     raw = mark(apply_masking(load.reread(), keep, session.policy, session.key, dataset.id), [dataset.id])
+    raw = mark_grant(raw, grant.id)  # its displays, whatever their form, are left out of saved notebooks
     setattr(raw, LOADED_ATTR, load)
     index = _raw_index(session, raw, columns, dataset.source) if session.grant_listeners else None
     with session._lock:
-        assert session.declaration is not None
-        grant = Grant(dataset.id, list(columns), session.declaration.purpose.id)
         if index is not None:  # the kernel's raw-output marking, before the log (see GrantListener)
             for listener in session.grant_listeners:
                 listener(grant, index)

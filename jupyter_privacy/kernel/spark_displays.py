@@ -1,0 +1,79 @@
+"""Displays of unmasked Spark frames, marked for the save hook whatever form they take.
+
+``df.show()`` prints, so its table reaches the notebook as a stream output, which carries no metadata:
+the save hook can only find raw values in it by their fingerprints, and those cover a value whole or
+cut as ``show()`` cuts it by default (20 characters). ``show(truncate=N)`` at another width,
+``show(vertical=True)`` or the HTML table of ``spark.sql.repl.eagerEval`` with its own cut would have
+been saved with the raw values.
+
+So the frame an unmask returns carries its grant's plan mark (:func:`.spark_marks.mark_grant`), and
+every frame derived from it inherits it. When such a frame is shown and may show a granted column (one
+of the granted names, or a column the loaded table did not have: renamed, computed, joined), ``show()``
+publishes its table as a display marked with the grants (the live notebook shows the same text), and
+the eager HTML table is marked as pandas displays are: the save hook replaces them on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..records.clean_outputs import MARK_KEY
+from .spark_marks import spark_grants_of
+
+if TYPE_CHECKING:
+    from .session import Dataset, Grant
+
+EAGER = "spark.sql.repl.eagerEval.enabled"
+
+
+def spark_grants_shown(sdf: Any, grants: dict[str, Grant], datasets: dict[str, Dataset]) -> set[str]:
+    """The grants of this kernel whose raw values a display of ``sdf`` may show."""
+    spark = {g.id for g in grants.values() if g.dataset in datasets and datasets[g.dataset].engine == "spark"}
+    marked = spark.intersection(spark_grants_of(sdf)) if spark else set()
+    if not marked:
+        return set()
+    try:
+        columns = {str(c) for c in sdf.columns}
+    except Exception:  # cannot tell which columns: left out
+        return marked
+    shown = set()
+    for grant_id in marked:
+        grant = grants[grant_id]
+        own = {c.name for c in datasets[grant.dataset].scan.columns}
+        if columns & set(grant.columns) or columns - own:
+            shown.add(grant_id)
+    return shown
+
+
+def eager_tables(sdf: Any) -> bool:
+    """Whether IPython's display of ``sdf`` is a table of its rows (``spark.sql.repl.eagerEval``)."""
+    try:
+        return str(sdf.sparkSession.conf.get(EAGER, "false")).lower() == "true"
+    except Exception:
+        return False
+
+
+def marked_show(grants_shown: Callable[[Any], set[str]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap ``DataFrame.show``: a table of an unmasked frame is published as a marked display."""
+    from IPython.display import publish_display_data
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def show(sdf: Any, *args: Any, **kwargs: Any) -> None:
+            grants = grants_shown(sdf)
+            if not grants:
+                return original(sdf, *args, **kwargs)
+            table = io.StringIO()
+            with contextlib.redirect_stdout(table):
+                original(sdf, *args, **kwargs)
+            mark = {MARK_KEY: {"raw_values": True, "grants": sorted(grants)}}
+            publish_display_data({"text/plain": table.getvalue().rstrip("\n")}, metadata=mark)
+            return None
+
+        show.__name__ = original.__name__
+        show.__doc__ = original.__doc__
+        return show
+
+    return wrap
