@@ -189,3 +189,19 @@ def test_a_cached_frame_and_a_subquery_are_traced_through_the_plan_walk(
         ("cached", sorted(privacy.datasets)),
         ("sub", sorted(privacy.datasets)),
     ]
+
+
+def test_a_grant_mark_is_read_off_the_plan_and_cannot_be_forged(spark: Any) -> None:
+    from pyspark.sql import functions as F
+
+    from jupyter_privacy.kernel.spark_marks import mark_grant, spark_grants_of
+
+    frame = spark.createDataFrame(pd.DataFrame({"email": ["ann.smith@example.org"], "plan": ["basic"]}))
+    raw = mark_grant(frame, "g-0123456789ab")
+    derived = raw.alias("a").join(frame.alias("b"), "plan").groupBy("plan").count()
+    assert spark_grants_of(raw) == spark_grants_of(derived) == ["g-0123456789ab"]
+    assert spark_grants_of(frame) == []
+    forged = frame.select(F.lit("SubqueryAlias jp_raw_0123456789ab").alias("SubqueryAlias jp_raw_ba9876543210"))
+    assert spark_grants_of(forged) == []
+    with pytest.raises(ValueError):
+        mark_grant(frame, "g-0123; DROP")
