@@ -56,7 +56,9 @@ def eager_tables(sdf: Any) -> bool:
         return False
 
 
-def marked_show(grants_shown: Callable[[Any], set[str]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def marked_show(
+    grants_shown: Callable[[Any], set[str]],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Wrap ``DataFrame.show``: a table of an unmasked frame is published as a marked display."""
     from IPython.display import publish_display_data
 
