@@ -8,6 +8,9 @@ so the query Spark runs is unchanged. It marks frames that run no masking (fully
 mask). Masked columns also go through functions named ``jp_mask_<dataset id>``. Neither names
 anything but the dataset id: no value, no key.
 
+On Spark Connect the notebook holds no JVM: the marks are read off the plan the client sends, its
+protobuf (:mod:`.spark_connect_plan`).
+
 What a plan cannot carry: a frame rebuilt from its RDD (``spark.createDataFrame(df.rdd)``), from
 collected rows or from Arrow tables (``toArrow()``) starts a new plan and is not traced. The lineage
 hooks carry the datasets over a checkpoint (its plan is its saved rows; :mod:`.spark_lineage`) and over
@@ -21,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from .spark_connect_plan import connect_marks
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
@@ -29,6 +34,9 @@ GRANT_PREFIX = "jp_raw_"
 _TAGS = re.compile(r"jp_mask_(ds-[0-9a-f]{12})|SubqueryAlias jp_ds_([0-9a-f]{12})\b")
 _GRANTS = re.compile(r"SubqueryAlias jp_raw_([0-9a-f]{12})\b")
 _ID = re.compile(r"ds-[0-9a-f]{12}")
+_MARK_ALIAS = re.compile(r"jp_ds_[0-9a-f]{12}")
+_GRANT_ALIAS = re.compile(r"jp_raw_[0-9a-f]{12}")
+_UDF_NAME = re.compile(r"jp_mask_ds-[0-9a-f]{12}")
 _GRANT_ID = re.compile(r"g-[0-9a-f]{12}")
 
 
@@ -52,6 +60,9 @@ def mark_grant(sdf: DataFrame, grant_id: str) -> DataFrame:
 def spark_grants_of(sdf: Any) -> list[str]:
     """Ids of the grants (unmasks) whose raw frames ``sdf`` derives from: the ``jp_raw_`` marks of its
     plan that are real alias nodes (a string literal quoting one is not)."""
+    connect = connect_marks(sdf)
+    if connect is not None:
+        return sorted(f"g-{a[len(GRANT_PREFIX) :]}" for a in connect[0] if _GRANT_ALIAS.fullmatch(a))
     analysed, text = _analysed(sdf)
     found = {f"g-{g}" for g in _GRANTS.findall(text)}
     if not found:
@@ -85,6 +96,11 @@ def _aliases(nodes: list[Any]) -> set[str]:
 
 def spark_datasets_of(sdf: Any) -> list[str]:
     """Ids of the governed datasets a Spark DataFrame derives from (its plan's marks and masking UDFs)."""
+    connect = connect_marks(sdf)
+    if connect is not None:
+        aliases, functions = connect
+        ids = {f"ds-{a[len(MARK_PREFIX) :]}" for a in aliases if _MARK_ALIAS.fullmatch(a)}
+        return sorted(ids | {f[len("jp_mask_") :] for f in functions if _UDF_NAME.fullmatch(f)})
     analysed, text = _analysed(sdf)
     found = _TAGS.findall(text)
     aliases, udfs = {f"ds-{a}" for _u, a in found if a}, {u for u, _a in found if u}
