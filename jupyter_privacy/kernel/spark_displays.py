@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -65,13 +67,11 @@ def marked_show(
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def show(sdf: Any, *args: Any, **kwargs: Any) -> None:
             grants = grants_shown(sdf)
-            if not grants:
+            if not grants or _printed_elsewhere():
                 return original(sdf, *args, **kwargs)
-            table = io.StringIO()
-            with contextlib.redirect_stdout(table):
-                original(sdf, *args, **kwargs)
+            table = _table(original, sdf, args, kwargs)
             mark = {MARK_KEY: {"raw_values": True, "grants": sorted(grants)}}
-            publish_display_data({"text/plain": table.getvalue().rstrip("\n")}, metadata=mark)
+            publish_display_data({"text/plain": table.rstrip("\n")}, metadata=mark)
             return None
 
         show.__name__ = original.__name__
@@ -79,3 +79,35 @@ def marked_show(
         return show
 
     return wrap
+
+
+def _table(original: Callable[..., Any], sdf: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """The text ``show()`` prints, made without touching ``sys.stdout``: redirecting it (process-wide)
+    from two threads at once left it pointing at a dead buffer, and every later ``print`` was lost."""
+    show_string = getattr(sdf, "_show_string", None)
+    if callable(show_string):  # what Spark's show() prints (PySpark 3.4+)
+        return str(show_string(*args, **kwargs))
+    with _REDIRECT, contextlib.redirect_stdout(io.StringIO()) as table:
+        original(sdf, *args, **kwargs)
+    return table.getvalue()
+
+
+def _printed_elsewhere() -> bool:
+    """Whether the user sent printed text elsewhere (``contextlib.redirect_stdout`` into a buffer, or
+    no kernel): ``show()`` then prints its table there, as Spark does. ``%%capture`` captures the marked
+    display among its outputs (``captured.show()`` shows it again, marked)."""
+    try:
+        from ipykernel.iostream import OutStream
+        from IPython import get_ipython
+        from IPython.core.displaypub import CapturingDisplayPublisher
+    except ImportError:
+        return True
+    shell = get_ipython()
+    if shell is None:
+        return True
+    if isinstance(getattr(shell, "display_pub", None), CapturingDisplayPublisher):
+        return False
+    return not isinstance(sys.stdout, OutStream)
+
+
+_REDIRECT = threading.Lock()
