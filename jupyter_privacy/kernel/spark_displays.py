@@ -7,8 +7,9 @@ cut as ``show()`` cuts it by default (20 characters). ``show(truncate=N)`` at an
 been saved with the raw values.
 
 So the frame an unmask returns carries its grant's plan mark (:func:`.spark_marks.mark_grant`), and
-every frame derived from it inherits it. When such a frame is shown and may show a granted column (one
-of the granted names, or a column the loaded table did not have: renamed, computed, joined), ``show()``
+every frame derived from it inherits it. When such a frame is shown and may show a granted column (any
+column but the unmasked frame's other columns passed through as they were: a granted one, or one
+renamed, computed, joined or merged by a union, whatever its name), ``show()``
 publishes its table as a display marked with the grants (the live notebook shows the same text), and
 the eager HTML table is marked as pandas displays are: the save hook replaces them on disk.
 """
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..records.clean_outputs import MARK_KEY
-from .spark_marks import spark_grants_of
+from .spark_marks import grants_shown
 
 if TYPE_CHECKING:
     from .session import Dataset, Grant
@@ -32,22 +33,13 @@ EAGER = "spark.sql.repl.eagerEval.enabled"
 
 
 def spark_grants_shown(sdf: Any, grants: dict[str, Grant], datasets: dict[str, Dataset]) -> set[str]:
-    """The grants of this kernel whose raw values a display of ``sdf`` may show."""
-    spark = {g.id for g in grants.values() if g.dataset in datasets and datasets[g.dataset].engine == "spark"}
-    marked = spark.intersection(spark_grants_of(sdf)) if spark else set()
-    if not marked:
-        return set()
-    try:
-        columns = {str(c) for c in sdf.columns}
-    except Exception:  # cannot tell which columns: left out
-        return marked
-    shown = set()
-    for grant_id in marked:
-        grant = grants[grant_id]
-        own = {c.name for c in datasets[grant.dataset].scan.columns}
-        if columns & set(grant.columns) or columns - own:
-            shown.add(grant_id)
-    return shown
+    """The grants of this kernel whose raw values a display of ``sdf`` may show (:func:`.grants_shown`)."""
+    spark = {
+        g.id: g.columns
+        for g in grants.values()
+        if g.dataset in datasets and datasets[g.dataset].engine == "spark"
+    }
+    return grants_shown(sdf, spark) if spark else set()
 
 
 def eager_tables(sdf: Any) -> bool:

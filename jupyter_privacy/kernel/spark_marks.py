@@ -17,7 +17,7 @@ hooks carry the datasets over a checkpoint (its plan is its saved rows; :mod:`.s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,40 @@ def spark_grants_of(sdf: Any) -> list[str]:
         return sorted(g for g in found if GRANT_PREFIX + g[len("g-") :] in aliases)
     except Exception:  # a plan this walk does not know: the text's marks (a display is left out)
         return sorted(found)
+
+
+def grants_shown(sdf: Any, granted: Mapping[str, Collection[str]]) -> set[str]:
+    """Of the grants ``granted`` (grant id -> granted column names), those whose raw values a display of
+    ``sdf`` may show: its plan carries the grant's mark, and one of its columns is not one of the marked
+    frame's other columns passed through as they were (by Spark's attribute ids, not by name: a granted
+    column renamed to a name the table has, ``select(col("email").alias("plan"))``, is not one of them).
+    A union's columns carry its first input's ids, so a plan with a union shows every grant it marks."""
+    analysed, text = _analysed(sdf)
+    found = {f"g-{g}" for g in _GRANTS.findall(text)}.intersection(granted)
+    if not found:
+        return set()
+    try:
+        nodes = [(str(n.nodeName()), n) for n in _plan_nodes(analysed)]
+        marks = {str(n.alias()): n for name, n in nodes if name == "SubqueryAlias"}
+        marked = {g for g in found if GRANT_PREFIX + g[len("g-") :] in marks}
+        if any(name == "Union" for name, _n in nodes):
+            return marked
+        shown = {int(a.exprId().id()) for a in _iterate(analysed.output())}
+        return {g for g in marked if shown - _passed(nodes, GRANT_PREFIX + g[len("g-") :], granted[g])}
+    except Exception:  # a plan this walk does not know: the text's marks (a display is left out)
+        return found
+
+
+def _passed(nodes: list[tuple[str, Any]], alias: str, granted: Collection[str]) -> set[int]:
+    """The attribute ids of the columns, other than the granted ones, of the frames marked ``alias``."""
+    names = {c.lower() for c in granted}
+    return {
+        int(a.exprId().id())
+        for name, n in nodes
+        if name == "SubqueryAlias" and str(n.alias()) == alias
+        for a in _iterate(n.output())
+        if str(a.name()).lower() not in names
+    }
 
 
 def _analysed(sdf: Any) -> tuple[Any, str]:

@@ -35,6 +35,14 @@ REDIRECT = (
     "    contacts.select('email').show(2, truncate=12)\n"
     "print('captured', buf.getvalue().count('...'), 'cut cells')"
 )
+RENAMED = {  # a granted column under a name the loaded table has
+    "alias": "contacts.select(F.col('email').alias('plan')).show(3, truncate=12)",
+    "expr": "contacts.selectExpr('email as city').show(3, truncate=12)",
+    "union": (
+        "contacts.select('plan').union(contacts.select(F.col('email').alias('plan')))"
+        ".orderBy(F.desc('plan')).show(3, truncate=12)"
+    ),
+}
 CELLS = [
     ("ext", "%load_ext jupyter_privacy"),
     ("start", START),
@@ -45,6 +53,8 @@ CELLS = [
     ("redirect", REDIRECT),
     ("capture", "%%capture cap\ncontacts.select('email').show(2, truncate=12)"),
     ("captured", "cap.show()"),
+    *RENAMED.items(),
+    ("passed", "contacts.select('plan', 'city').show(2)"),
     ("stop", "spark.stop()"),
 ]
 
@@ -99,3 +109,17 @@ def test_a_captured_show_stays_marked_when_shown_again(
     assert run.cell("capture").outputs == []
     assert _marked(run, "captured") == [True], run.cell("captured").outputs
     _no_address(saved, "captured", examples_dir)
+
+
+def test_a_granted_column_renamed_to_a_name_of_the_table_is_marked(
+    run: KernelRun, saved: dict[str, Any], examples_dir: Path
+) -> None:
+    """Renamed to ``plan`` or ``city`` (names the loaded table has), or merged into ``plan`` by a union,
+    the addresses are still marked; the table's other columns passed through are not."""
+    for cell_id in RENAMED:
+        assert not run.errors(cell_id), run.text(cell_id)
+        assert "..." in run.text(cell_id)
+        assert _marked(run, cell_id) == [True], cell_id
+        _no_address(saved, cell_id, examples_dir)
+    assert _marked(run, "passed") == [False]
+    assert saved["passed"] == run.cell("passed").outputs
