@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 MARK_PREFIX = "jp_ds_"
 GRANT_PREFIX = "jp_raw_"
+WHOLE_PREFIX = "jp_raw_all_"  # every column may show the grant's values (a rebuilt or checkpointed frame)
 _TAGS = re.compile(r"jp_mask_(ds-[0-9a-f]{12})|SubqueryAlias jp_ds_([0-9a-f]{12})\b")
-_GRANTS = re.compile(r"SubqueryAlias jp_raw_([0-9a-f]{12})\b")
+_GRANTS = re.compile(r"SubqueryAlias jp_raw_(?:all_)?([0-9a-f]{12})\b")
 _ID = re.compile(r"ds-[0-9a-f]{12}")
 _GRANT_ID = re.compile(r"g-[0-9a-f]{12}")
 
@@ -41,12 +42,18 @@ def mark(sdf: DataFrame, dataset_ids: list[str]) -> DataFrame:
     return sdf
 
 
-def mark_grant(sdf: DataFrame, grant_id: str) -> DataFrame:
+def mark_grant(sdf: DataFrame, grant_id: str, *, whole: bool = False) -> DataFrame:
     """``sdf`` (an unmask's result) marked as showing the raw values of grant ``grant_id``: what derives
-    from it carries the mark, so a display of it can be left out of a saved notebook whatever its form."""
+    from it carries the mark, so a display of it can be left out of a saved notebook whatever its form.
+    ``whole``: every column of ``sdf`` may hold them (a checkpoint, or a frame rebuilt from raw rows,
+    whose columns cannot be told apart by their plan)."""
     if not _GRANT_ID.fullmatch(grant_id):
         raise ValueError(f"not a grant id: {grant_id!r}")
-    return sdf.alias(GRANT_PREFIX + grant_id[len("g-") :])
+    return sdf.alias(_alias(grant_id, whole))
+
+
+def _alias(grant_id: str, whole: bool = False) -> str:
+    return (WHOLE_PREFIX if whole else GRANT_PREFIX) + grant_id[len("g-") :]
 
 
 def spark_grants_of(sdf: Any) -> list[str]:
@@ -58,7 +65,7 @@ def spark_grants_of(sdf: Any) -> list[str]:
         return []
     try:
         aliases = _aliases(_plan_nodes(analysed))
-        return sorted(g for g in found if GRANT_PREFIX + g[len("g-") :] in aliases)
+        return sorted(g for g in found if _alias(g) in aliases or _alias(g, True) in aliases)
     except Exception:  # a plan this walk does not know: the text's marks (a display is left out)
         return sorted(found)
 
@@ -68,7 +75,8 @@ def grants_shown(sdf: Any, granted: Mapping[str, Collection[str]]) -> set[str]:
     ``sdf`` may show: its plan carries the grant's mark, and one of its columns is not one of the marked
     frame's other columns passed through as they were (by Spark's attribute ids, not by name: a granted
     column renamed to a name the table has, ``select(col("email").alias("plan"))``, is not one of them).
-    A union's columns carry its first input's ids, so a plan with a union shows every grant it marks."""
+    A union's columns carry its first input's ids, so a plan with a union shows every grant it marks, and
+    so does a ``whole`` mark (:func:`mark_grant`)."""
     analysed, text = _analysed(sdf)
     found = {f"g-{g}" for g in _GRANTS.findall(text)}.intersection(granted)
     if not found:
@@ -76,11 +84,12 @@ def grants_shown(sdf: Any, granted: Mapping[str, Collection[str]]) -> set[str]:
     try:
         nodes = [(str(n.nodeName()), n) for n in _plan_nodes(analysed)]
         marks = {str(n.alias()): n for name, n in nodes if name == "SubqueryAlias"}
-        marked = {g for g in found if GRANT_PREFIX + g[len("g-") :] in marks}
-        if any(name == "Union" for name, _n in nodes):
+        marked = {g for g in found if _alias(g) in marks or _alias(g, True) in marks}
+        whole = {g for g in marked if _alias(g, True) in marks}
+        if whole == marked or any(name == "Union" for name, _n in nodes):
             return marked
         shown = {int(a.exprId().id()) for a in _iterate(analysed.output())}
-        return {g for g in marked if shown - _passed(nodes, GRANT_PREFIX + g[len("g-") :], granted[g])}
+        return whole | {g for g in marked - whole if shown - _passed(nodes, _alias(g), granted[g])}
     except Exception:  # a plan this walk does not know: the text's marks (a display is left out)
         return found
 

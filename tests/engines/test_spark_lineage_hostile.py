@@ -241,3 +241,15 @@ def test_a_granted_column_under_another_name_is_shown_whatever_the_name(spark: A
         assert (
             grants_shown(sdf, {"g-ba9876543210": ["email"]} if name == "other_grant" else granted) == set()
         ), name
+
+
+def test_a_whole_grant_mark_shows_every_column(spark: Any) -> None:
+    """A frame whose columns the plan cannot tell apart (a checkpoint, rows rebuilt) is marked whole:
+    any of its columns may show the grant's values."""
+    from jupyter_privacy.kernel.spark_marks import grants_shown, mark_grant, spark_grants_of
+
+    frame = spark.createDataFrame(pd.DataFrame({"email": ["ann.smith@example.org"], "plan": ["basic"]}))
+    rebuilt = mark_grant(frame, "g-0123456789ab", whole=True)
+    assert spark_grants_of(rebuilt.select("plan")) == ["g-0123456789ab"]
+    assert grants_shown(rebuilt.select("plan"), {"g-0123456789ab": ["email"]}) == {"g-0123456789ab"}
+    assert grants_shown(frame.select("plan"), {"g-0123456789ab": ["email"]}) == set()

@@ -43,6 +43,14 @@ RENAMED = {  # a granted column under a name the loaded table has
         ".orderBy(F.desc('plan')).show(3, truncate=12)"
     ),
 }
+CHECKPOINTED = {  # a checkpoint's plan is its saved rows: the grant's mark is carried over
+    "local": "contacts.localCheckpoint().select('email').show(3, truncate=12)",
+    "renamed_local": "contacts.select(F.col('email').alias('plan')).localCheckpoint().show(3, truncate=12)",
+    "reliable": (
+        "spark.sparkContext.setCheckpointDir('checkpoints')\n"
+        "contacts.checkpoint().select(F.col('email').alias('city')).show(3, truncate=12)"
+    ),
+}
 CELLS = [
     ("ext", "%load_ext jupyter_privacy"),
     ("start", START),
@@ -54,6 +62,7 @@ CELLS = [
     ("capture", "%%capture cap\ncontacts.select('email').show(2, truncate=12)"),
     ("captured", "cap.show()"),
     *RENAMED.items(),
+    *CHECKPOINTED.items(),
     ("passed", "contacts.select('plan', 'city').show(2)"),
     ("stop", "spark.stop()"),
 ]
@@ -123,3 +132,13 @@ def test_a_granted_column_renamed_to_a_name_of_the_table_is_marked(
         _no_address(saved, cell_id, examples_dir)
     assert _marked(run, "passed") == [False]
     assert saved["passed"] == run.cell("passed").outputs
+
+
+def test_a_checkpoint_of_an_unmasked_frame_stays_marked(
+    run: KernelRun, saved: dict[str, Any], examples_dir: Path
+) -> None:
+    for cell_id in CHECKPOINTED:
+        assert not run.errors(cell_id), run.text(cell_id)
+        assert "..." in run.text(cell_id)
+        assert _marked(run, cell_id) == [True], cell_id
+        _no_address(saved, cell_id, examples_dir)
