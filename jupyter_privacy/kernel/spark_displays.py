@@ -20,8 +20,10 @@ import contextlib
 import io
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from ..records.clean_outputs import MARK_KEY
 from .spark_marks import grants_shown
@@ -32,14 +34,47 @@ if TYPE_CHECKING:
 EAGER = "spark.sql.repl.eagerEval.enabled"
 
 
-def spark_grants_shown(sdf: Any, grants: dict[str, Grant], datasets: dict[str, Dataset]) -> set[str]:
-    """The grants of this kernel whose raw values a display of ``sdf`` may show (:func:`.grants_shown`)."""
+def spark_grants_shown(
+    sdf: Any, grants: dict[str, Grant], datasets: dict[str, Dataset], rebuilt: Collection[str] = ()
+) -> set[str]:
+    """The grants of this kernel whose raw values a display of ``sdf`` may show (:func:`.grants_shown`):
+    those of Spark unmasks, and ``rebuilt``, whose values went into a Spark frame made from data."""
     spark = {
         g.id: g.columns
         for g in grants.values()
-        if g.dataset in datasets and datasets[g.dataset].engine == "spark"
+        if g.id in rebuilt or (g.dataset in datasets and datasets[g.dataset].engine == "spark")
     }
     return grants_shown(sdf, spark) if spark else set()
+
+
+def sampled_values(data: Any, sample: int) -> list[Any]:
+    """Values of ``sample`` rows at the head and at the tail of what ``spark.createDataFrame`` gets: a
+    pandas frame, a list of rows (``Row``, tuples, dicts, scalars), an Arrow table or an RDD (whose
+    first rows are taken: a Spark job)."""
+    if isinstance(data, pd.DataFrame):
+        ends = data if len(data) <= 2 * sample else pd.concat([data.head(sample), data.tail(sample)])
+        return [v for c in range(ends.shape[1]) for v in ends.iloc[:, c].tolist()]
+    if hasattr(data, "to_pylist") and hasattr(data, "slice"):  # an Arrow table
+        rows = data.slice(0, sample).to_pylist() + data.slice(max(len(data) - sample, 0)).to_pylist()
+    elif hasattr(data, "mapPartitions") and hasattr(data, "take"):  # an RDD
+        rows = data.take(sample)
+    elif isinstance(data, list | tuple):
+        rows = _ends(data, sample)
+    else:
+        return []
+    return [v for row in rows for v in _cells(row)]
+
+
+def _ends(items: list[Any] | tuple[Any, ...], sample: int) -> list[Any]:
+    return list(items) if len(items) <= 2 * sample else [*items[:sample], *items[-sample:]]
+
+
+def _cells(row: Any) -> list[Any]:
+    if isinstance(row, dict):
+        return list(row.values())
+    if isinstance(row, list | tuple):  # a Row is a tuple
+        return list(row)
+    return [row]
 
 
 def eager_tables(sdf: Any) -> bool:

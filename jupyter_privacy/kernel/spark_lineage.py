@@ -67,7 +67,7 @@ def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
         if (id(session), "sql") not in patched:
             lineage._patch(session, "sql", sql_writer(lineage))
         if (id(session), "createDataFrame") not in patched:
-            lineage._patch(session, "createDataFrame", create_data_frame)
+            lineage._patch(session, "createDataFrame", create_data_frame(lineage))
     ml = sys.modules.get("pyspark.ml.base")
     if ml is not None and (id(ml.Estimator), "fit") not in patched:
         lineage._patch(ml.Estimator, "fit", _fit(lineage))

@@ -51,6 +51,12 @@ CHECKPOINTED = {  # a checkpoint's plan is its saved rows: the grant's mark is c
         "contacts.checkpoint().select(F.col('email').alias('city')).show(3, truncate=12)"
     ),
 }
+REBUILT = {  # a new plan made from the raw rows: marked by the values it is made from
+    "pandas": "spark.createDataFrame(contacts.select('email').toPandas()).show(3, truncate=12)",
+    "rows": "spark.createDataFrame(contacts.select('email', 'plan').collect()).show(3, truncate=12)",
+    "rdd": "contacts.select('email').rdd.toDF().show(3, truncate=12)",
+    "dicts": "spark.createDataFrame([r.asDict() for r in contacts.limit(5).collect()]).show(3, truncate=12)",
+}
 CELLS = [
     ("ext", "%load_ext jupyter_privacy"),
     ("start", START),
@@ -63,6 +69,8 @@ CELLS = [
     ("captured", "cap.show()"),
     *RENAMED.items(),
     *CHECKPOINTED.items(),
+    *REBUILT.items(),
+    ("masked_rows", "spark.createDataFrame(customers.select('email').collect()).show(3, truncate=12)"),
     ("passed", "contacts.select('plan', 'city').show(2)"),
     ("stop", "spark.stop()"),
 ]
@@ -142,3 +150,16 @@ def test_a_checkpoint_of_an_unmasked_frame_stays_marked(
         assert "..." in run.text(cell_id)
         assert _marked(run, cell_id) == [True], cell_id
         _no_address(saved, cell_id, examples_dir)
+
+
+def test_a_frame_rebuilt_from_unmasked_rows_is_marked(
+    run: KernelRun, saved: dict[str, Any], examples_dir: Path
+) -> None:
+    """``toPandas()``, ``collect()`` or ``rdd`` and back: the plan starts anew, the values still are
+    the granted ones (a sample is checked against the grant's fingerprints); masked rows stay unmarked."""
+    for cell_id in REBUILT:
+        assert not run.errors(cell_id), run.text(cell_id)
+        assert "..." in run.text(cell_id)
+        assert _marked(run, cell_id)[-1:] == [True], cell_id
+        _no_address(saved, cell_id, examples_dir)
+    assert not run.errors("masked_rows") and _marked(run, "masked_rows") == [False]
