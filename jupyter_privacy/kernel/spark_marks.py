@@ -31,6 +31,8 @@ _TAGS = re.compile(r"jp_mask_(ds-[0-9a-f]{12})|SubqueryAlias jp_ds_([0-9a-f]{12}
 _GRANTS = re.compile(r"SubqueryAlias jp_raw_(?:all_)?([0-9a-f]{12})\b")
 _ID = re.compile(r"ds-[0-9a-f]{12}")
 _GRANT_ID = re.compile(r"g-[0-9a-f]{12}")
+_DIGITS = re.compile(r"[0-9]+")
+_SEPARATOR = "\x00"
 
 
 def mark(sdf: DataFrame, dataset_ids: list[str]) -> DataFrame:
@@ -88,7 +90,7 @@ def grants_shown(sdf: Any, granted: Mapping[str, Collection[str]]) -> set[str]:
         whole = {g for g in marked if _alias(g, True) in marks}
         if whole == marked or any(name == "Union" for name, _n in nodes):
             return marked
-        shown = {int(a.exprId().id()) for a in _iterate(analysed.output())}
+        shown = {i for _name, i in _attributes(analysed.output())}
         return whole | {g for g in marked - whole if shown - _passed(nodes, _alias(g), granted[g])}
     except Exception:  # a plan this walk does not know: the text's marks (a display is left out)
         return found
@@ -98,12 +100,26 @@ def _passed(nodes: list[tuple[str, Any]], alias: str, granted: Collection[str]) 
     """The attribute ids of the columns, other than the granted ones, of the frames marked ``alias``."""
     names = {c.lower() for c in granted}
     return {
-        int(a.exprId().id())
+        i
         for name, n in nodes
         if name == "SubqueryAlias" and str(n.alias()) == alias
-        for a in _iterate(n.output())
-        if str(a.name()).lower() not in names
+        for column, i in _attributes(n.output())
+        if column.lower() not in names
     }
+
+
+def _attributes(seq: Any) -> list[tuple[str, int]]:
+    """Name and id of each attribute of a plan's output, in one Py4J call: each prints as ``name#id``
+    (and a type suffix); a name may hold ``#``, not the separator. Raises on anything else."""
+    text = str(seq.mkString(_SEPARATOR))
+    found = []
+    for item in text.split(_SEPARATOR) if text else []:
+        name, _hash, tail = item.rpartition("#")
+        digits = _DIGITS.match(tail)
+        if not _hash or digits is None:
+            raise ValueError("not an attribute")
+        found.append((name, int(digits.group())))
+    return found
 
 
 def _analysed(sdf: Any) -> tuple[Any, str]:

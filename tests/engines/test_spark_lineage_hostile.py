@@ -216,7 +216,9 @@ def test_a_granted_column_under_another_name_is_shown_whatever_the_name(spark: A
 
     from jupyter_privacy.kernel.spark_marks import grants_shown, mark_grant
 
-    frame = spark.createDataFrame(pd.DataFrame({"email": ["ann.smith@example.org"], "plan": ["basic"]}))
+    frame = spark.createDataFrame(
+        pd.DataFrame({"email": ["ann.smith@example.org"], "plan": ["basic"], "no#te 1": ["x"]})
+    )
     raw = mark_grant(frame, "g-0123456789ab")
     granted = {"g-0123456789ab": ["email"]}
     shown = {
@@ -227,11 +229,12 @@ def test_a_granted_column_under_another_name_is_shown_whatever_the_name(spark: A
         "by_name": raw.select("plan").unionByName(raw.select(F.col("email").alias("plan"))),
         "granted": raw.filter("plan = 'basic'").select("email"),
         "count": raw.groupBy("plan").count(),
+        "hash_name": raw.select(F.col("email").alias("no#te 1")),
     }
     for name, sdf in shown.items():
         assert grants_shown(sdf, granted) == {"g-0123456789ab"}, name
     kept = {
-        "passed": raw.select("plan"),
+        "passed": raw.select("plan", "`no#te 1`"),
         "filtered": raw.filter(F.col("email").contains("@")).select(F.col("plan")).distinct(),
         "grouped": raw.groupBy("plan").agg(F.first("plan").alias("ignored")).select("plan"),
         "self_join": raw.select("plan").join(raw.select("plan"), "plan"),
