@@ -7,7 +7,10 @@ For each depth, in the same process and session, medians of --repeat:
 
 - ``check``: ``spark_datasets_of(frame)`` (plan text, then every candidate mark checked on the plan's nodes);
 - ``text only``: the plan text alone (what a check that trusted the text would cost);
-- ``write``: the write it guards, ``frame.write.parquet`` of the same frame (no lineage hooks installed).
+- ``write``: the write it guards, ``frame.write.parquet`` of the same frame (no lineage hooks installed);
+- ``show check``: :func:`~jupyter_privacy.kernel.spark_marks.grants_shown` of the frame derived from an
+  unmask's (grant-marked) frame, the check each ``show()`` runs once the kernel holds a Spark grant;
+- ``show``: the table it guards, ``show()``'s text of 20 rows (``_show_string``, no hooks installed).
 
 Py4J round trips of one check are counted on the gateway client.
 
@@ -31,9 +34,11 @@ from _scratch import scratch_dir
 
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.kernel.spark_load import govern_spark_frame
-from jupyter_privacy.kernel.spark_marks import _analysed, spark_datasets_of
+from jupyter_privacy.kernel.spark_marks import _analysed, grants_shown, mark_grant, spark_datasets_of
 
 ROWS = 1000
+GRANT = "g-0123456789ab"
+GRANTED = {GRANT: ["a0"]}  # the first e-mail column, unmasked
 
 
 def frame(columns: int, tag: str) -> pd.DataFrame:
@@ -101,7 +106,7 @@ def main() -> None:
     results = []
     for depth in [int(d) for d in args.depth.split(",")]:
         governed = govern_spark_frame(session, spark.createDataFrame(frame(args.columns, "a")))
-        derived = governed
+        derived = mark_grant(governed, GRANT)  # as an unmask's frame is marked
         for step in range(depth):
             other = govern_spark_frame(session, spark.createDataFrame(frame(args.columns, f"b{step}_")))
             derived = derived.join(other, "key").filter(f"key % {step + 2} != 1")
@@ -117,9 +122,14 @@ def main() -> None:
             )
             * 1000,
             "check_py4j_calls": py4j_calls(spark, lambda: spark_datasets_of(derived)),  # noqa: B023
+            "show_check_ms": timed(lambda: grants_shown(derived, GRANTED), args.repeat) * 1000,  # noqa: B023
+            "show_ms": timed(lambda: derived._show_string(20), args.repeat) * 1000,  # noqa: B023
+            "show_check_py4j_calls": py4j_calls(spark, lambda: grants_shown(derived, GRANTED)),  # noqa: B023
         }
+        assert grants_shown(derived, GRANTED) == {GRANT}
         shown = {k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()}
         shown["check_vs_write"] = round(row["check_ms"] / row["write_ms"], 4)
+        shown["show_check_vs_show"] = round(row["show_check_ms"] / row["show_ms"], 4)
         print(json.dumps(shown), flush=True)
         results.append(row)
     spark.stop()

@@ -6,7 +6,9 @@ must never touch the real one of the person running them.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 
 os.environ["HOME"] = tempfile.mkdtemp(prefix="jupyter-privacy-test-home-")
+atexit.register(shutil.rmtree, os.environ["HOME"], ignore_errors=True)  # not left behind by every run
 os.environ.pop("JUPYTER_PRIVACY_POLICY", None)
 os.environ.pop("JUPYTER_PRIVACY_KEY", None)
 

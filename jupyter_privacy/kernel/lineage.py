@@ -105,6 +105,8 @@ class Lineage:
     raw_columns: Callable[[Any], list[str]] | None = None
     # which grants a display of a Spark frame may show (set by the extension: RawOutputs)
     spark_grants_shown: Callable[[Any], set[str]] | None = None
+    # which grants' raw values the data a Spark frame is made from holds (set by the extension)
+    raw_grants_in: Callable[[Any], set[str]] | None = None
     # a Spark SQL write on Spark Connect cannot be traced: said once (spark_sql)
     connect_sql_warned: bool = False
 

@@ -21,7 +21,7 @@ from ..records.clean_outputs import MARK_KEY, output_text
 from ..records.raw_grants import GrantFingerprints, write_grant
 from .errors import UnmaskDenied
 from .session import Grant, PrivacySession, datasets_of
-from .spark_displays import eager_tables, spark_grants_shown
+from .spark_displays import eager_tables, sampled_values, spark_grants_shown
 from .spark_load import is_spark_frame
 
 SAMPLE = 50
@@ -36,6 +36,7 @@ class RawOutputs:
         self.shell = shell
         self.indexes: dict[str, RawValueIndex] = {}
         self.grants: dict[str, Grant] = {}
+        self.rebuilt: set[str] = set()  # grants whose values were put into a Spark frame made from data
         self._fp: Fingerprinter | None = None
         self._original: Callable[..., Any] | None = None
 
@@ -119,7 +120,21 @@ class RawOutputs:
 
     def spark_grants_shown(self, sdf: Any) -> set[str]:
         """The grants whose raw values a display of the Spark frame ``sdf`` may show (by its plan)."""
-        return spark_grants_shown(sdf, self.grants, self.session.datasets) if self.grants else set()
+        if not self.grants:
+            return set()
+        return spark_grants_shown(sdf, self.grants, self.session.datasets, self.rebuilt)
+
+    def grants_in_data(self, data: Any) -> set[str]:
+        """The grants whose raw values ``data`` holds (what a Spark frame is made from: a pandas frame,
+        rows, an RDD), by a sample of its values; remembered, as the frame is marked with them."""
+        if not self.indexes:
+            return set()
+        values = [v for v in sampled_values(data, SAMPLE) if v is not None]
+        found = {
+            g for g, index in self.indexes.items() if any(index.contains_value(v, self.fp) for v in values)
+        }
+        self.rebuilt |= found
+        return found
 
     def _in_object(self, obj: Any) -> set[str]:
         if is_spark_frame(obj):  # its rows are shown only as an eager table

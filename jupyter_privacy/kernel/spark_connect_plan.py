@@ -20,7 +20,9 @@ from typing import Any
 
 _SERVER_SIDE = {"SQL", "CachedRemoteRelation", "NamedTable"}
 """Relations whose plan the server holds (a query's text, a table or view name, a saved relation)."""
-_ALIAS_LINE = re.compile(r"^[ :|+\-]*SubqueryAlias ((?:jp_ds_|jp_raw_)[0-9a-f]{12})$", re.MULTILINE)
+_ALIAS_LINE = re.compile(
+    r"^[ :|+\-]*SubqueryAlias ((?:jp_ds_|jp_raw_|jp_raw_all_)[0-9a-f]{12})$", re.MULTILINE
+)
 _FUNCTION = re.compile(r"\b(jp_mask_ds-[0-9a-f]{12})\(")
 
 

@@ -24,7 +24,7 @@ from .errors import OutputError
 from .spark_connect_plan import is_connect_frame
 from .spark_displays import marked_show
 from .spark_load import ENGINE
-from .spark_marks import mark, spark_datasets_of
+from .spark_marks import mark, mark_grant, spark_datasets_of
 from .spark_pandas import create_data_frame, to_pandas
 from .spark_sql import sql_writer
 from .spark_targets import V2_TABLE, output_name, remember_options, target_of, write_to
@@ -81,7 +81,7 @@ def _hook_flavour(
     if (id(session), "sql") not in patched:
         lineage._patch(session, "sql", sql_writer(lineage))
     if (id(session), "createDataFrame") not in patched:
-        lineage._patch(session, "createDataFrame", create_data_frame)
+        lineage._patch(session, "createDataFrame", create_data_frame(lineage))
 
 
 def _frame_class() -> Any:
@@ -129,11 +129,16 @@ def frame_datasets(session: PrivacySession, sdf: Any) -> list[str]:
 
 
 def _checkpoint(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A checkpoint's plan is its saved rows: it is marked with the datasets of the frame it saved."""
+    """A checkpoint's plan is its saved rows: it is marked with the datasets of the frame it saved, and
+    with the grants whose raw values that frame may show (so its displays stay marked)."""
 
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def checkpoint(sdf: Any, *args: Any, **kwargs: Any) -> Any:
-            return mark(original(sdf, *args, **kwargs), frame_datasets(lineage.session, sdf))
+            grants = lineage.spark_grants_shown(sdf) if lineage.spark_grants_shown is not None else set()
+            saved = mark(original(sdf, *args, **kwargs), frame_datasets(lineage.session, sdf))
+            for grant_id in sorted(grants):  # its columns are new to the plan: any may show the values
+                saved = mark_grant(saved, grant_id, whole=True)
+            return saved
 
         checkpoint.__name__ = original.__name__
         checkpoint.__doc__ = original.__doc__

@@ -20,7 +20,7 @@ hooks carry the datasets over a checkpoint (its plan is its saved rows; :mod:`.s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +31,16 @@ if TYPE_CHECKING:
 
 MARK_PREFIX = "jp_ds_"
 GRANT_PREFIX = "jp_raw_"
+WHOLE_PREFIX = "jp_raw_all_"  # every column may show the grant's values (a rebuilt or checkpointed frame)
 _TAGS = re.compile(r"jp_mask_(ds-[0-9a-f]{12})|SubqueryAlias jp_ds_([0-9a-f]{12})\b")
-_GRANTS = re.compile(r"SubqueryAlias jp_raw_([0-9a-f]{12})\b")
+_GRANTS = re.compile(r"SubqueryAlias jp_raw_(?:all_)?([0-9a-f]{12})\b")
 _ID = re.compile(r"ds-[0-9a-f]{12}")
 _MARK_ALIAS = re.compile(r"jp_ds_[0-9a-f]{12}")
-_GRANT_ALIAS = re.compile(r"jp_raw_[0-9a-f]{12}")
+_GRANT_ALIAS = re.compile(r"jp_raw_(?:all_)?([0-9a-f]{12})")
 _UDF_NAME = re.compile(r"jp_mask_ds-[0-9a-f]{12}")
 _GRANT_ID = re.compile(r"g-[0-9a-f]{12}")
+_DIGITS = re.compile(r"[0-9]+")
+_SEPARATOR = "\x00"
 
 
 def mark(sdf: DataFrame, dataset_ids: list[str]) -> DataFrame:
@@ -49,12 +52,18 @@ def mark(sdf: DataFrame, dataset_ids: list[str]) -> DataFrame:
     return sdf
 
 
-def mark_grant(sdf: DataFrame, grant_id: str) -> DataFrame:
+def mark_grant(sdf: DataFrame, grant_id: str, *, whole: bool = False) -> DataFrame:
     """``sdf`` (an unmask's result) marked as showing the raw values of grant ``grant_id``: what derives
-    from it carries the mark, so a display of it can be left out of a saved notebook whatever its form."""
+    from it carries the mark, so a display of it can be left out of a saved notebook whatever its form.
+    ``whole``: every column of ``sdf`` may hold them (a checkpoint, or a frame rebuilt from raw rows,
+    whose columns cannot be told apart by their plan)."""
     if not _GRANT_ID.fullmatch(grant_id):
         raise ValueError(f"not a grant id: {grant_id!r}")
-    return sdf.alias(GRANT_PREFIX + grant_id[len("g-") :])
+    return sdf.alias(_alias(grant_id, whole))
+
+
+def _alias(grant_id: str, whole: bool = False) -> str:
+    return (WHOLE_PREFIX if whole else GRANT_PREFIX) + grant_id[len("g-") :]
 
 
 def spark_grants_of(sdf: Any) -> list[str]:
@@ -62,16 +71,75 @@ def spark_grants_of(sdf: Any) -> list[str]:
     plan that are real alias nodes (a string literal quoting one is not)."""
     connect = connect_marks(sdf)
     if connect is not None:
-        return sorted(f"g-{a[len(GRANT_PREFIX) :]}" for a in connect[0] if _GRANT_ALIAS.fullmatch(a))
+        return sorted(_connect_grants(connect[0]))
     analysed, text = _analysed(sdf)
     found = {f"g-{g}" for g in _GRANTS.findall(text)}
     if not found:
         return []
     try:
         aliases = _aliases(_plan_nodes(analysed))
-        return sorted(g for g in found if GRANT_PREFIX + g[len("g-") :] in aliases)
+        return sorted(g for g in found if _alias(g) in aliases or _alias(g, True) in aliases)
     except Exception:  # a plan this walk does not know: the text's marks (a display is left out)
         return sorted(found)
+
+
+def grants_shown(sdf: Any, granted: Mapping[str, Collection[str]]) -> set[str]:
+    """Of the grants ``granted`` (grant id -> granted column names), those whose raw values a display of
+    ``sdf`` may show: its plan carries the grant's mark, and one of its columns is not one of the marked
+    frame's other columns passed through as they were (by Spark's attribute ids, not by name: a granted
+    column renamed to a name the table has, ``select(col("email").alias("plan"))``, is not one of them).
+    A union's columns carry its first input's ids, so a plan with a union shows every grant it marks, and
+    so does a ``whole`` mark (:func:`mark_grant`). On Spark Connect the notebook has no analysed plan
+    to tell the columns apart by: every grant the plan marks (the display is left out of the save)."""
+    connect = connect_marks(sdf)
+    if connect is not None:
+        return _connect_grants(connect[0]).intersection(granted)
+    analysed, text = _analysed(sdf)
+    found = {f"g-{g}" for g in _GRANTS.findall(text)}.intersection(granted)
+    if not found:
+        return set()
+    try:
+        nodes = [(str(n.nodeName()), n) for n in _plan_nodes(analysed)]
+        marks = {str(n.alias()): n for name, n in nodes if name == "SubqueryAlias"}
+        marked = {g for g in found if _alias(g) in marks or _alias(g, True) in marks}
+        whole = {g for g in marked if _alias(g, True) in marks}
+        if whole == marked or any(name == "Union" for name, _n in nodes):
+            return marked
+        shown = {i for _name, i in _attributes(analysed.output())}
+        return whole | {g for g in marked - whole if shown - _passed(nodes, _alias(g), granted[g])}
+    except Exception:  # a plan this walk does not know: the text's marks (a display is left out)
+        return found
+
+
+def _connect_grants(aliases: set[str]) -> set[str]:
+    """The grant ids of a Spark Connect plan's aliases (``jp_raw_<hex>``, ``jp_raw_all_<hex>``)."""
+    return {f"g-{found[1]}" for found in map(_GRANT_ALIAS.fullmatch, aliases) if found}
+
+
+def _passed(nodes: list[tuple[str, Any]], alias: str, granted: Collection[str]) -> set[int]:
+    """The attribute ids of the columns, other than the granted ones, of the frames marked ``alias``."""
+    names = {c.lower() for c in granted}
+    return {
+        i
+        for name, n in nodes
+        if name == "SubqueryAlias" and str(n.alias()) == alias
+        for column, i in _attributes(n.output())
+        if column.lower() not in names
+    }
+
+
+def _attributes(seq: Any) -> list[tuple[str, int]]:
+    """Name and id of each attribute of a plan's output, in one Py4J call: each prints as ``name#id``
+    (and a type suffix); a name may hold ``#``, not the separator. Raises on anything else."""
+    text = str(seq.mkString(_SEPARATOR))
+    found = []
+    for item in text.split(_SEPARATOR) if text else []:
+        name, _hash, tail = item.rpartition("#")
+        digits = _DIGITS.match(tail)
+        if not _hash or digits is None:
+            raise ValueError("not an attribute")
+        found.append((name, int(digits.group())))
+    return found
 
 
 def _analysed(sdf: Any) -> tuple[Any, str]:

@@ -201,7 +201,58 @@ def test_a_grant_mark_is_read_off_the_plan_and_cannot_be_forged(spark: Any) -> N
     derived = raw.alias("a").join(frame.alias("b"), "plan").groupBy("plan").count()
     assert spark_grants_of(raw) == spark_grants_of(derived) == ["g-0123456789ab"]
     assert spark_grants_of(frame) == []
-    forged = frame.select(F.lit("SubqueryAlias jp_raw_0123456789ab").alias("SubqueryAlias jp_raw_ba9876543210"))
+    forged = frame.select(
+        F.lit("SubqueryAlias jp_raw_0123456789ab").alias("SubqueryAlias jp_raw_ba9876543210")
+    )
     assert spark_grants_of(forged) == []
     with pytest.raises(ValueError):
         mark_grant(frame, "g-0123; DROP")
+
+
+def test_a_granted_column_under_another_name_is_shown_whatever_the_name(spark: Any) -> None:
+    """By attribute id, not by name: a granted column renamed to a name the table has, or merged into
+    one by a union, may show raw values; the other columns passed through as they were do not."""
+    from pyspark.sql import functions as F
+
+    from jupyter_privacy.kernel.spark_marks import grants_shown, mark_grant
+
+    frame = spark.createDataFrame(
+        pd.DataFrame({"email": ["ann.smith@example.org"], "plan": ["basic"], "no#te 1": ["x"]})
+    )
+    raw = mark_grant(frame, "g-0123456789ab")
+    granted = {"g-0123456789ab": ["email"]}
+    shown = {
+        "renamed": raw.select(F.col("email").alias("plan")),
+        "expr": raw.selectExpr("upper(email) as plan"),
+        "replaced": raw.withColumn("plan", F.col("email")).drop("email"),
+        "union": raw.select("plan").union(raw.select(F.col("email").alias("plan"))),
+        "by_name": raw.select("plan").unionByName(raw.select(F.col("email").alias("plan"))),
+        "granted": raw.filter("plan = 'basic'").select("email"),
+        "count": raw.groupBy("plan").count(),
+        "hash_name": raw.select(F.col("email").alias("no#te 1")),
+    }
+    for name, sdf in shown.items():
+        assert grants_shown(sdf, granted) == {"g-0123456789ab"}, name
+    kept = {
+        "passed": raw.select("plan", "`no#te 1`"),
+        "filtered": raw.filter(F.col("email").contains("@")).select(F.col("plan")).distinct(),
+        "grouped": raw.groupBy("plan").agg(F.first("plan").alias("ignored")).select("plan"),
+        "self_join": raw.select("plan").join(raw.select("plan"), "plan"),
+        "other_grant": raw,
+    }
+    for name, sdf in kept.items():
+        assert (
+            grants_shown(sdf, {"g-ba9876543210": ["email"]} if name == "other_grant" else granted) == set()
+        ), name
+
+
+def test_a_whole_grant_mark_shows_every_column(spark: Any) -> None:
+    """A frame whose columns the plan cannot tell apart (a checkpoint, rows rebuilt) is marked whole:
+    any of its columns may show the grant's values."""
+    from jupyter_privacy.kernel.spark_marks import grants_shown, mark_grant, spark_grants_of
+
+    frame = spark.createDataFrame(pd.DataFrame({"email": ["ann.smith@example.org"], "plan": ["basic"]}))
+    rebuilt = mark_grant(frame, "g-0123456789ab", whole=True)
+    assert spark_grants_of(rebuilt.select("plan")) == ["g-0123456789ab"]
+    assert grants_shown(rebuilt.select("plan"), {"g-0123456789ab": ["email"]}) == {"g-0123456789ab"}
+    assert grants_shown(frame.select("plan"), {"g-0123456789ab": ["email"]}) == set()
