@@ -172,6 +172,7 @@ class PrivacySession:
         self.datasets: dict[str, Dataset] = {}
         self.declaration: Declaration | None = None
         self.grants: list[Grant] = []
+        self.revoked_grants: set[str] = set()  # ids of the grants revoked (Spark frames refuse their rows)
         self.progress: Callable[[str], None] | None = None  # told each stage of a load (progress line)
         self.grant_listeners: list[GrantListener] = []
         self._store: LedgerStore | None = None
@@ -530,6 +531,7 @@ class PrivacySession:
         """Mask again every column handed out raw under the current purpose; logs ``grants_revoked``."""
         with self._lock:
             grants = [{"dataset": g.dataset, "columns": g.columns, "purpose": g.purpose} for g in self.grants]
+            self.revoked_grants.update(g.id for g in self.grants)
             revoked = self._remask_granted()
             if grants:
                 self.log("grants_revoked", {"reason": why, "grants": grants, "columns_masked_again": revoked})

@@ -26,6 +26,7 @@ from .spark_displays import marked_show
 from .spark_load import ENGINE
 from .spark_marks import mark, mark_grant, spark_datasets_of
 from .spark_pandas import create_data_frame, to_pandas
+from .spark_revoked import hook_revoked
 from .spark_sql import sql_writer
 from .spark_targets import V2_TABLE, output_name, remember_options, target_of, write_to
 
@@ -76,6 +77,7 @@ def _hook_flavour(
         lineage._patch(frame, "writeTo", write_to)
     if (id(frame), "toPandas") not in patched:
         lineage._patch(frame, "toPandas", to_pandas(lineage))
+    hook_revoked(lineage.session, frame, lineage._patch, patched)
     if (id(frame), "show") not in patched and lineage.spark_grants_shown is not None:
         lineage._patch(frame, "show", marked_show(lineage.spark_grants_shown))
     if (id(session), "sql") not in patched:

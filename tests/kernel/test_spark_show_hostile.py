@@ -57,6 +57,15 @@ REBUILT = {  # a new plan made from the raw rows: marked by the values it is mad
     "rdd": "contacts.select('email').rdd.toDF().show(3, truncate=12)",
     "dicts": "spark.createDataFrame([r.asDict() for r in contacts.limit(5).collect()]).show(3, truncate=12)",
 }
+REVOKED = {  # after the purpose ended: the unmask's frames and what derives from them hand out no rows
+    "revoked_show": "contacts.select('email').show(2, truncate=12)",
+    "revoked_collect": "contacts.select(F.col('email').alias('plan')).collect()",
+    "revoked_pandas": "contacts.toPandas()",
+    "revoked_rdd": "contacts.rdd.take(1)",
+    "revoked_write": "contacts.write.mode('overwrite').parquet('out')",
+    "revoked_sql": "contacts.createOrReplaceTempView('v2')\nspark.sql('select email from v2').take(1)",
+    "revoked_rebuilt": "spark.createDataFrame(rows).show(2)",
+}
 CELLS = [
     ("ext", "%load_ext jupyter_privacy"),
     ("start", START),
@@ -71,7 +80,18 @@ CELLS = [
     *CHECKPOINTED.items(),
     *REBUILT.items(),
     ("masked_rows", "spark.createDataFrame(customers.select('email').collect()).show(3, truncate=12)"),
+    ("rows", "rows = contacts.select('email').limit(3).collect()"),
     ("passed", "contacts.select('plan', 'city').show(2)"),
+    ("end", "%privacy_purpose --end"),
+    *REVOKED.items(),
+    ("revoked_count", "print('rows:', contacts.count())"),
+    ("masked_after", "customers.select('email').show(2, truncate=12)"),
+    (
+        "again",
+        "%privacy_purpose churn-model --basis legitimate_interest --ref LIA-2026-014\n"
+        "%privacy_unmask customers --columns email --as contacts2\n"
+        "contacts2.select('email').show(2, truncate=12)",
+    ),
     ("stop", "spark.stop()"),
 ]
 
@@ -81,7 +101,14 @@ def run(
     tmp_path_factory: pytest.TempPathFactory, examples_dir: Path, policy_writer: Any, test_key: str
 ) -> KernelRun:
     workdir = tmp_path_factory.mktemp("spark-show-hostile")
-    return run_cells(workdir, CELLS, policy_writer=policy_writer, examples_dir=examples_dir, key=test_key)
+    return run_cells(
+        workdir,
+        CELLS,
+        policy_writer=policy_writer,
+        examples_dir=examples_dir,
+        key=test_key,
+        fails=set(REVOKED),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +190,24 @@ def test_a_frame_rebuilt_from_unmasked_rows_is_marked(
         assert _marked(run, cell_id)[-1:] == [True], cell_id
         _no_address(saved, cell_id, examples_dir)
     assert not run.errors("masked_rows") and _marked(run, "masked_rows") == [False]
+
+
+def test_the_frames_of_a_revoked_spark_grant_hand_out_no_rows(
+    run: KernelRun, saved: dict[str, Any], examples_dir: Path
+) -> None:
+    """Ending the purpose masks a pandas frame's granted columns again in place; a Spark frame (a plan,
+    read again by each action) used to keep showing the raw addresses. Its row-handing methods now
+    refuse, with one error naming the grant, and so do frames derived or rebuilt from it."""
+    (granted, _again) = [r.payload["grant"] for r in run.records if r.event == "unmask_granted"]
+    assert "grants_revoked" in run.events()
+    for cell_id in REVOKED:
+        (error,) = run.errors(cell_id)
+        assert error["ename"] == "UnmaskDenied", (cell_id, run.text(cell_id))
+        assert granted in error["evalue"] and "revoked" in error["evalue"], error["evalue"]
+        _no_address(saved, cell_id, examples_dir)
+        assert "@" not in run.text(cell_id), cell_id
+    assert not (Path(run.workdir) / "out").exists()
+    assert "rows: 400" in run.text("revoked_count")
+    assert not run.errors("masked_after") and _marked(run, "masked_after") == [False]
+    assert not run.errors("again") and _marked(run, "again")[-1:] == [True]
+    assert "..." in run.text("again")

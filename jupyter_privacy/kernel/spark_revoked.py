@@ -1,0 +1,78 @@
+"""Spark frames unmasked under a grant that was since revoked hand out no more rows.
+
+Ending or changing the purpose revokes its grants: a pandas frame's granted columns are masked again in
+place. A Spark frame cannot be changed in place (it is a plan, and each action reads the source again),
+so it kept showing the raw values. Now the DataFrame methods that hand out rows (``collect``, ``take``,
+``toPandas``, ``toArrow``, ``show``, the eager table, ``tail``, ``toLocalIterator``, ``rdd``, ``toJSON``,
+``write``, ``writeTo``) first read the frame's grant marks off its plan (:mod:`.spark_marks`, which every
+frame derived from the unmask's carries) and refuse, with one error, when one names a revoked grant.
+``count()`` and other aggregates still run. SQL statements that write (``INSERT ... SELECT`` from a view of
+such a frame) run inside ``spark.sql`` and are not refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .errors import UnmaskDenied
+from .spark_displays import eager_tables
+from .spark_marks import spark_grants_of
+
+if TYPE_CHECKING:
+    from .session import PrivacySession
+
+METHODS = ("collect", "_collect_as_arrow", "tail", "toLocalIterator", "_show_string", "toJSON", "writeTo")
+EAGER = ("_repr_html_", "__repr__")  # refused only when they show rows (spark.sql.repl.eagerEval)
+PROPERTIES = ("rdd", "write", "writeStream")
+
+
+def hook_revoked(session: PrivacySession, frame: Any, patch: Callable[..., None], patched: set[Any]) -> None:
+    """Gate the row-handing methods of the DataFrame class ``frame`` (``patch`` as ``Lineage._patch``)."""
+    for name in (*METHODS, *EAGER, *PROPERTIES):
+        if (id(frame), name) in patched or not hasattr(frame, name):
+            continue
+        if name in PROPERTIES:
+            patch(frame, name, _gated_property(session))
+        else:
+            patch(frame, name, _gated(session, eager_only=name in EAGER))
+
+
+def refuse_revoked(session: PrivacySession, sdf: Any) -> None:
+    """Raise when ``sdf`` derives from an unmask whose grant was revoked (nothing to check otherwise)."""
+    revoked = session.revoked_grants
+    if not revoked:
+        return
+    held = revoked.intersection(spark_grants_of(sdf))
+    if held:
+        raise UnmaskDenied(
+            f"this Spark frame derives from values unmasked under grant {', '.join(sorted(held))}, revoked "
+            "when its purpose ended or changed: it hands out no rows. Declare a purpose and unmask again."
+        )
+
+
+def _gated(
+    session: PrivacySession, *, eager_only: bool
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def method(sdf: Any, *args: Any, **kwargs: Any) -> Any:
+            if session.revoked_grants and (not eager_only or eager_tables(sdf)):
+                refuse_revoked(session, sdf)
+            return original(sdf, *args, **kwargs)
+
+        method.__name__ = original.__name__
+        method.__doc__ = original.__doc__
+        return method
+
+    return wrap
+
+
+def _gated_property(session: PrivacySession) -> Callable[[Any], Any]:
+    def wrap(original: Any) -> property:
+        def get(sdf: Any) -> Any:
+            refuse_revoked(session, sdf)
+            return original.__get__(sdf, type(sdf))
+
+        return property(get, doc=original.__doc__)
+
+    return wrap
