@@ -364,3 +364,27 @@ def test_a_relative_path_written_on_connect_is_logged_as_given_with_a_warning(
     (written,) = _records(api, "output_written")
     assert written.payload["path"] == relative and written.payload["sha256"] is None
     assert [r for r in caplog.records if "relative path" in r.getMessage()]
+
+
+def test_a_connect_frame_of_a_revoked_grant_hands_out_no_rows(
+    connect: Any, api: PrivacySession, lineage: Lineage, crm: tuple[Path, Path, pd.DataFrame]
+) -> None:
+    """Ending the purpose revokes its grants: a Connect frame derived from the unmask refuses its rows
+    (collect, show, toPandas, toArrow, write), read off its plan's grant mark; the masked frame does not."""
+    parquet, _csv, raw = crm
+    masked = jp.load(str(parquet), engine="spark", spark=connect)
+    jp.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    opened = jp.unmask(masked, ["email"]).filter("balance > 10")
+    assert opened.count() == 389
+    api.end_purpose()
+    for hands_out in (
+        opened.collect,
+        opened.show,
+        opened.toPandas,
+        opened.toArrow,
+        lambda: opened.select("email").take(1),
+    ):
+        with pytest.raises(UnmaskDenied, match="revoked"):
+            hands_out()
+    assert opened.count() == 389  # aggregates still run
+    assert not set(raw["email"]) & {r["email"] for r in masked.collect()}
