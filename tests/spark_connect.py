@@ -7,12 +7,13 @@ in a process that already runs a classic session (``SESSION_ALREADY_EXIST``), an
 classic and Connect sessions side by side, so the server lives apart; its Python workers run this
 interpreter with this checkout on PYTHONPATH (the masking runs in them).
 
-Run as a script (``python spark_connect.py PORT EVENT_LOG_DIR``), it is the server: it prints READY and
+Run as a script (``python spark_connect.py PORT EVENT_LOG_DIR CONF_JSON``), it is the server: it prints READY and
 serves until its stdin closes.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -54,8 +55,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(event_log: Path, timeout: float = 180) -> ConnectServer:
-    """Start the server and wait until it listens (RuntimeError with its output if it does not)."""
+def start_server(event_log: Path, timeout: float = 180, conf: dict[str, str] | None = None) -> ConnectServer:
+    """Start the server and wait until it listens (RuntimeError with its output if it does not);
+    ``conf``: more Spark settings for it (the benchmark's driver memory)."""
     port = _free_port()
     env = dict(os.environ)
     env["PYSPARK_PYTHON"] = sys.executable
@@ -63,7 +65,7 @@ def start_server(event_log: Path, timeout: float = 180) -> ConnectServer:
     for name in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE"):
         env.pop(name, None)
     process = subprocess.Popen(
-        [sys.executable, __file__, str(port), str(event_log)],
+        [sys.executable, __file__, str(port), str(event_log), json.dumps(conf or {})],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -100,22 +102,24 @@ def _drain(process: subprocess.Popen[str]) -> None:
     threading.Thread(target=read, daemon=True).start()
 
 
-def _serve(port: str, event_log: str) -> None:
+def _serve(port: str, event_log: str, conf: dict[str, str]) -> None:
     from pyspark.sql import SparkSession
 
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("jupyter-privacy-connect-tests")
-        .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
-        .config("spark.connect.grpc.binding.address", "127.0.0.1")
-        .config("spark.connect.grpc.binding.port", port)
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.eventLog.enabled", "true")
-        .config("spark.eventLog.dir", Path(event_log).as_uri())
-        .config("spark.eventLog.compress", "false")
-        .getOrCreate()
-    )
+    settings = {
+        "spark.plugins": "org.apache.spark.sql.connect.SparkConnectPlugin",
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": port,
+        "spark.ui.enabled": "false",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.eventLog.enabled": "true",
+        "spark.eventLog.dir": Path(event_log).as_uri(),
+        "spark.eventLog.compress": "false",
+        **conf,
+    }
+    builder = SparkSession.builder.master("local[2]").appName("jupyter-privacy-connect-tests")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     print("READY", flush=True)
     sys.stdin.read()
@@ -123,4 +127,4 @@ def _serve(port: str, event_log: str) -> None:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], sys.argv[2])
+    _serve(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]))
