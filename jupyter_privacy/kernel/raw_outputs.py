@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..mask.raw_index import Fingerprinter, RawValueIndex, indexes_in
+from ..mask.raw_index import Fingerprinter, RawValueIndex, indexes_in, value_fingerprints
 from ..records.clean_outputs import MARK_KEY, output_text
 from ..records.raw_grants import GrantFingerprints, write_grant
 from .errors import UnmaskDenied
@@ -129,10 +129,8 @@ class RawOutputs:
         rows, an RDD), by a sample of its values; remembered, as the frame is marked with them."""
         if not self.indexes:
             return set()
-        values = [v for v in sampled_values(data, SAMPLE) if v is not None]
-        found = {
-            g for g, index in self.indexes.items() if any(index.contains_value(v, self.fp) for v in values)
-        }
+        fingerprints = value_fingerprints((v for v in sampled_values(data, SAMPLE) if v is not None), self.fp)
+        found = {g for g, index in self.indexes.items() if index.contains_any(fingerprints)}
         self.rebuilt |= found
         return found
 

@@ -87,6 +87,17 @@ class RawValueIndex:
             return False
         return bool(np.isin(np.uint64(fp(words)), self.digests))
 
+    def contains_any(self, fingerprints: np.ndarray) -> bool:
+        """Whether one of ``fingerprints`` (:func:`value_fingerprints`) is of an indexed raw value."""
+        return bool(np.isin(fingerprints, self.digests).any())
+
+
+def value_fingerprints(values: Iterable[Any], fp: Fingerprinter) -> np.ndarray:
+    """The fingerprints of distinct values as :meth:`RawValueIndex.contains_value` reads each, made once
+    to check many values against many indexes (one ``isin`` each)."""
+    words = {tuple(canonical_words(str(v))[:MAX_WORDS]) for v in values}
+    return np.array(sorted(fp(list(w)) for w in words if w), dtype=np.uint64)
+
 
 def cut_forms(text: str) -> list[str]:
     """``text`` and the forms a display cuts it to (see :data:`CUT_WIDTHS`)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jupyter_privacy.mask.keys import MaskingKey
-from jupyter_privacy.mask.raw_index import Fingerprinter, RawValueIndex, indexes_in
+from jupyter_privacy.mask.raw_index import Fingerprinter, RawValueIndex, indexes_in, value_fingerprints
 from jupyter_privacy.records.clean_outputs import output_text
 
 KEY = MaskingKey("5f" * 32, "test")
@@ -65,3 +65,13 @@ def test_the_index_holds_no_raw_value() -> None:
 
 def html_unescaped(text: str) -> str:
     return output_text({"output_type": "stream", "text": text})
+
+
+def test_many_values_are_checked_at_once_as_one_by_one() -> None:
+    """``value_fingerprints`` + ``contains_any`` (a Spark frame made from data) agree with ``contains_value``."""
+    index = RawValueIndex.build(["Ann.Smith@example.org", "Jane Doe", 52.3702157], KEY)
+    fp = Fingerprinter(KEY)
+    for value in ["ann.smith@example.org", "JANE DOE", 52.3702157, "someone else", "", 7, "jane"]:
+        assert index.contains_any(value_fingerprints([value], fp)) == index.contains_value(value, fp), value
+    assert index.contains_any(value_fingerprints(["x", None, "jane doe"], fp))
+    assert not index.contains_any(value_fingerprints([], fp))
