@@ -37,7 +37,7 @@ class ConnectServer:
         refuses a remote session beside a classic one)."""
         from pyspark.sql.connect.session import SparkSession
 
-        return SparkSession.builder.remote(self.url).getOrCreate()
+        return SparkSession.builder.remote(self.url).create()  # not another server's session
 
     def stop(self) -> None:
         if self.process.stdin is not None:
@@ -55,12 +55,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(event_log: Path, timeout: float = 180, conf: dict[str, str] | None = None) -> ConnectServer:
+def start_server(
+    event_log: Path,
+    timeout: float = 180,
+    conf: dict[str, str] | None = None,
+    python: str | None = None,
+) -> ConnectServer:
     """Start the server and wait until it listens (RuntimeError with its output if it does not);
-    ``conf``: more Spark settings for it (the benchmark's driver memory)."""
+    ``conf``: more Spark settings for it (the benchmark's driver memory); ``python``: the interpreter its
+    Python workers run (``PYSPARK_PYTHON``; default: this one)."""
     port = _free_port()
+    event_log.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    env["PYSPARK_PYTHON"] = sys.executable
+    env["PYSPARK_PYTHON"] = python or sys.executable
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     for name in ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE"):
         env.pop(name, None)

@@ -388,3 +388,37 @@ def test_a_connect_frame_of_a_revoked_grant_hands_out_no_rows(
             hands_out()
     assert opened.count() == 389  # aggregates still run
     assert not set(raw["email"]) & {r["email"] for r in masked.collect()}
+
+
+def test_a_connect_server_whose_workers_cannot_run_the_masking_is_one_clear_error(
+    api: PrivacySession, crm: tuple[Path, Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A Connect server whose executors run a Python without pyarrow (``-S``: no site-packages): the
+    load is refused before anything is logged, with what to install where; the notebook cannot point a
+    server's workers at another Python, so nothing is 'repaired'."""
+    import sys
+
+    from spark_connect import start_server
+
+    parquet, _csv, _raw = crm
+    api.start()
+    script = tmp_path / "python3"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')
+    script.chmod(0o755)
+    server = start_server(tmp_path / "events", python=str(script))
+    saved = os.environ.get(CONNECT_MODE)
+    os.environ[CONNECT_MODE] = "1"
+    session = server.session()
+    try:
+        with pytest.raises(LoadError) as err:
+            jp.load(str(parquet), engine="spark", spark=session)
+    finally:
+        session.stop()
+        server.stop()
+        if saved is None:
+            os.environ.pop(CONNECT_MODE, None)
+    message = str(err.value)
+    assert message.startswith("Spark's Python workers cannot run the masking (")
+    assert "install jupyter_privacy[spark] in the Python the executors run" in message
+    assert "Traceback" not in message and "\n" not in message
+    assert [r.event for r in _records(api) if r.event != "session_start"] == []

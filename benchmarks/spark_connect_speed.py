@@ -1,6 +1,6 @@
 """The Spark engine on a classic session and on Spark Connect: governed load + write against a plain copy.
 
-    python benchmarks/spark_connect.py [--rows 1000000] [--people 200000] [--repeat 3]
+    python benchmarks/spark_connect_speed.py [--rows 1000000] [--people 200000] [--repeat 3]
 
 The input is benchmarks/spark_10m.py's generated Parquet table (5 personal-data string columns). Two
 phases, one after the other (one JVM at a time): a classic ``local[2]`` SparkSession in this process,
