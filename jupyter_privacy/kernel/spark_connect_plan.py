@@ -7,10 +7,11 @@ walking the message, exactly (a string literal quoting a mark is a literal, not 
 
 Parts of a plan live on the server only: a SQL query (``spark.sql``), a table or temporary view read by
 name, a checkpointed or cached relation. For a plan holding one, the server's analysed plan (one
-``explain`` round trip) is searched too: the lines that are ``SubqueryAlias`` nodes and the masking
-functions' names. That text is Spark's, so a string literal spelling a whole plan line could pass for a
-mark there: the frame is then taken to derive from that dataset (a write logged with one dataset too
-many, a display left out of the saved notebook), never the reverse.
+``explain`` round trip) is searched too, for the lines that are ``SubqueryAlias`` nodes (every governed
+frame carries its alias, so the masking functions' names, which a literal can spell inside a line, are
+not read there). That text is Spark's, so a string literal spelling a whole plan line (line breaks
+included) could pass for a mark: the frame is then taken to derive from that dataset (a write logged with
+one dataset too many, a display left out of the saved notebook), never the reverse.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ _SERVER_SIDE = {"SQL", "CachedRemoteRelation", "NamedTable"}
 _ALIAS_LINE = re.compile(
     r"^[ :|+\-]*SubqueryAlias ((?:jp_ds_|jp_raw_|jp_raw_all_)[0-9a-f]{12})$", re.MULTILINE
 )
-_FUNCTION = re.compile(r"\b(jp_mask_ds-[0-9a-f]{12})\(")
 
 
 def is_connect_frame(sdf: Any) -> bool:
@@ -87,4 +87,4 @@ def _server_marks(sdf: Any) -> tuple[set[str], set[str]]:
     except Exception:  # the server cannot analyse it (a dropped view): no marks to read
         return set(), set()
     analysed = text.split("== Analyzed Logical Plan ==", 1)[-1].split("== Optimized Logical Plan ==", 1)[0]
-    return set(_ALIAS_LINE.findall(analysed)), set(_FUNCTION.findall(analysed))
+    return set(_ALIAS_LINE.findall(analysed)), set()  # a function's name in the text may be a literal

@@ -422,3 +422,23 @@ def test_a_connect_server_whose_workers_cannot_run_the_masking_is_one_clear_erro
     assert "install jupyter_privacy[spark] in the Python the executors run" in message
     assert "Traceback" not in message and "\n" not in message
     assert [r.event for r in _records(api) if r.event != "session_start"] == []
+
+
+def test_marks_behind_views_sql_and_checkpoints_are_read_off_the_servers_plan(
+    connect: Any, api: PrivacySession, lineage: Lineage, crm: tuple[Path, Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A temporary view read by ``spark.sql`` or ``spark.table``, and a checkpoint, hold the plan on the
+    server: their marks come from its analysed plan; a literal spelling a mark is not one."""
+    parquet, _csv, _raw = crm
+    masked = jp.load(str(parquet), engine="spark", spark=connect)
+    dataset = masked._jupyter_privacy_load.dataset_id
+    masked.createOrReplaceTempView("crm_view")
+    by_sql = connect.sql("SELECT email, balance FROM crm_view WHERE balance > 10")
+    assert spark_datasets_of(by_sql) == [dataset]
+    assert spark_datasets_of(connect.table("crm_view")) == [dataset]
+    assert spark_datasets_of(masked.localCheckpoint()) == [dataset]  # the lineage hook marks its result
+    forged = connect.sql(f"SELECT 'SubqueryAlias jp_ds_{dataset[3:]}' AS x, 'jp_mask_{dataset}(' AS y")
+    assert spark_datasets_of(forged) == []
+    by_sql.write.parquet(str(tmp_path / "from_sql"))
+    (written,) = _records(api, "output_written")
+    assert written.payload["datasets"] == [dataset]
