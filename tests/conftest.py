@@ -32,3 +32,15 @@ def pg_cluster() -> Iterator[Any]:
         pytest.skip(str(exc))
     yield cluster
     cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def spark_connect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real Spark Connect server in its own process for this test session (see tests/spark_connect.py)."""
+    pytest.importorskip("pyspark")
+    pytest.importorskip("grpc")  # pyspark[connect]
+    from spark_connect import start_server
+
+    server = start_server(tmp_path_factory.mktemp("connect-events"))
+    yield server
+    server.stop()

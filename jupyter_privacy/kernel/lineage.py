@@ -107,6 +107,8 @@ class Lineage:
     spark_grants_shown: Callable[[Any], set[str]] | None = None
     # which grants' raw values the data a Spark frame is made from holds (set by the extension)
     raw_grants_in: Callable[[Any], set[str]] | None = None
+    # a Spark SQL write on Spark Connect cannot be traced: said once (spark_sql)
+    connect_sql_warned: bool = False
 
     # -- install / uninstall --------------------------------------------------------------------
 
@@ -140,7 +142,7 @@ class Lineage:
         joblib = sys.modules.get("joblib")
         if joblib is not None and (id(joblib), "dump") not in patched:
             self._patch(joblib, "dump", self._dumper("joblib.dump"))
-        if "pyspark.sql.readwriter" in sys.modules:
+        if "pyspark.sql.readwriter" in sys.modules or "pyspark.sql.connect.readwriter" in sys.modules:
             from .spark_lineage import hook_spark
 
             hook_spark(self, patched)
@@ -152,6 +154,7 @@ class Lineage:
         wanted = [
             ("joblib", "joblib"),
             ("spark", "pyspark.sql.readwriter"),
+            (".remote(", "pyspark.sql.connect.readwriter"),  # Spark Connect (needs pyspark[connect])
             ("pyspark.ml", "pyspark.ml.base"),
         ]
         for mention, module in wanted:

@@ -11,6 +11,8 @@ the cell ends, with the variable the model ended up in, as for scikit-learn.
 
 from __future__ import annotations
 
+import importlib
+import logging
 import sys
 import threading
 import weakref
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError
+from .spark_connect_plan import is_connect_frame
 from .spark_displays import marked_show
 from .spark_load import ENGINE
 from .spark_marks import mark, mark_grant, spark_datasets_of
@@ -41,48 +44,74 @@ _busy = threading.local()
 def hook_spark(lineage: Lineage, patched: set[tuple[int, str]]) -> None:
     """Wrap Spark's writers (``df.write``, ``df.writeTo``, ``spark.sql`` write commands), the checkpoint
     methods, ``toPandas``/``createDataFrame`` (:mod:`.spark_pandas`), ``show`` (:mod:`.spark_displays`)
-    and MLlib's ``Estimator.fit`` once PySpark is imported."""
-    readwriter = sys.modules.get("pyspark.sql.readwriter")
-    if readwriter is not None:
-        for cls, names in (
-            (readwriter.DataFrameWriter, WRITER_METHODS),
-            (readwriter.DataFrameWriterV2, V2_METHODS),
-        ):
-            for name in names:
-                if (id(cls), name) not in patched and hasattr(cls, name):
-                    lineage._patch(cls, name, _writer(lineage, cls.__name__, name))
-        for name in ("option", "options", "format"):
-            if (id(readwriter.DataFrameWriter), name) not in patched:
-                lineage._patch(readwriter.DataFrameWriter, name, remember_options)
-        frame = _frame_class()
-        for name in CHECKPOINTS:
-            if (id(frame), name) not in patched:
-                lineage._patch(frame, name, _checkpoint(lineage))
-        if (id(frame), "writeTo") not in patched:
-            lineage._patch(frame, "writeTo", write_to)
-        if (id(frame), "toPandas") not in patched:
-            lineage._patch(frame, "toPandas", to_pandas(lineage))
-        hook_revoked(lineage.session, frame, lineage._patch, patched)
-        if (id(frame), "show") not in patched and lineage.spark_grants_shown is not None:
-            lineage._patch(frame, "show", marked_show(lineage.spark_grants_shown))
-        session = sys.modules["pyspark.sql.session"].SparkSession
-        if (id(session), "sql") not in patched:
-            lineage._patch(session, "sql", sql_writer(lineage))
-        if (id(session), "createDataFrame") not in patched:
-            lineage._patch(session, "createDataFrame", create_data_frame(lineage))
+    and MLlib's ``Estimator.fit`` once PySpark is imported: the classic classes, and Spark Connect's
+    (``pyspark.sql.connect``) once a Connect session has imported them."""
+    for readwriter_name, frame, session_name in _FLAVOURS:
+        readwriter = sys.modules.get(readwriter_name)
+        if readwriter is not None:
+            session = importlib.import_module(session_name).SparkSession
+            _hook_flavour(lineage, patched, readwriter, frame(), session)
     ml = sys.modules.get("pyspark.ml.base")
     if ml is not None and (id(ml.Estimator), "fit") not in patched:
         lineage._patch(ml.Estimator, "fit", _fit(lineage))
 
 
+def _hook_flavour(
+    lineage: Lineage, patched: set[tuple[int, str]], readwriter: Any, frame: Any, session: Any
+) -> None:
+    """The hooks on one flavour's classes (classic PySpark, or Spark Connect's client)."""
+    for cls, names in (
+        (readwriter.DataFrameWriter, WRITER_METHODS),
+        (readwriter.DataFrameWriterV2, V2_METHODS),
+    ):
+        for name in names:
+            if (id(cls), name) not in patched and hasattr(cls, name):
+                lineage._patch(cls, name, _writer(lineage, cls.__name__, name))
+    for name in ("option", "options", "format"):
+        if (id(readwriter.DataFrameWriter), name) not in patched:
+            lineage._patch(readwriter.DataFrameWriter, name, remember_options)
+    for name in CHECKPOINTS:
+        if (id(frame), name) not in patched:
+            lineage._patch(frame, name, _checkpoint(lineage))
+    if (id(frame), "writeTo") not in patched:
+        lineage._patch(frame, "writeTo", write_to)
+    if (id(frame), "toPandas") not in patched:
+        lineage._patch(frame, "toPandas", to_pandas(lineage))
+    hook_revoked(lineage.session, frame, lineage._patch, patched)
+    if (id(frame), "show") not in patched and lineage.spark_grants_shown is not None:
+        lineage._patch(frame, "show", marked_show(lineage.spark_grants_shown))
+    if (id(session), "sql") not in patched:
+        lineage._patch(session, "sql", sql_writer(lineage))
+    if (id(session), "createDataFrame") not in patched:
+        lineage._patch(session, "createDataFrame", create_data_frame(lineage))
+
+
 def _frame_class() -> Any:
     """The class of the DataFrames a SparkSession makes (PySpark 4 imports it with the first one)."""
-    import importlib
-
     try:
         return importlib.import_module("pyspark.sql.classic.dataframe").DataFrame
     except ImportError:  # PySpark 3
         return importlib.import_module("pyspark.sql.dataframe").DataFrame
+
+
+def _connect_frame_class() -> Any:
+    return importlib.import_module("pyspark.sql.connect.dataframe").DataFrame
+
+
+_FLAVOURS: tuple[tuple[str, Callable[[], Any], str], ...] = (
+    ("pyspark.sql.readwriter", _frame_class, "pyspark.sql.session"),
+    # Spark Connect's writers: imported with its DataFrame class, which they need
+    ("pyspark.sql.connect.readwriter", _connect_frame_class, "pyspark.sql.connect.session"),
+)
+
+
+def written_frame(writer: Any) -> Any:
+    """The DataFrame a writer writes: a classic writer keeps it, a Spark Connect writer only its plan
+    (the frame is rebuilt from it, in the writer's session)."""
+    frame = writer._df
+    if type(writer).__module__.startswith("pyspark.sql.connect") and not hasattr(frame, "columns"):
+        return _connect_frame_class()(frame, writer._spark)
+    return frame
 
 
 def frame_datasets(session: PrivacySession, sdf: Any) -> list[str]:
@@ -132,7 +161,8 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
             )
             if kind == "nothing":  # the noop format (benchmarks) runs the query and writes nothing
                 return original(writer, *args, **kwargs)
-            ids = frame_datasets(lineage.session, writer._df)
+            written = written_frame(writer)
+            ids = frame_datasets(lineage.session, written)
             _busy.active = True
             try:
                 result = original(writer, *args, **kwargs)
@@ -143,8 +173,11 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
             finally:
                 _busy.active = False
             if ids:
-                columns = [str(c) for c in writer._df.columns]
-                log_output(lineage.session, columns, target, ids, f"{cls}.{name}", kind=kind)
+                columns = [str(c) for c in written.columns]
+                via = f"{cls}.{name}"
+                log_output(
+                    lineage.session, columns, target, ids, via, kind=kind, connect=is_connect_frame(written)
+                )
             return result
 
         write.__name__ = name
@@ -164,15 +197,27 @@ def _write_error(session: PrivacySession, exc: BaseException, target: Any) -> Ou
 
 
 def log_output(
-    session: PrivacySession, columns: list[str], target: Any, ids: list[str], via: str, *, kind: str
+    session: PrivacySession,
+    columns: list[str],
+    target: Any,
+    ids: list[str],
+    via: str,
+    *,
+    kind: str,
+    connect: bool = False,
 ) -> None:
     """Log ``output_written`` for a finished Spark write (a local folder gets its content hash); ``kind``
-    is "path", "table" or "named" (see :func:`.spark_targets.target_of`)."""
+    is "path", "table" or "named" (see :func:`.spark_targets.target_of`). On Spark Connect (``connect``)
+    a relative path is the server's (below its working directory): logged as given, not resolved here."""
     from ..engines.spark.source import SparkSource, is_uri
 
     path: Path | None = None
     if isinstance(target, str) and not is_uri(target) and kind == "path":
-        path = Path(target).expanduser().resolve()
+        if connect and not Path(target).expanduser().is_absolute():
+            _relative_warning()
+            kind = "named"  # logged as given
+        else:
+            path = Path(target).expanduser().resolve()
     sha = None
     if path is not None and path.exists():
         try:
@@ -191,6 +236,21 @@ def log_output(
             "engine": ENGINE,
         },
     )
+
+
+_LOG = logging.getLogger(__name__)
+RELATIVE_WARNING = (
+    "jupyter-privacy: on Spark Connect a relative path is written by the server, below its own working "
+    "directory, not the notebook's: it is logged as given, without a content hash. Write to an absolute "
+    "path or a URI to have the output named and hashed."
+)
+_relative_warned: list[bool] = []
+
+
+def _relative_warning() -> None:
+    if not _relative_warned:
+        _relative_warned.append(True)
+        _LOG.warning(RELATIVE_WARNING)
 
 
 def _fit(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..detect import scan_dataframe
 from ..engines.spark import require_pyspark
-from ..engines.spark.quiet import pandas_warning_quiet
+from ..engines.spark.quiet import guard_connect_log, pandas_warning_quiet
 from ..io import DataReadError
 from ..io.columns import unknown_columns
 from ..mask import MaskedFrame
@@ -162,6 +162,7 @@ def govern_spark(
     from ..engines.spark.workers import check_workers
 
     key = session.key  # a missing key fails here, before anything is logged
+    guard_connect_log()
     _check_names(sdf, source)
     try:
         check_workers(sdf.sparkSession)
@@ -235,8 +236,15 @@ def govern_spark_frame(
     require_pyspark()
     from ..engines.spark.source import SparkSource
 
-    _check_names(sdf, source)
-    files = sdf.inputFiles()
+    try:  # a Spark Connect frame is first analysed here: a missing file fails now, as one clear error
+        _check_names(sdf, source)
+        files = sdf.inputFiles()
+    except LoadError:
+        raise
+    except Exception as exc:
+        from ..engines.spark.source import spark_error
+
+        raise LoadError(str(spark_error(exc, source))) from None
 
     def rehash() -> str:
         return SparkSource().content_sha256(files, sdf.sparkSession) if files else _rows_sha256(sdf)

@@ -8,6 +8,9 @@ so the query Spark runs is unchanged. It marks frames that run no masking (fully
 mask). Masked columns also go through functions named ``jp_mask_<dataset id>``. Neither names
 anything but the dataset id: no value, no key.
 
+On Spark Connect the notebook holds no JVM: the marks are read off the plan the client sends, its
+protobuf (:mod:`.spark_connect_plan`).
+
 What a plan cannot carry: a frame rebuilt from its RDD (``spark.createDataFrame(df.rdd)``), from
 collected rows or from Arrow tables (``toArrow()``) starts a new plan and is not traced. The lineage
 hooks carry the datasets over a checkpoint (its plan is its saved rows; :mod:`.spark_lineage`) and over
@@ -21,6 +24,8 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from .spark_connect_plan import connect_marks
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
@@ -30,6 +35,9 @@ WHOLE_PREFIX = "jp_raw_all_"  # every column may show the grant's values (a rebu
 _TAGS = re.compile(r"jp_mask_(ds-[0-9a-f]{12})|SubqueryAlias jp_ds_([0-9a-f]{12})\b")
 _GRANTS = re.compile(r"SubqueryAlias jp_raw_(?:all_)?([0-9a-f]{12})\b")
 _ID = re.compile(r"ds-[0-9a-f]{12}")
+_MARK_ALIAS = re.compile(r"jp_ds_[0-9a-f]{12}")
+_GRANT_ALIAS = re.compile(r"jp_raw_(?:all_)?([0-9a-f]{12})")
+_UDF_NAME = re.compile(r"jp_mask_ds-[0-9a-f]{12}")
 _GRANT_ID = re.compile(r"g-[0-9a-f]{12}")
 _DIGITS = re.compile(r"[0-9]+")
 _SEPARATOR = "\x00"
@@ -61,6 +69,9 @@ def _alias(grant_id: str, whole: bool = False) -> str:
 def spark_grants_of(sdf: Any) -> list[str]:
     """Ids of the grants (unmasks) whose raw frames ``sdf`` derives from: the ``jp_raw_`` marks of its
     plan that are real alias nodes (a string literal quoting one is not)."""
+    connect = connect_marks(sdf)
+    if connect is not None:
+        return sorted(_connect_grants(connect[0]))
     analysed, text = _analysed(sdf)
     found = {f"g-{g}" for g in _GRANTS.findall(text)}
     if not found:
@@ -78,7 +89,11 @@ def grants_shown(sdf: Any, granted: Mapping[str, Collection[str]]) -> set[str]:
     frame's other columns passed through as they were (by Spark's attribute ids, not by name: a granted
     column renamed to a name the table has, ``select(col("email").alias("plan"))``, is not one of them).
     A union's columns carry its first input's ids, so a plan with a union shows every grant it marks, and
-    so does a ``whole`` mark (:func:`mark_grant`)."""
+    so does a ``whole`` mark (:func:`mark_grant`). On Spark Connect the notebook has no analysed plan
+    to tell the columns apart by: every grant the plan marks (the display is left out of the save)."""
+    connect = connect_marks(sdf)
+    if connect is not None:
+        return _connect_grants(connect[0]).intersection(granted)
     analysed, text = _analysed(sdf)
     found = {f"g-{g}" for g in _GRANTS.findall(text)}.intersection(granted)
     if not found:
@@ -94,6 +109,11 @@ def grants_shown(sdf: Any, granted: Mapping[str, Collection[str]]) -> set[str]:
         return whole | {g for g in marked - whole if shown - _passed(nodes, _alias(g), granted[g])}
     except Exception:  # a plan this walk does not know: the text's marks (a display is left out)
         return found
+
+
+def _connect_grants(aliases: set[str]) -> set[str]:
+    """The grant ids of a Spark Connect plan's aliases (``jp_raw_<hex>``, ``jp_raw_all_<hex>``)."""
+    return {f"g-{found[1]}" for found in map(_GRANT_ALIAS.fullmatch, aliases) if found}
 
 
 def _passed(nodes: list[tuple[str, Any]], alias: str, granted: Collection[str]) -> set[int]:
@@ -144,6 +164,11 @@ def _aliases(nodes: list[Any]) -> set[str]:
 
 def spark_datasets_of(sdf: Any) -> list[str]:
     """Ids of the governed datasets a Spark DataFrame derives from (its plan's marks and masking UDFs)."""
+    connect = connect_marks(sdf)
+    if connect is not None:
+        aliases, functions = connect
+        ids = {f"ds-{a[len(MARK_PREFIX) :]}" for a in aliases if _MARK_ALIAS.fullmatch(a)}
+        return sorted(ids | {f[len("jp_mask_") :] for f in functions if _UDF_NAME.fullmatch(f)})
     analysed, text = _analysed(sdf)
     found = _TAGS.findall(text)
     aliases, udfs = {f"ds-{a}" for _u, a in found if a}, {u for u, _a in found if u}

@@ -22,7 +22,10 @@ from .spark_marks import spark_grants_of
 if TYPE_CHECKING:
     from .session import PrivacySession
 
-METHODS = ("collect", "_collect_as_arrow", "tail", "toLocalIterator", "_show_string", "toJSON", "writeTo")
+METHODS = (
+    *("collect", "_collect_as_arrow", "tail", "toLocalIterator", "_show_string", "toJSON", "writeTo"),
+    *("toPandas", "toArrow"),  # on Spark Connect they do not go through collect or _collect_as_arrow
+)
 EAGER = ("_repr_html_", "__repr__")  # refused only when they show rows (spark.sql.repl.eagerEval)
 PROPERTIES = ("rdd", "write", "writeStream")
 

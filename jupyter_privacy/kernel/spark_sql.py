@@ -4,11 +4,14 @@
 Spark runs such a command when ``spark.sql`` returns; the analysed plan of the frame it returns is the
 command over its query, in which a governed frame's marks (:mod:`.spark_marks`) are kept, also through
 temporary views. Only the command's target (a table name or a folder) is logged, never the SQL text
-(it may quote values).
+(it may quote values). On Spark Connect the command's plan stays on the server: such writes are not
+logged, and a warning says so once (when a Spark dataset is loaded and the statement writes).
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +45,9 @@ def sql_writer(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[...,
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def sql(spark: Any, *args: Any, **kwargs: Any) -> Any:
             result = original(spark, *args, **kwargs)  # a failed command raises here: nothing is logged
+            if type(spark).__module__.startswith("pyspark.sql.connect"):
+                _connect_write_warning(lineage, args[0] if args else kwargs.get("sqlQuery"))
+                return result
             written = _written(result)
             if written is not None:
                 _log(lineage, result, *written)
@@ -52,6 +58,28 @@ def sql_writer(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[...,
         return sql
 
     return wrap
+
+
+_SQL_WRITE = re.compile(
+    r"^\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(INSERT|CREATE|REPLACE|MERGE|EXECUTE)\b", re.I | re.S
+)
+_LOG = logging.getLogger(__name__)
+CONNECT_SQL_WARNING = (
+    'jupyter-privacy: on Spark Connect, writes made in Spark SQL (spark.sql("INSERT ..."), CREATE TABLE ... '
+    "AS SELECT) are NOT logged: the command runs on the server, whose plan the notebook cannot read. Write "
+    "governed data with df.write or df.writeTo(...) to have it logged."
+)
+
+
+def _connect_write_warning(lineage: Lineage, text: Any) -> None:
+    """Spark Connect: a SQL write cannot be traced; said once per kernel, when one may write governed
+    data (a Spark dataset is loaded and the statement starts with a write keyword)."""
+    if lineage.connect_sql_warned or not isinstance(text, str):
+        return
+    spark_loaded = any(d.engine == "spark" for d in list(lineage.session.datasets.values()))
+    if spark_loaded and _SQL_WRITE.match(text):
+        lineage.connect_sql_warned = True
+        _LOG.warning(CONNECT_SQL_WARNING)
 
 
 def _written(result: Any) -> tuple[Any, str | None, bool] | None:

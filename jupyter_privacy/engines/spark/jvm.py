@@ -4,8 +4,8 @@ A pseudonymised string column is masked by :class:`TokenUdf` inside Spark's JVM:
 Arrow round trip. The jar is added once per session (to the SparkContext, which ships it to every
 executor, and to the driver's session class loader); the UDF object carries the key as a field,
 serialised into the tasks, so the key is never an expression literal in a plan. Without the jar (no JDK at install), or on a session
-that cannot take it (Spark Connect), :func:`token_column` returns None and the caller masks with Arrow
-UDFs: slower, same tokens.
+that cannot take it (Spark Connect: the notebook holds a gRPC client, not a JVM), :func:`token_column`
+returns None and the caller masks with Arrow UDFs: slower, same tokens; a warning says so once per session.
 """
 
 from __future__ import annotations
@@ -33,23 +33,28 @@ install not rebuilt after a pull) is not used."""
 _ATTR = "_jupyter_privacy_token_class"
 """Attribute of a SparkSession: the TokenUdf class loaded there (None: not available)."""
 _LOCK = threading.Lock()
+_FIX_JAR = "Reinstall with a JDK 17+ (javac) on PATH to mask them in the JVM."
+_FIX_CONNECT = "A classic SparkSession (not Spark Connect) masks them in the JVM."
 _LOG = logging.getLogger(__name__)
 
 
 def token_class(spark: SparkSession) -> Any:
     """The ``TokenUdf`` class in ``spark``'s JVM, the jar added on first use; None when unavailable."""
     jsession = getattr(spark, "_jsparkSession", None)
-    if jsession is None:
-        return None  # Spark Connect: no JVM to load it into
     with _LOCK:
         if not hasattr(spark, _ATTR):
-            cls, why = _load(spark, jsession) if JAR.is_file() else (None, "it was not built at install")
+            if jsession is None:  # Spark Connect: the client has no JVM to load the jar into
+                cls, why = None, "a Spark Connect session gives the notebook no JVM to load it into"
+            elif JAR.is_file():
+                cls, why = _load(spark, jsession)
+            else:
+                cls, why = None, "it was not built at install"
             if cls is None:  # said once per session: the tokens are the same, the masking slower
                 _LOG.warning(
                     "jupyter-privacy: the package's Spark jar is not used (%s); string columns are "
-                    "masked by Arrow UDFs, with the same tokens but slower. Reinstall with a JDK 17+ "
-                    "(javac) on PATH to mask them in the JVM.",
+                    "masked by Arrow UDFs, with the same tokens but slower. %s",
                     why,
+                    _FIX_CONNECT if jsession is None else _FIX_JAR,
                 )
             setattr(spark, _ATTR, cls)
         return getattr(spark, _ATTR)

@@ -6,6 +6,10 @@ handed to the JVM token function, or the pickled masking closures that hold it, 
 whatever handler a notebook's ``logging.basicConfig(level=logging.DEBUG)`` set up (and so into the
 saved notebook). Inside :func:`py4j_quiet` Py4J's loggers are disabled; nested and concurrent uses
 are counted, so the first to enter and the last to leave decide.
+
+Spark Connect's client sends the plan itself, the pickled closures inside, whenever a frame runs (not
+only while it is built), and its debug log writes each plan: a filter on that logger
+(:func:`guard_connect_log`) withholds every record quoting a plan with this package's keyed functions.
 """
 
 from __future__ import annotations
@@ -54,3 +58,35 @@ def pandas_warning_quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
         yield
+
+
+CONNECT_LOGGER = "pyspark.sql.connect.logging"
+"""The Spark Connect client's logger (on at ``SPARK_CONNECT_LOG_LEVEL=debug``): it writes every plan it
+sends, and a governed frame's plan holds the pickled masking functions, the key inside them."""
+KEYED_FUNCTIONS = ("jp_mask_ds-", "jp_fingerprints", "jp_raw_index", "MaskingKey")
+WITHHELD = "(a plan holding jupyter-privacy's keyed functions: not logged, it carries the masking key)"
+
+
+class KeyedPlanFilter(logging.Filter):
+    """Replaces a Connect client log record that quotes a plan holding this package's keyed functions
+    (their names, or the pickled key's class) with a note: the key must not reach a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot be rendered is not ours to judge
+            return True
+        if any(name in message for name in KEYED_FUNCTIONS):
+            record.msg, record.args, record.exc_info, record.exc_text = WITHHELD, (), None, None
+        return True
+
+
+def guard_connect_log() -> None:
+    """Put :class:`KeyedPlanFilter` on the Spark Connect client's logger (once; a no-op without it)."""
+    import sys
+
+    if "pyspark.sql.connect.logging" not in sys.modules:
+        return
+    logger = logging.getLogger(CONNECT_LOGGER)
+    if not any(isinstance(f, KeyedPlanFilter) for f in logger.filters):
+        logger.addFilter(KeyedPlanFilter())

@@ -138,7 +138,9 @@ def _listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
     file of that very name exists: Spark reads ``d[1]`` as ``d1``): the files of every match, and the
     pattern's folder (its part before the first glob character) as the base their names are taken below.
     A fixed number of Py4J calls, whatever the number of files (see :func:`_spark_files`)."""
-    jvm: Any = spark._jvm
+    jvm: Any = getattr(spark, "_jvm", None)
+    if jvm is None:  # Spark Connect: no Hadoop file system in the notebook
+        return _connect_listing(spark, uri)
     pattern = has_glob(uri)
     root = jvm.org.apache.hadoop.fs.Path(uri)
     try:
@@ -148,6 +150,25 @@ def _listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
         found = _spark_files(spark, uri) if pattern else _at(spark, fs, root, base, uri)
     except DataReadError:
         raise
+    except Exception as exc:
+        if pattern and _condition(exc) == "PATH_NOT_FOUND":
+            raise DataReadError(
+                f"{shown_uri(uri)}: no file or folder matches this pattern; check the path"
+            ) from None
+        raise spark_error(exc, shown_uri(uri)) from None
+    return base, sorted(set(f for f in found if not _hidden(f[len(base) :] if f.startswith(base) else f)))
+
+
+def _connect_listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
+    """:func:`_listing` on Spark Connect: the server's file index lists the files (the ``binaryFile``
+    source's ``inputFiles``, one round trip) and a path that does not exist is Spark's PATH_NOT_FOUND.
+    The base is the URI as given, in Hadoop's form (``file:///a`` is ``file:/a``), not qualified by a
+    file system (the notebook has none): the names below it are the same at the load and the unmask."""
+    pattern = has_glob(uri)
+    base = _hadoop_path(_glob_base(uri) if pattern else uri).rstrip("/")
+    try:
+        reader = spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+        found = [_hadoop_path(f) for f in reader.load(uri).inputFiles()]
     except Exception as exc:
         if pattern and _condition(exc) == "PATH_NOT_FOUND":
             raise DataReadError(
@@ -297,10 +318,12 @@ def spark_error(exc: BaseException, where: str, action: str = "read") -> DataRea
             f"{where}: the data does not match its schema ({condition}); the part files disagree on a "
             "column's type or a given schema is wrong -- fix the files or read them with a matching schema"
         )
-    detail = "" if hasattr(exc, "java_exception") else f": {describe_error(exc, 200)}"
+    from_server = hasattr(exc, "java_exception") or type(exc).__module__ == _CONNECT_ERRORS
+    detail = "" if from_server else f": {describe_error(exc, 200)}"  # a server's text may quote a value
     return DataReadError(f"{where}: Spark could not {action} it ({condition or type(exc).__name__}{detail})")
 
 
+_CONNECT_ERRORS = "pyspark.errors.exceptions.connect"  # a Spark Connect server's errors (JVM stack inside)
 _NAME_CONDITIONS = ("INVALID_SCHEMA_OR_RELATION_NAME", "INVALID_IDENTIFIER")
 _SCHEMA_WORDS = ("SCHEMA", "CONVERT", "CAST", "MERGE", "DATA_TYPE", "MISMATCH")
 
