@@ -144,7 +144,7 @@ class RawOutputs:
             return set()
         return {
             g
-            for root, grants in self.raw_files.items()
+            for root, grants in list(self.raw_files.items())  # another thread may write meanwhile
             if any(f == root or root in f.parents for f in files)
             for g in grants
         }
