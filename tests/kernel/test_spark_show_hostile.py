@@ -89,6 +89,13 @@ CELLS = [
     ("passed", "contacts.select('plan', 'city').show(2)"),
     ("end", "%privacy_purpose --end"),
     *REVOKED.items(),
+    (
+        "revoked_eager",
+        "spark.conf.set('spark.sql.repl.eagerEval.enabled', 'true')\n"
+        "shown = contacts.select('email').limit(2)\n"
+        "shown",
+    ),
+    ("eager_off", "spark.conf.set('spark.sql.repl.eagerEval.enabled', 'false')"),
     ("revoked_count", "print('rows:', contacts.count())"),
     ("masked_after", "customers.select('email').show(2, truncate=12)"),
     (
@@ -212,6 +219,10 @@ def test_the_frames_of_a_revoked_spark_grant_hand_out_no_rows(
         _no_address(saved, cell_id, examples_dir)
         assert "@" not in run.text(cell_id), cell_id
     assert not (Path(run.workdir) / "out").exists()
+    # the eager table of such a frame: one message saying why, no traceback and no table
+    assert not run.errors("revoked_eager"), run.text("revoked_eager")
+    (out,) = run.cell("revoked_eager").outputs
+    assert list(out["data"]) == ["text/plain"] and granted in out["data"]["text/plain"], out
     assert "rows: 400" in run.text("revoked_count")
     assert not run.errors("masked_after") and _marked(run, "masked_after") == [False]
     assert not run.errors("again") and _marked(run, "again")[-1:] == [True]
