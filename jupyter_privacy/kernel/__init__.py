@@ -46,6 +46,7 @@ def load_ipython_extension(ipython: Any) -> None:
     lineage.raw_columns = raw_outputs.columns_holding_raw
     lineage.spark_grants_shown = raw_outputs.spark_grants_shown
     lineage.raw_grants_in = raw_outputs.grants_in_data
+    lineage.raw_output = raw_outputs.remember_raw_output
     lineage.install()
     models = ModelHooks(session, lineage, raw_outputs)
     models.install()

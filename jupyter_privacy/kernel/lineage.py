@@ -107,6 +107,8 @@ class Lineage:
     spark_grants_shown: Callable[[Any], set[str]] | None = None
     # which grants' raw values the data a Spark frame is made from holds (set by the extension)
     raw_grants_in: Callable[[Any], set[str]] | None = None
+    # told of each local folder or file a governed Spark frame was written to (set by the extension)
+    raw_output: Callable[[Any, Path], None] | None = None
     # a Spark SQL write on Spark Connect cannot be traced: said once (spark_sql)
     connect_sql_warned: bool = False
 

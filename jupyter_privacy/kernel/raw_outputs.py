@@ -12,6 +12,7 @@ The live output is shown unchanged; the save hook in the server replaces marked 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -36,6 +37,7 @@ class RawOutputs:
         self.shell = shell
         self.indexes: dict[str, RawValueIndex] = {}
         self.grants: dict[str, Grant] = {}
+        self.raw_files: dict[Path, set[str]] = {}  # local outputs of frames that may show granted values
         self.rebuilt: set[str] = set()  # grants whose values were put into a Spark frame made from data
         self._fp: Fingerprinter | None = None
         self._original: Callable[..., Any] | None = None
@@ -122,7 +124,30 @@ class RawOutputs:
         """The grants whose raw values a display of the Spark frame ``sdf`` may show (by its plan)."""
         if not self.grants:
             return set()
-        return spark_grants_shown(sdf, self.grants, self.session.datasets, self.rebuilt)
+        found = spark_grants_shown(sdf, self.grants, self.session.datasets, self.rebuilt)
+        return found | self._read_back(sdf) if self.raw_files else found
+
+    def remember_raw_output(self, sdf: Any, path: Path) -> None:
+        """``sdf`` was written to the local ``path``: if it may show granted values, a frame read back
+        from there (a new plan, without the grant's mark) is marked with those grants."""
+        grants = self.spark_grants_shown(sdf)
+        if grants:
+            self.raw_files[path] = self.raw_files.get(path, set()) | grants
+
+    def _read_back(self, sdf: Any) -> set[str]:
+        """The grants of the raw outputs written earlier that ``sdf`` reads (by its input files)."""
+        try:
+            files = [
+                Path(f[len("file:") :] if f.startswith("file:") else f).resolve() for f in sdf.inputFiles()
+            ]
+        except Exception:  # not a file-based frame
+            return set()
+        return {
+            g
+            for root, grants in list(self.raw_files.items())  # another thread may write meanwhile
+            if any(f == root or root in f.parents for f in files)
+            for g in grants
+        }
 
     def grants_in_data(self, data: Any) -> set[str]:
         """The grants whose raw values ``data`` holds (what a Spark frame is made from: a pandas frame,

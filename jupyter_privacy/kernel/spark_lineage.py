@@ -178,6 +178,8 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
                 log_output(
                     lineage.session, columns, target, ids, via, kind=kind, connect=is_connect_frame(written)
                 )
+                if kind == "path" and lineage.raw_output is not None and not is_connect_frame(written):
+                    lineage.raw_output(written, _local(str(target)))  # read back, its displays are marked
             return result
 
         write.__name__ = name

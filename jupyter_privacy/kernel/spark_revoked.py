@@ -26,7 +26,7 @@ METHODS = (
     *("collect", "_collect_as_arrow", "tail", "toLocalIterator", "_show_string", "toJSON", "writeTo"),
     *("toPandas", "toArrow"),  # on Spark Connect they do not go through collect or _collect_as_arrow
 )
-EAGER = ("_repr_html_", "__repr__")  # refused only when they show rows (spark.sql.repl.eagerEval)
+EAGER = ("_repr_html_", "__repr__")  # only when they show rows (eagerEval): the text says why, no table
 PROPERTIES = ("rdd", "write", "writeStream")
 
 
@@ -60,7 +60,13 @@ def _gated(
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def method(sdf: Any, *args: Any, **kwargs: Any) -> Any:
             if session.revoked_grants and (not eager_only or eager_tables(sdf)):
-                refuse_revoked(session, sdf)
+                try:
+                    refuse_revoked(session, sdf)
+                except UnmaskDenied as exc:
+                    if not eager_only:
+                        raise
+                    # a display: no HTML table, and the text says why (one message, no traceback)
+                    return None if original.__name__ == "_repr_html_" else f"UnmaskDenied: {exc}"
             return original(sdf, *args, **kwargs)
 
         method.__name__ = original.__name__

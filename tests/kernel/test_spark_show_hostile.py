@@ -80,10 +80,22 @@ CELLS = [
     *CHECKPOINTED.items(),
     *REBUILT.items(),
     ("masked_rows", "spark.createDataFrame(customers.select('email').collect()).show(3, truncate=12)"),
+    ("write_raw", "contacts.select('email', 'plan').write.mode('overwrite').parquet('raw_out')"),
+    ("write_masked", "customers.select('email').write.mode('overwrite').parquet('masked_out')"),
+    ("read_raw", "spark.read.parquet('raw_out').show(3, truncate=12)"),
+    ("read_raw_plan", "spark.read.parquet('raw_out').select('plan').distinct().show()"),
+    ("read_masked", "spark.read.parquet('masked_out').show(3, truncate=12)"),
     ("rows", "rows = contacts.select('email').limit(3).collect()"),
     ("passed", "contacts.select('plan', 'city').show(2)"),
     ("end", "%privacy_purpose --end"),
     *REVOKED.items(),
+    (
+        "revoked_eager",
+        "spark.conf.set('spark.sql.repl.eagerEval.enabled', 'true')\n"
+        "shown = contacts.select('email').limit(2)\n"
+        "shown",
+    ),
+    ("eager_off", "spark.conf.set('spark.sql.repl.eagerEval.enabled', 'false')"),
     ("revoked_count", "print('rows:', contacts.count())"),
     ("masked_after", "customers.select('email').show(2, truncate=12)"),
     (
@@ -207,7 +219,25 @@ def test_the_frames_of_a_revoked_spark_grant_hand_out_no_rows(
         _no_address(saved, cell_id, examples_dir)
         assert "@" not in run.text(cell_id), cell_id
     assert not (Path(run.workdir) / "out").exists()
+    # the eager table of such a frame: one message saying why, no traceback and no table
+    assert not run.errors("revoked_eager"), run.text("revoked_eager")
+    (out,) = run.cell("revoked_eager").outputs
+    assert list(out["data"]) == ["text/plain"] and granted in out["data"]["text/plain"], out
     assert "rows: 400" in run.text("revoked_count")
     assert not run.errors("masked_after") and _marked(run, "masked_after") == [False]
     assert not run.errors("again") and _marked(run, "again")[-1:] == [True]
     assert "..." in run.text("again")
+
+
+def test_a_local_output_of_an_unmasked_frame_read_back_is_marked(
+    run: KernelRun, saved: dict[str, Any], examples_dir: Path
+) -> None:
+    """Written to parquet and read back, the plan starts anew: the kernel knows the folder held granted
+    values (its files are the read's input files), so the read-back frame is marked, for all columns;
+    a masked frame's output read back is not."""
+    for cell_id in ("write_raw", "write_masked", "read_raw", "read_raw_plan", "read_masked"):
+        assert not run.errors(cell_id), run.text(cell_id)
+    assert _marked(run, "read_raw") == [True] and "..." in run.text("read_raw")
+    _no_address(saved, "read_raw", examples_dir)
+    assert _marked(run, "read_raw_plan") == [True]
+    assert _marked(run, "read_masked") == [False]
