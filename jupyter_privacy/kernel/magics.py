@@ -105,11 +105,18 @@ class PrivacyMagics(Magics):
     def _end_purpose(self, args: argparse.Namespace) -> None:
         if args.purpose or args.basis or args.ref or args.art9:
             raise UsageError("%privacy_purpose: --end takes no purpose or other options")
+        session = current_session()
+        spark = [
+            g
+            for g in session.grants
+            if g.dataset in session.datasets and session.datasets[g.dataset].engine == "spark"
+        ]
         try:
-            decl = current_session().end_purpose()
+            decl = session.end_purpose()
         except PrivacyError as exc:
             raise _user_error(exc) from None
-        print(f"purpose ended: {decl.purpose.id}; raw columns granted under it are masked again")
+        spark_note = "; Spark frames unmasked under it hand out no more rows" if spark else ""
+        print(f"purpose ended: {decl.purpose.id}; raw columns granted under it are masked again{spark_note}")
 
     # -- %privacy_flag --------------------------------------------------------------------------
 

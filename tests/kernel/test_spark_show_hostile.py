@@ -212,6 +212,7 @@ def test_the_frames_of_a_revoked_spark_grant_hand_out_no_rows(
     refuse, with one error naming the grant, and so do frames derived or rebuilt from it."""
     (granted, _again) = [r.payload["grant"] for r in run.records if r.event == "unmask_granted"]
     assert "grants_revoked" in run.events()
+    assert "Spark frames unmasked under it hand out no more rows" in run.text("end"), run.text("end")
     for cell_id in REVOKED:
         (error,) = run.errors(cell_id)
         assert error["ename"] == "UnmaskDenied", (cell_id, run.text(cell_id))
