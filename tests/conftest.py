@@ -41,6 +41,9 @@ def spark_connect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
     pytest.importorskip("grpc")  # pyspark[connect]
     from spark_connect import start_server
 
-    server = start_server(tmp_path_factory.mktemp("connect-events"))
+    warehouse = tmp_path_factory.mktemp("connect-warehouse").as_uri()  # tables: not in the server's cwd
+    server = start_server(
+        tmp_path_factory.mktemp("connect-events"), conf={"spark.sql.warehouse.dir": warehouse}
+    )
     yield server
     server.stop()

@@ -442,3 +442,42 @@ def test_marks_behind_views_sql_and_checkpoints_are_read_off_the_servers_plan(
     by_sql.write.parquet(str(tmp_path / "from_sql"))
     (written,) = _records(api, "output_written")
     assert written.payload["datasets"] == [dataset]
+
+
+def test_table_writes_and_mllib_fits_of_connect_frames_are_logged(
+    connect: Any, api: PrivacySession, lineage: Lineage, crm: tuple[Path, Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """``saveAsTable``, ``insertInto`` and ``df.writeTo(table)`` on Connect, logged as ``table:<name>`` with
+    the dataset (an ungoverned one not logged); an MLlib fit on a governed Connect frame, ``model_trained``."""
+    from pyspark.ml.classification import LogisticRegression
+    from pyspark.ml.feature import VectorAssembler
+
+    lineage.import_and_hook("import pyspark.ml")
+    parquet, _csv, _raw = crm
+    masked = jp.load(str(parquet), engine="spark", spark=connect)
+    dataset = masked._jupyter_privacy_load.dataset_id
+    tables = ["jp_saved", "jp_v2", "jp_plain"]
+    try:
+        masked.write.option("path", str(tmp_path / "saved")).saveAsTable("jp_saved")
+        masked.filter("balance > 200").write.insertInto("jp_saved")
+        masked.groupBy("balance").count().writeTo("jp_v2").using("parquet").create()
+        connect.range(3).writeTo("jp_plain").using("parquet").create()
+        written = [
+            (r.payload["path"], r.payload["via"], r.payload["datasets"])
+            for r in _records(api, "output_written")
+        ]
+        assert written == [
+            ("table:jp_saved", "DataFrameWriter.saveAsTable", [dataset]),
+            ("table:jp_saved", "DataFrameWriter.insertInto", [dataset]),
+            ("table:jp_v2", "DataFrameWriterV2.create", [dataset]),
+        ]
+    finally:
+        for table in tables:
+            connect.sql(f"DROP TABLE IF EXISTS {table}")
+
+    train = masked.selectExpr("balance", "CAST(balance > 200 AS INT) AS label")
+    features = VectorAssembler(inputCols=["balance"], outputCol="features").transform(train)
+    model = LogisticRegression(labelCol="label", maxIter=5).fit(features)
+    lineage.flush({"model": model})
+    (fit,) = _records(api, "model_trained")
+    assert fit.payload["datasets"] == [dataset] and fit.payload["variable"] == "model"
