@@ -481,3 +481,21 @@ def test_table_writes_and_mllib_fits_of_connect_frames_are_logged(
     lineage.flush({"model": model})
     (fit,) = _records(api, "model_trained")
     assert fit.payload["datasets"] == [dataset] and fit.payload["variable"] == "model"
+
+
+def test_a_catalogue_table_is_loaded_and_unmasked_on_connect(
+    connect: Any, api: PrivacySession, crm: tuple[Path, Path, pd.DataFrame]
+) -> None:
+    """``load(table=...)`` on Connect: read from the server's catalogue, hashed by its files, unmasked."""
+    _parquet, _csv, raw = crm
+    connect.createDataFrame(raw).write.saveAsTable("jp_crm")
+    try:
+        masked = jp.load(table="jp_crm", engine="spark", spark=connect)
+        assert not set(raw["email"]) & {r["email"] for r in masked.collect()}
+        (loaded,) = _records(api, "dataset_loaded")
+        assert loaded.payload["source"] == "table:jp_crm" and len(loaded.payload["content_sha256"]) == 64
+        jp.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+        opened = jp.unmask(masked, ["email"]).orderBy("id").toPandas()
+        assert opened["email"].tolist() == raw["email"].tolist()
+    finally:
+        connect.sql("DROP TABLE IF EXISTS jp_crm")
