@@ -499,3 +499,20 @@ def test_a_catalogue_table_is_loaded_and_unmasked_on_connect(
         assert opened["email"].tolist() == raw["email"].tolist()
     finally:
         connect.sql("DROP TABLE IF EXISTS jp_crm")
+
+
+def test_a_file_or_table_the_connect_server_cannot_read_is_one_clear_error(
+    connect: Any, api: PrivacySession, tmp_path: Path
+) -> None:
+    """Connect reads lazily (the server analyses a frame when asked for its schema): a corrupt file or an
+    unknown table fails inside the load, as one clear error, not as a gRPC traceback."""
+    api.start()
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"not a parquet file, alice.secret@example.org")
+    with pytest.raises(LoadError) as caught:
+        jp.load(str(broken), engine="spark", spark=connect)
+    message = str(caught.value)
+    assert "Spark" in message and "\n" not in message and "alice.secret" not in message
+    with pytest.raises(LoadError, match="no such table"):
+        jp.load(table="no_such_table", engine="spark", spark=connect)
+    assert [r.event for r in _records(api) if r.event != "session_start"] == []

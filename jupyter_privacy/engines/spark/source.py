@@ -48,12 +48,15 @@ class SparkSource:
         """The source as a Spark DataFrame (lazy); Spark's refusal becomes a :class:`DataReadError`."""
         try:
             if self.table:
-                return spark.table(self.table)
+                sdf = spark.table(self.table)
+                sdf.columns  # noqa: B018 -- Spark Connect reads lazily: an unknown table fails here
+                return sdf
             reader = spark.read.format(self.fmt or "parquet")
             if self.fmt == "csv":
                 reader = reader.option("header", self.header).option("inferSchema", True)
             sdf = reader.load(self.uri or str(self.path))
-            return sdf if self.header else sdf.toDF(*[f"column_{i}" for i in range(1, len(sdf.columns) + 1)])
+            width = len(sdf.columns)  # Spark Connect reads lazily: a file it cannot read fails here
+            return sdf if self.header else sdf.toDF(*[f"column_{i}" for i in range(1, width + 1)])
         except Exception as exc:
             raise spark_error(exc, self.description) from None
 
