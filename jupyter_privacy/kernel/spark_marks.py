@@ -154,7 +154,7 @@ def _analysed(sdf: Any) -> tuple[Any, str]:
 
 def _plan_nodes(analysed: Any) -> list[Any]:
     """Every node of the plan, subqueries included."""
-    return _nodes(analysed, lambda node: _iterate(node.children()) + _iterate(node.innerChildren()))
+    return _nodes(analysed, lambda node: java_items(node.children()) + java_items(node.innerChildren()))
 
 
 def _aliases(nodes: list[Any]) -> set[str]:
@@ -186,7 +186,7 @@ def _confirmed(analysed: Any, aliases: set[str], udfs: set[str]) -> list[str]:
     marked = _aliases(nodes)
     ids = {i for i in aliases if MARK_PREFIX + i[len("ds-") :] in marked}
     if udfs - ids:
-        expressions = [e for n in nodes for e in _nodes_of(_iterate(n.expressions()))]
+        expressions = [e for n in nodes for e in _nodes_of(java_items(n.expressions()))]
         named = {_name(e) for e in expressions if "UDF" in str(e.nodeName())}
         ids |= {i for i in udfs if f"jp_mask_{i}" in named}
     return sorted(ids)
@@ -202,7 +202,7 @@ def _name(expression: Any) -> str:
 def _nodes_of(roots: list[Any]) -> list[Any]:
     found: list[Any] = []
     for root in roots:
-        found += _nodes(root, lambda e: _iterate(e.children()))
+        found += _nodes(root, lambda e: java_items(e.children()))
     return found
 
 
@@ -215,7 +215,8 @@ def _nodes(root: Any, below: Any) -> list[Any]:
     return found
 
 
-def _iterate(seq: Any) -> list[Any]:
+def java_items(seq: Any) -> list[Any]:
+    """The items of a Scala/Java collection reached through Py4J, as a list."""
     items = []
     it = seq.iterator()
     while it.hasNext():

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .spark_marks import java_items
+
 if TYPE_CHECKING:
     from .lineage import Lineage
 
@@ -137,7 +139,7 @@ def _log(lineage: Lineage, result: Any, plan: Any, target: str | None, table: bo
     columns: list[str] = []
     for query in (lambda: plan.query(), lambda: plan.children().head()):
         try:
-            columns = [str(a.name()) for a in _iterate(query().output())]
+            columns = [str(a.name()) for a in java_items(query().output())]
             break
         except Exception:  # this command keeps its query elsewhere
             continue
@@ -146,11 +148,3 @@ def _log(lineage: Lineage, result: Any, plan: Any, target: str | None, table: bo
     if kind == "path" and str(target).startswith("file:"):  # Spark's own URI of a local folder
         target = str(target)[len("file://") if str(target).startswith("file://") else len("file:") :]
     log_output(lineage.session, columns, target, ids, via, kind=kind)
-
-
-def _iterate(seq: Any) -> list[Any]:
-    items = []
-    it = seq.iterator()
-    while it.hasNext():
-        items.append(it.next())
-    return items

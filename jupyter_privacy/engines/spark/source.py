@@ -154,12 +154,8 @@ def _listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
     except DataReadError:
         raise
     except Exception as exc:
-        if pattern and _condition(exc) == "PATH_NOT_FOUND":
-            raise DataReadError(
-                f"{shown_uri(uri)}: no file or folder matches this pattern; check the path"
-            ) from None
-        raise spark_error(exc, shown_uri(uri)) from None
-    return base, sorted(set(f for f in found if not _hidden(f[len(base) :] if f.startswith(base) else f)))
+        raise _listing_error(exc, uri, pattern) from None
+    return base, _visible(found, base)
 
 
 def _connect_listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
@@ -173,12 +169,20 @@ def _connect_listing(spark: SparkSession, uri: str) -> tuple[str, list[str]]:
         reader = spark.read.format("binaryFile").option("recursiveFileLookup", "true")
         found = [_hadoop_path(f) for f in reader.load(uri).inputFiles()]
     except Exception as exc:
-        if pattern and _condition(exc) == "PATH_NOT_FOUND":
-            raise DataReadError(
-                f"{shown_uri(uri)}: no file or folder matches this pattern; check the path"
-            ) from None
-        raise spark_error(exc, shown_uri(uri)) from None
-    return base, sorted(set(f for f in found if not _hidden(f[len(base) :] if f.startswith(base) else f)))
+        raise _listing_error(exc, uri, pattern) from None
+    return base, _visible(found, base)
+
+
+def _listing_error(exc: Exception, uri: str, pattern: bool) -> DataReadError:
+    """One clear error for a listing that failed (the URI shown without credentials)."""
+    if pattern and _condition(exc) == "PATH_NOT_FOUND":
+        return DataReadError(f"{shown_uri(uri)}: no file or folder matches this pattern; check the path")
+    return spark_error(exc, shown_uri(uri))
+
+
+def _visible(found: list[str], base: str) -> list[str]:
+    """The files listed, sorted and once each, without hidden names below ``base``."""
+    return sorted(set(f for f in found if not _hidden(f[len(base) :] if f.startswith(base) else f)))
 
 
 def _at(spark: SparkSession, fs: Any, root: Any, qualified: str, uri: str) -> list[str]:
