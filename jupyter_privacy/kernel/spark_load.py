@@ -163,7 +163,7 @@ def govern_spark(
 
     key = session.key  # a missing key fails here, before anything is logged
     guard_connect_log()
-    _check_names(sdf, source)
+    _check_names(session, sdf, source)
     try:
         check_workers(sdf.sparkSession)
     except DataReadError as exc:
@@ -238,7 +238,7 @@ def govern_spark_frame(
     from ..engines.spark.source import SparkSource
 
     try:  # a Spark Connect frame is first analysed here: a missing file fails now, as one clear error
-        _check_names(sdf, source)
+        _check_names(session, sdf, source)
         files = sdf.inputFiles()
     except LoadError:
         raise
@@ -263,9 +263,10 @@ def govern_spark_frame(
     )
 
 
-def _check_names(sdf: DataFrame, source: str) -> None:
+def _check_names(session: PrivacySession, sdf: DataFrame, source: str) -> None:
     """Refuse a frame with two columns of one name (a join that kept both sides' key): Spark cannot tell
-    them apart by name, so neither the masking nor the content hash could address them."""
+    them apart by name, so neither the masking nor the content hash could address them. A name that is
+    personal data (a pivot's e-mail address) is quoted by its token."""
     exact = sdf.sparkSession.conf.get("spark.sql.caseSensitive", "false") == "true"
     seen: set[str] = set()
     twice: list[str] = []
@@ -275,10 +276,11 @@ def _check_names(sdf: DataFrame, source: str) -> None:
             twice.append(name)
         seen.add(folded)
     if twice:
-        raise LoadError(
+        message = (
             f"{source} has more than one column named {', '.join(map(repr, twice))}; rename or drop the "
             "duplicates first (for a join, join on the column name: a.join(b, 'id'))"
         )
+        raise LoadError(session.labels.message(message, twice))
 
 
 def _rows_sha256(sdf: DataFrame) -> str:

@@ -4,6 +4,7 @@ column names that are values or need quoting, nested columns, names Spark compar
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +70,30 @@ def test_a_frame_with_a_map_column_and_no_files_is_governed_and_guarded(
     opened = unmask_spark(privacy, masked, ["email"]).orderBy("id").toPandas()
     assert opened["email"].tolist() == people["email"].tolist()
     assert opened["tags"][0] == {"tier": "gold"}
+
+
+@pytest.mark.parametrize("name", ["e`mail", "e.mail", "e-mail address"])
+def test_identifiers_under_names_that_need_quoting_are_fingerprinted(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame, name: str
+) -> None:
+    """PySpark's ``mapInArrow`` re-reads its input's columns by name, unquoted: a backtick or a dot in an
+    identifier column's name failed the erasure fingerprints (the load logged 'not searchable')."""
+    frame = spark.createDataFrame(people).withColumnRenamed("email", name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the 'not searchable' warning
+        govern_spark_frame(privacy, frame, source="renamed")
+    (loaded,) = [r.payload for r in _events(privacy) if r.event == "dataset_loaded"]
+    assert "error" not in loaded["fingerprints"]
+    assert {c["column"]: c["distinct"] for c in loaded["fingerprints"]["columns"]}[name] == 300
+
+
+def test_a_duplicate_name_that_is_a_value_is_not_quoted(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame
+) -> None:
+    """Two columns one e-mail address apart in case (a pivot by customer): the refusal names them by token."""
+    address = people["email"][0]
+    frame = spark.createDataFrame([(1, 2)], f"`{address}` int, `{address.upper()}` int")
+    with pytest.raises(LoadError, match="more than one column named") as caught:
+        govern_spark_frame(privacy, frame, source="pivot")
+    assert address.lower() not in str(caught.value).lower()
+    assert not _events(privacy)
