@@ -3,16 +3,14 @@ column names that are values or need quoting, nested columns, names Spark compar
 
 from __future__ import annotations
 
-import json
 import warnings
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from faker import Faker
 
-from jupyter_privacy.kernel.errors import LoadError, UnmaskDenied
+from jupyter_privacy.kernel.errors import LoadError
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.kernel.spark_load import govern_spark_frame
 from jupyter_privacy.kernel.spark_unmask import unmask_spark
