@@ -163,7 +163,7 @@ def govern_spark(
 
     key = session.key  # a missing key fails here, before anything is logged
     guard_connect_log()
-    _check_names(sdf, source)
+    _check_names(session, sdf, source)
     try:
         check_workers(sdf.sparkSession)
     except DataReadError as exc:
@@ -232,12 +232,13 @@ def govern_spark_frame(
     """Govern an existing Spark DataFrame (``spark.table(...)``, a join, an in-memory frame).
 
     Its content hash is the hash of the data files it reads when it has any, else of its rows
-    (computed by Spark; a full pass, as there is nothing else to hash)."""
+    (computed by Spark; a full pass, as there is nothing else to hash). An unmask hashes the files the
+    frame reads then: a table that gained a file since is a change."""
     require_pyspark()
     from ..engines.spark.source import SparkSource
 
     try:  # a Spark Connect frame is first analysed here: a missing file fails now, as one clear error
-        _check_names(sdf, source)
+        _check_names(session, sdf, source)
         files = sdf.inputFiles()
     except LoadError:
         raise
@@ -246,23 +247,26 @@ def govern_spark_frame(
 
         raise LoadError(str(spark_error(exc, source))) from None
 
-    def rehash() -> str:
-        return SparkSource().content_sha256(files, sdf.sparkSession) if files else _rows_sha256(sdf)
+    def rehash(now: list[str] | None = None) -> str:
+        """The files the frame reads now (a table that gained a file reads it too), else its rows."""
+        now = sdf.inputFiles() if now is None else now
+        return SparkSource().content_sha256(now, sdf.sparkSession) if now else _rows_sha256(sdf)
 
     return govern_spark(
         session,
         sdf,
         source=source,
-        content_sha256=rehash(),
+        content_sha256=rehash(files),
         reread=lambda: sdf,
         rehash=rehash,
         variable=variable,
     )
 
 
-def _check_names(sdf: DataFrame, source: str) -> None:
+def _check_names(session: PrivacySession, sdf: DataFrame, source: str) -> None:
     """Refuse a frame with two columns of one name (a join that kept both sides' key): Spark cannot tell
-    them apart by name, so neither the masking nor the content hash could address them."""
+    them apart by name, so neither the masking nor the content hash could address them. A name that is
+    personal data (a pivot's e-mail address) is quoted by its token."""
     exact = sdf.sparkSession.conf.get("spark.sql.caseSensitive", "false") == "true"
     seen: set[str] = set()
     twice: list[str] = []
@@ -272,21 +276,34 @@ def _check_names(sdf: DataFrame, source: str) -> None:
             twice.append(name)
         seen.add(folded)
     if twice:
-        raise LoadError(
+        message = (
             f"{source} has more than one column named {', '.join(map(repr, twice))}; rename or drop the "
             "duplicates first (for a join, join on the column name: a.join(b, 'id'))"
         )
+        raise LoadError(session.labels.message(message, twice))
 
 
 def _rows_sha256(sdf: DataFrame) -> str:
+    """A hash of the frame's rows (order does not count), computed by Spark; a failure is one clear error."""
     import hashlib
 
+    from ..engines.spark.source import spark_error
+
+    try:
+        digest = sdf.select(_row_hash_sum(sdf).alias("h"))
+        value = digest.collect()[0]["h"]
+    except Exception as exc:
+        raise LoadError(str(spark_error(exc, "the frame's rows"))) from None
+    return hashlib.sha256(f"{value}:{','.join(sdf.columns)}".encode()).hexdigest()
+
+
+def _row_hash_sum(sdf: DataFrame) -> Any:
+    """The sum of the rows' 64-bit hashes; a column holding a map is hashed by its JSON text (Spark
+    refuses to hash a map: two equal maps may hash differently)."""
     from pyspark.sql import functions as F
 
-    digest = sdf.select(
-        F.sum(
-            F.xxhash64(*[F.col("`" + c.replace("`", "``") + "`") for c in sdf.columns]).cast("decimal(38,0)")
-        ).alias("h")
-    )
-    value = digest.collect()[0]["h"]
-    return hashlib.sha256(f"{value}:{','.join(sdf.columns)}".encode()).hexdigest()
+    columns = []
+    for field in sdf.schema.fields:
+        column = F.col("`" + field.name.replace("`", "``") + "`")
+        columns.append(F.to_json(column) if "map<" in field.dataType.simpleString() else column)
+    return F.sum(F.xxhash64(*columns).cast("decimal(38,0)"))

@@ -58,7 +58,10 @@ def spark_digests(
             values = distinct_strings(sample.iloc[:, position]).slice(0, REGION_VALUES).to_pylist()
             region = infer_phone_region(values, PHONE_REGIONS)
         targets.append(Target(entity, region))
-    columns = [F.col("`" + names[p].replace("`", "``") + "`") for p, _e in found]
+    # aliased: mapInArrow reads its input's columns back by name, unquoted (a name with ` or . fails)
+    columns = [
+        F.col("`" + names[p].replace("`", "``") + "`").alias(f"c{i}") for i, (p, _e) in enumerate(found)
+    ]
     body = partial(partition_digests, targets=targets, key=key)
 
     def jp_fingerprints(batches: Any) -> Any:  # the name the plan shows; key and values stay inside

@@ -1,0 +1,97 @@
+"""Hostile Spark sources and frames, against a real local SparkSession: a governed frame whose table grew,
+column names that are values or need quoting, nested columns, names Spark compares without case."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pandas as pd
+import pytest
+from faker import Faker
+
+from jupyter_privacy.kernel.errors import LoadError
+from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.kernel.spark_load import govern_spark_frame
+from jupyter_privacy.kernel.spark_unmask import unmask_spark
+from jupyter_privacy.ledger import SqliteLedgerStore
+
+
+@pytest.fixture(scope="module")
+def people() -> pd.DataFrame:
+    Faker.seed(29)
+    fake = Faker()
+    return pd.DataFrame(
+        {
+            "id": range(300),
+            "email": [fake.unique.email() for _ in range(300)],
+            "full_name": [fake.name() for _ in range(300)],
+        }
+    )
+
+
+def _events(privacy: PrivacySession) -> list[Any]:
+    ledger = privacy.policy.log.resolved_path()
+    if not ledger.exists():
+        return []
+    return list(SqliteLedgerStore(ledger, readonly=True).records(privacy.notebook))
+
+
+def test_a_governed_table_frame_that_gained_rows_is_refused(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame
+) -> None:
+    """``jp.govern(spark.table(t))``, then rows inserted into ``t``: the governed frame now reads the new
+    file too, so an unmask would hand out raw values of people never loaded (nor logged). The check must
+    hash the files the frame reads now, not the list it read at the load."""
+    spark.createDataFrame(people[:295]).write.saveAsTable("crm_grows")
+    try:
+        masked = govern_spark_frame(privacy, spark.table("crm_grows"), source="table:crm_grows")
+        privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+        assert unmask_spark(privacy, masked, ["email"]).count() == 295
+        spark.createDataFrame(people[295:]).write.insertInto("crm_grows")
+        assert masked.count() == 300  # the governed frame reads the new file
+        with pytest.raises(LoadError, match="changed since it was loaded"):
+            unmask_spark(privacy, masked, ["email"])
+        assert len([r for r in _events(privacy) if r.event == "unmask_granted"]) == 1
+    finally:
+        spark.sql("DROP TABLE crm_grows")
+
+
+def test_a_frame_with_a_map_column_and_no_files_is_governed_and_guarded(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame
+) -> None:
+    """A frame with no data files is hashed by its rows; Spark refuses to hash a map, which failed the
+    load (and the unmask's check) with Spark's raw AnalysisException."""
+    rows = spark.createDataFrame(people).selectExpr("*", "map('tier', 'gold') AS tags")
+    masked = govern_spark_frame(privacy, rows, source="in-memory")
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    opened = unmask_spark(privacy, masked, ["email"]).orderBy("id").toPandas()
+    assert opened["email"].tolist() == people["email"].tolist()
+    assert opened["tags"][0] == {"tier": "gold"}
+
+
+@pytest.mark.parametrize("name", ["e`mail", "e.mail", "e-mail address"])
+def test_identifiers_under_names_that_need_quoting_are_fingerprinted(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame, name: str
+) -> None:
+    """PySpark's ``mapInArrow`` re-reads its input's columns by name, unquoted: a backtick or a dot in an
+    identifier column's name failed the erasure fingerprints (the load logged 'not searchable')."""
+    frame = spark.createDataFrame(people).withColumnRenamed("email", name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the 'not searchable' warning
+        govern_spark_frame(privacy, frame, source="renamed")
+    (loaded,) = [r.payload for r in _events(privacy) if r.event == "dataset_loaded"]
+    assert "error" not in loaded["fingerprints"]
+    assert {c["column"]: c["distinct"] for c in loaded["fingerprints"]["columns"]}[name] == 300
+
+
+def test_a_duplicate_name_that_is_a_value_is_not_quoted(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame
+) -> None:
+    """Two columns one e-mail address apart in case (a pivot by customer): the refusal names them by token."""
+    address = people["email"][0]
+    frame = spark.createDataFrame([(1, 2)], f"`{address}` int, `{address.upper()}` int")
+    with pytest.raises(LoadError, match="more than one column named") as caught:
+        govern_spark_frame(privacy, frame, source="pivot")
+    assert address.lower() not in str(caught.value).lower()
+    assert not _events(privacy)
