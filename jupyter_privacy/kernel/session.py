@@ -152,11 +152,16 @@ class Grant:
     purpose: str
     frames: list[weakref.ref[pd.DataFrame]] = field(default_factory=list, repr=False)
     id: str = field(default_factory=lambda: f"g-{uuid.uuid4().hex[:12]}")
+    engine_session: Any = field(default=None, repr=False)  # a Spark unmask's SparkSession (its temp views)
 
 
 GrantListener = Callable[[Grant, pd.DataFrame | RawValueIndex], None]
 """Called with each new grant and the raw values it hands out (a Spark unmask: their index, built by
 Spark), before the grant is logged: a listener that raises refuses the grant, and nothing is logged."""
+
+RevokeHook = Callable[[list[Grant]], int]
+"""Called with the grants being revoked, before ``grants_revoked`` is logged; undoes what an engine keeps
+of their raw values beyond the frames (a Spark unmask's temporary views) and says how many it undid."""
 
 
 class PrivacySession:
@@ -175,6 +180,7 @@ class PrivacySession:
         self.revoked_grants: set[str] = set()  # ids of the grants revoked (Spark frames refuse their rows)
         self.progress: Callable[[str], None] | None = None  # told each stage of a load (progress line)
         self.grant_listeners: list[GrantListener] = []
+        self.revoke_hooks: list[RevokeHook] = []
         self._store: LedgerStore | None = None
         self._key: MaskingKey | None = None
         self._lock = threading.RLock()
@@ -532,9 +538,13 @@ class PrivacySession:
         with self._lock:
             grants = [{"dataset": g.dataset, "columns": g.columns, "purpose": g.purpose} for g in self.grants]
             self.revoked_grants.update(g.id for g in self.grants)
+            views = sum(hook(list(self.grants)) for hook in self.revoke_hooks) if self.grants else 0
             revoked = self._remask_granted()
             if grants:
-                self.log("grants_revoked", {"reason": why, "grants": grants, "columns_masked_again": revoked})
+                payload = {"reason": why, "grants": grants, "columns_masked_again": revoked}
+                if self.revoke_hooks:
+                    payload["temporary_views_dropped"] = views
+                self.log("grants_revoked", payload)
         return revoked
 
     def _remask_granted(self) -> int:

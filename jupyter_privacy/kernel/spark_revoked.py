@@ -4,10 +4,10 @@ Ending or changing the purpose revokes its grants: a pandas frame's granted colu
 place. A Spark frame cannot be changed in place (it is a plan, and each action reads the source again),
 so it kept showing the raw values. Now the DataFrame methods that hand out rows (``collect``, ``take``,
 ``toPandas``, ``toArrow``, ``show``, the eager table, ``tail``, ``toLocalIterator``, ``rdd``, ``toJSON``,
-``write``, ``writeTo``) first read the frame's grant marks off its plan (:mod:`.spark_marks`, which every
+``write``, ``writeTo``, and the methods making a temporary view) first read the frame's grant marks off its plan (:mod:`.spark_marks`, which every
 frame derived from the unmask's carries) and refuse, with one error, when one names a revoked grant.
-``count()`` and other aggregates still run. SQL statements that write (``INSERT ... SELECT`` from a view of
-such a frame) run inside ``spark.sql`` and are not refused.
+``count()`` and other aggregates still run. Temporary views made from such a frame before the revocation
+are dropped then (:mod:`.spark_views`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 METHODS = (
     *("collect", "_collect_as_arrow", "tail", "toLocalIterator", "_show_string", "toJSON", "writeTo"),
+    *("createTempView", "createOrReplaceTempView", "createGlobalTempView", "createOrReplaceGlobalTempView"),
+    "registerTempTable",  # a view SQL could read the raw values through (see :mod:`.spark_views`)
     *("toPandas", "toArrow"),  # on Spark Connect they do not go through collect or _collect_as_arrow
 )
 EAGER = ("_repr_html_", "__repr__")  # only when they show rows (eagerEval): the text says why, no table

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .spark_marks import java_items
+from .spark_revoked import refuse_revoked
+from .spark_views import refused_view
 
 if TYPE_CHECKING:
     from .lineage import Lineage
@@ -46,7 +48,15 @@ def sql_writer(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[...,
 
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def sql(spark: Any, *args: Any, **kwargs: Any) -> Any:
-            result = original(spark, *args, **kwargs)  # a failed command raises here: nothing is logged
+            for value in kwargs.values():  # frames a statement formats in (``{df}``) that must not run
+                refuse_revoked(lineage.session, value)
+            try:
+                result = original(spark, *args, **kwargs)  # a failed command raises here: nothing is logged
+            except Exception as exc:
+                refused = refused_view(lineage.session, spark, exc)
+                if refused is None:
+                    raise
+                raise refused from None
             if type(spark).__module__.startswith("pyspark.sql.connect"):
                 _connect_write_warning(lineage, args[0] if args else kwargs.get("sqlQuery"))
                 return result

@@ -18,6 +18,7 @@ from .errors import LoadError, UnmaskDenied
 from .session import Grant, PrivacySession
 from .spark_load import ENGINE, LOADED_ATTR, SparkLoad
 from .spark_marks import mark, mark_grant, spark_datasets_of
+from .spark_views import watch_views
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -57,6 +58,7 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
         payload = {"grant": grant.id, **session._grant_payload(dataset, columns, reason), "engine": ENGINE}
         session.log("unmask_granted", payload)
         session.grants.append(grant)
+        watch_views(session, grant, raw.sparkSession)
     return raw
 
 

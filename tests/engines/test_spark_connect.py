@@ -390,6 +390,45 @@ def test_a_connect_frame_of_a_revoked_grant_hands_out_no_rows(
     assert not set(raw["email"]) & {r["email"] for r in masked.collect()}
 
 
+def test_connect_views_of_a_revoked_grant_are_dropped_and_write_nothing(
+    connect: Any,
+    api: PrivacySession,
+    lineage: Lineage,
+    crm: tuple[Path, Path, pd.DataFrame],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """On Connect too, views of an unmask's frames are dropped when the purpose ends (found by the
+    server's plan of each view), a statement naming one is refused, and no view of a revoked frame is
+    made; a view of the masked frame stays."""
+    parquet, _csv, raw = crm
+    masked = jp.load(str(parquet), engine="spark", spark=connect)
+    jp.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    opened = jp.unmask(masked, ["email"])
+    opened.createOrReplaceTempView("c_raw_v")
+    connect.sql("CREATE OR REPLACE TEMP VIEW c_raw_v2 AS SELECT email FROM c_raw_v")
+    masked.createOrReplaceTempView("c_masked_v")
+    grant = next(r.payload["grant"] for r in _records(api, "unmask_granted"))
+    with caplog.at_level(logging.WARNING):
+        api.end_purpose()
+    said = [r.getMessage() for r in caplog.records if r.name == "jupyter_privacy.kernel.spark_views"]
+    assert [m for m in said if "c_raw_v," in m and "c_raw_v2" in m and grant in m], said
+    assert _records(api, "grants_revoked")[-1].payload["temporary_views_dropped"] == 2
+    target = tmp_path / "raw_dir"
+    for statement in (
+        lambda: connect.sql(f"INSERT OVERWRITE DIRECTORY '{target}' USING parquet SELECT * FROM c_raw_v2"),
+        lambda: connect.table("c_raw_v").collect(),
+        lambda: opened.createOrReplaceTempView("c_raw_v3"),
+        lambda: connect.sql("SELECT * FROM {df}", df=opened).collect(),
+    ):
+        with pytest.raises(UnmaskDenied, match=f"{grant}.*revoked|revoked.*{grant}"):
+            statement()
+    assert not target.exists()
+    left = {t.name for t in connect.catalog.listTables() if t.isTemporary}
+    assert "c_masked_v" in left and not left & {"c_raw_v", "c_raw_v2", "c_raw_v3"}
+    assert not set(raw["email"]) & {r["email"] for r in connect.table("c_masked_v").collect()}
+
+
 def test_a_connect_server_whose_workers_cannot_run_the_masking_is_one_clear_error(
     api: PrivacySession, crm: tuple[Path, Path, pd.DataFrame], tmp_path: Path
 ) -> None:
