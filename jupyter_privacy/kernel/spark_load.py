@@ -164,6 +164,8 @@ def govern_spark(
     key = session.key  # a missing key fails here, before anything is logged
     guard_connect_log()
     _check_names(session, sdf, source)
+    sdf, reread = _laid_out(session, sdf, reread)
+    _check_names(session, sdf, source)  # a flattened field may take a name the frame has
     try:
         check_workers(sdf.sparkSession)
     except DataReadError as exc:
@@ -204,6 +206,22 @@ def govern_spark(
         session.datasets[dataset.id] = dataset
         session.log("dataset_loaded", payload)
     return masked
+
+
+def _laid_out(
+    session: PrivacySession, sdf: DataFrame, reread: Callable[[], DataFrame]
+) -> tuple[DataFrame, Callable[[], DataFrame]]:
+    """``sdf`` as it is scanned, masked and shown, as the pandas path lays a frame out: nested columns
+    flattened, and a column name that is personal data (a pivot's e-mail address) as its token; and the
+    re-read an unmask makes, laid out the same way (by position: the source was checked unchanged)."""
+    from ..engines.spark.nested import flatten_nested
+
+    flat = flatten_nested(sdf)
+    renamed = session.labels.renames(list(flat.columns))
+    if not renamed:
+        return flat, reread if flat is sdf else (lambda: flatten_nested(reread()))
+    names = [renamed.get(c, c) for c in flat.columns]
+    return flat.toDF(*names), lambda: flatten_nested(reread()).toDF(*names)
 
 
 def _fingerprints(

@@ -4,6 +4,7 @@ column names that are values or need quoting, nested columns, names Spark compar
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -12,7 +13,7 @@ from faker import Faker
 
 from jupyter_privacy.kernel.errors import LoadError
 from jupyter_privacy.kernel.session import PrivacySession
-from jupyter_privacy.kernel.spark_load import govern_spark_frame
+from jupyter_privacy.kernel.spark_load import govern_spark_frame, load_spark
 from jupyter_privacy.kernel.spark_unmask import unmask_spark
 from jupyter_privacy.ledger import SqliteLedgerStore
 
@@ -67,7 +68,7 @@ def test_a_frame_with_a_map_column_and_no_files_is_governed_and_guarded(
     privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
     opened = unmask_spark(privacy, masked, ["email"]).orderBy("id").toPandas()
     assert opened["email"].tolist() == people["email"].tolist()
-    assert opened["tags"][0] == {"tier": "gold"}
+    assert opened["tags"][0] == '[["tier", "gold"]]'  # a map as the pandas path's JSON text of its pairs
 
 
 @pytest.mark.parametrize("name", ["e`mail", "e.mail", "e-mail address"])
@@ -95,3 +96,47 @@ def test_a_duplicate_name_that_is_a_value_is_not_quoted(
         govern_spark_frame(privacy, frame, source="pivot")
     assert address.lower() not in str(caught.value).lower()
     assert not _events(privacy)
+
+
+def test_a_column_named_by_a_person_is_shown_by_its_token(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A pivot whose column names are customers' e-mail addresses: the pandas path shows them as tokens;
+    the masked Spark frame showed (and ``show()`` printed into the notebook) the raw addresses."""
+    address = people["email"][0]
+    path = tmp_path / "pivot.parquet"
+    people.assign(**{address: range(300)}).to_parquet(path, index=False)
+    masked = load_spark(privacy, path, spark=spark)
+    assert address not in masked.columns and address not in masked._jdf.schema().treeString()
+    token = privacy.labels.label(address)
+    assert token != address and token in masked.columns
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    opened = unmask_spark(privacy, masked, ["email"]).orderBy("id").toPandas()
+    assert opened["email"].tolist() == people["email"].tolist() and address not in opened.columns
+
+
+def test_nested_columns_are_flattened_masked_and_unmasked_like_pandas(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A struct, an array and a map of personal data (Parquet written by Spark): the load failed with a
+    pandas TypeError. As the pandas path does, a struct's fields become columns (``contact.email``) and
+    an array or a map its JSON text (scanned as free text)."""
+    folder = tmp_path / "nested"
+    spark.createDataFrame(people).selectExpr(
+        "id",
+        "named_struct('email', email, 'name', full_name, 'since', id + 2000) AS contact",
+        "array(email) AS aliases",
+        "map('work', email) AS mailboxes",
+    ).write.parquet(str(folder))
+    masked = load_spark(privacy, folder, spark=spark)
+    assert masked.columns == ["id", "contact.email", "contact.name", "contact.since", "aliases", "mailboxes"]
+    shown = masked.toPandas()
+    for column in ["contact.email", "contact.name", "aliases", "mailboxes"]:
+        text = shown[column].str.cat()
+        leaked = [v for v in [*people["email"], *people["full_name"]] if v in text]
+        assert not leaked, column
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    opened = unmask_spark(privacy, masked, ["contact.email"]).orderBy("id").toPandas()
+    assert opened["contact.email"].tolist() == people["email"].tolist()
+    assert opened["contact.since"].tolist() == [i + 2000 for i in range(300)]
+    assert not any(e in opened["aliases"].str.cat() for e in people["email"])
