@@ -169,7 +169,20 @@ def spark_datasets_of(sdf: Any) -> list[str]:
         aliases, functions = connect
         ids = {f"ds-{a[len(MARK_PREFIX) :]}" for a in aliases if _MARK_ALIAS.fullmatch(a)}
         return sorted(ids | {f[len("jp_mask_") :] for f in functions if _UDF_NAME.fullmatch(f)})
-    analysed, text = _analysed(sdf)
+    return _datasets_in(*_analysed(sdf))
+
+
+def plan_datasets_of(analysed: Any, spark: Any) -> list[str]:
+    """:func:`spark_datasets_of` for an analysed plan (a command a SQL script ran), of session ``spark``."""
+    try:
+        with _whole_plan_text(spark):
+            text = plan_text(analysed)
+    except Exception:  # not a plan: no marks
+        return []
+    return _datasets_in(analysed, text)
+
+
+def _datasets_in(analysed: Any, text: str) -> list[str]:
     found = _TAGS.findall(text)
     aliases, udfs = {f"ds-{a}" for _u, a in found if a}, {u for u, _a in found if u}
     try:

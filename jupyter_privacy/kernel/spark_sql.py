@@ -3,8 +3,9 @@
 
 Spark runs such a command when ``spark.sql`` returns; the analysed plan of the frame it returns is the
 command over its query, in which a governed frame's marks (:mod:`.spark_marks`) are kept, also through
-temporary views. Only the command's target (a table name or a folder) is logged, never the SQL text
-(it may quote values). On Spark Connect the command's plan stays on the server: such writes are not
+temporary views. A SQL script (``BEGIN ... END``) returns only its last result: the commands it ran are
+collected while it runs (:mod:`.spark_sql_scripts`). Only the command's target (a table name or a
+folder) is logged, never the SQL text (it may quote values). On Spark Connect the command's plan stays on the server: such writes are not
 logged, and a warning says so once (when a Spark dataset is loaded and the statement writes).
 """
 
@@ -15,8 +16,9 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .spark_marks import java_items
+from .spark_marks import java_items, plan_datasets_of
 from .spark_revoked import refuse_revoked
+from .spark_sql_scripts import ScriptCommands, is_script
 from .spark_views import refused_view
 
 if TYPE_CHECKING:
@@ -50,19 +52,19 @@ def sql_writer(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[...,
         def sql(spark: Any, *args: Any, **kwargs: Any) -> Any:
             for value in kwargs.values():  # frames a statement formats in (``{df}``) that must not run
                 refuse_revoked(lineage.session, value)
-            try:
-                result = original(spark, *args, **kwargs)  # a failed command raises here: nothing is logged
-            except Exception as exc:
-                refused = refused_view(lineage.session, spark, exc)
-                if refused is None:
-                    raise
-                raise refused from None
+            text = args[0] if args else kwargs.get("sqlQuery")
             if type(spark).__module__.startswith("pyspark.sql.connect"):
-                _connect_write_warning(lineage, args[0] if args else kwargs.get("sqlQuery"))
+                result = _run(lineage, original, spark, args, kwargs)
+                _connect_write_warning(lineage, text)
                 return result
+            if lineage.session.datasets and is_script(text):
+                return _run_script(lineage, original, spark, args, kwargs)
+            result = _run(lineage, original, spark, args, kwargs)
             written = _written(result)
             if written is not None:
-                _log(lineage, result, *written)
+                from .spark_lineage import frame_datasets
+
+                _log(lineage, frame_datasets(lineage.session, result), *written)
             return result
 
         sql.__name__ = original.__name__
@@ -70,6 +72,50 @@ def sql_writer(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[...,
         return sql
 
     return wrap
+
+
+def _run(lineage: Lineage, original: Callable[..., Any], spark: Any, args: Any, kwargs: Any) -> Any:
+    """``spark.sql`` itself; a failed command raises here (nothing is logged), a dropped view's with
+    the reason (:mod:`.spark_views`)."""
+    try:
+        return original(spark, *args, **kwargs)
+    except Exception as exc:
+        refused = refused_view(lineage.session, spark, exc)
+        if refused is None:
+            raise
+        raise refused from None
+
+
+def _run_script(lineage: Lineage, original: Callable[..., Any], spark: Any, args: Any, kwargs: Any) -> Any:
+    """A SQL script: each write command it ran is logged, also when a later statement failed."""
+    commands = ScriptCommands(spark)
+    try:
+        return _run(lineage, original, spark, args, kwargs)
+    finally:
+        for plan, target, table in _outer(commands.finish()):
+            _log(lineage, plan_datasets_of(plan, spark), plan, target, table, script=True)
+
+
+_FILE_WRITE = "InsertIntoHadoopFsRelationCommand"
+
+
+def _outer(plans: list[Any]) -> list[tuple[Any, str | None, bool]]:
+    """The write commands among ``plans``, without the file write a directory insert runs inside it
+    (Spark reports it first, as a command of its own, to the same folder)."""
+    writes = [w for w in map(_command, plans) if w is not None]
+    return [
+        w
+        for w, after in zip(writes, [*writes[1:], None], strict=False)
+        if not (after and str(w[0].nodeName()) == _FILE_WRITE != str(after[0].nodeName()) and _same(w, after))
+    ]
+
+
+def _same(write: tuple[Any, str | None, bool], other: tuple[Any, str | None, bool]) -> bool:
+    def folder(target: str | None) -> str:
+        text = str(target)
+        return text[len("file://") :] if text.startswith("file://") else text.removeprefix("file:")
+
+    return folder(write[1]) == folder(other[1])
 
 
 _SQL_WRITE = re.compile(
@@ -98,11 +144,19 @@ def _written(result: Any) -> tuple[Any, str | None, bool] | None:
     """(the command's plan, its target, whether the target is a table), when ``result`` is a write."""
     try:
         plan = result._jdf.queryExecution().analyzed()
+    except Exception:  # Spark Connect, or not a frame
+        return None
+    return _command(plan)
+
+
+def _command(plan: Any) -> tuple[Any, str | None, bool] | None:
+    """(the command, its target, whether that is a table), when the analysed ``plan`` is a write."""
+    try:
         if str(plan.nodeName()) == "CommandResult":  # EXECUTE IMMEDIATE 'INSERT ...': the command it ran
             plan = plan.commandLogicalPlan()
         if str(plan.nodeName()) not in WRITE_COMMANDS:
             return None
-    except Exception:  # Spark Connect, or a plan of another shape: not a command this module knows
+    except Exception:  # a plan of another shape: not a command this module knows
         return None
     for getter in _TABLES:
         table = _read(getter, plan)
@@ -140,10 +194,11 @@ def _read(getter: Callable[[Any], Any], plan: Any) -> str | None:
         return str(value)
 
 
-def _log(lineage: Lineage, result: Any, plan: Any, target: str | None, table: bool) -> None:
-    from .spark_lineage import frame_datasets, log_output
+def _log(
+    lineage: Lineage, ids: list[str], plan: Any, target: str | None, table: bool, *, script: bool = False
+) -> None:
+    from .spark_lineage import log_output
 
-    ids = frame_datasets(lineage.session, result)
     if not ids:
         return
     columns: list[str] = []
@@ -153,7 +208,7 @@ def _log(lineage: Lineage, result: Any, plan: Any, target: str | None, table: bo
             break
         except Exception:  # this command keeps its query elsewhere
             continue
-    via = f"SparkSession.sql ({plan.nodeName()})"
+    via = f"SparkSession.sql{' script' if script else ''} ({plan.nodeName()})"
     kind = "table" if table or target is None else "path"
     if kind == "path" and str(target).startswith("file:"):  # Spark's own URI of a local folder
         target = str(target)[len("file://") if str(target).startswith("file://") else len("file:") :]

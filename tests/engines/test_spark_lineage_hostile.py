@@ -256,3 +256,57 @@ def test_a_whole_grant_mark_shows_every_column(spark: Any) -> None:
     assert spark_grants_of(rebuilt.select("plan")) == ["g-0123456789ab"]
     assert grants_shown(rebuilt.select("plan"), {"g-0123456789ab": ["email"]}) == {"g-0123456789ab"}
     assert grants_shown(frame.select("plan"), {"g-0123456789ab": ["email"]}) == set()
+
+
+def test_writes_inside_a_sql_script_are_logged_and_only_those_that_ran(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """Spark 4 runs SQL scripts (``BEGIN ... END``) by default: ``spark.sql`` returns the last statement's
+    result, so the writes inside went unlogged. Each write the script ran is logged once, with the
+    dataset and target, not the SQL; one in a branch not taken is not; when a later statement fails, the
+    writes before it (which happened) are logged and the error is Spark's."""
+    masked = _governed(spark, privacy)
+    masked.createOrReplaceTempView("script_people")
+    table = "script_" + tmp_path.name[-8:].replace("-", "_")
+    secret = "@".join(("someone", "example.org"))
+    spark.sql(
+        f"""-- a script
+        BEGIN
+          CREATE TABLE {table} USING parquet AS SELECT * FROM script_people;
+          IF (SELECT count(*) FROM script_people) > 100 THEN
+            INSERT OVERWRITE DIRECTORY '{tmp_path / "never"}' USING parquet SELECT * FROM script_people;
+          END IF;
+          INSERT OVERWRITE DIRECTORY '{tmp_path / "dir"}' USING parquet
+            SELECT email FROM script_people WHERE email <> '{secret}';
+          CREATE TABLE {table}_plain USING parquet AS SELECT id FROM range(3);
+          counted: BEGIN
+            SELECT count(*) FROM {table};
+          END counted;
+        END"""
+    )
+    with pytest.raises(Exception, match="TABLE_OR_VIEW_NOT_FOUND"):
+        spark.sql(
+            f"BEGIN INSERT INTO {table} SELECT * FROM script_people; INSERT INTO {table} SELECT * FROM nowhere; END"
+        )
+    try:
+        ids = sorted(privacy.datasets)
+        written = _written(privacy)
+        assert [(w["path"], w["datasets"], w["via"]) for w in written] == [
+            (
+                f"table:spark_catalog.default.{table}",
+                ids,
+                "SparkSession.sql script (CreateDataSourceTableAsSelectCommand)",
+            ),
+            (str(tmp_path / "dir"), ids, "SparkSession.sql script (InsertIntoDataSourceDirCommand)"),
+            (
+                f"table:spark_catalog.default.{table}",
+                ids,
+                "SparkSession.sql script (InsertIntoHadoopFsRelationCommand)",
+            ),
+        ]
+        assert written[1]["columns"] == ["email"] and len(written[1]["sha256"]) == 64
+        assert not (tmp_path / "never").exists() and spark.table(table).count() == 4
+        assert secret not in str(written)
+    finally:
+        for name in (table, f"{table}_plain"):
+            spark.sql(f"DROP TABLE IF EXISTS {name}")

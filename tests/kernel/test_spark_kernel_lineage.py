@@ -1,6 +1,7 @@
 """Spark lineage in a real kernel: the first cell that starts Spark governs an in-memory frame, unmasks
-every masked column (no masking step is left in the plan), and writes from it in the same cell; both the
-Spark write and the pandas copy's write are logged with the dataset."""
+every masked column (no masking step is left in the plan), and writes from it in the same cell; the Spark
+write, a SQL script's write (seen through a listener behind Py4J's callback server) and the pandas copy's
+write are logged with the dataset."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ CELLS = [
         "opened = jp.unmask(people, ['email'])\n"
         "opened.groupBy('plan').count().write.parquet('by_plan')\n"
         "opened.toPandas().to_csv('opened.csv', index=False)\n"
+        "opened.createOrReplaceTempView('opened_v')\n"
+        "spark.sql(\"BEGIN INSERT OVERWRITE DIRECTORY 'by_script' USING parquet SELECT plan FROM opened_v; END\")\n"
         "spark.stop()",
     ),
 ]
@@ -47,6 +50,7 @@ def test_a_fully_unmasked_spark_frame_is_traced_from_the_first_spark_cell(
     assert not run.errors("spark"), run.text("spark")
     (loaded,) = [r.payload for r in run.records if r.event == "dataset_loaded"]
     written = {Path(r.payload["path"]).name: r.payload for r in run.records if r.event == "output_written"}
-    assert set(written) == {"by_plan", "opened.csv"}
+    assert set(written) == {"by_plan", "opened.csv", "by_script"}
     assert all(w["datasets"] == [loaded["dataset"]] for w in written.values())
     assert written["by_plan"]["engine"] == "spark" and written["opened.csv"]["via"].endswith("to_csv")
+    assert written["by_script"]["via"] == "SparkSession.sql script (InsertIntoDataSourceDirCommand)"
