@@ -42,12 +42,18 @@ HEADER_ROWS = 200
 
 @dataclass
 class SparkLoad:
-    """What an unmask needs to rebuild a governed Spark load: the source and the masking plan."""
+    """What an unmask needs to rebuild a governed Spark load: the source and the masking plan, and the
+    load's own dataset (its findings gate the unmask: another load of the same files, so of the same
+    dataset id, may have scanned other columns)."""
 
-    dataset_id: str
+    dataset: Dataset
     plans: list[ColumnPlan]
     reread: Callable[[], DataFrame]
     content_sha256: Callable[[], str]
+
+    @property
+    def dataset_id(self) -> str:
+        return self.dataset.id
 
 
 def active_spark() -> SparkSession:
@@ -195,7 +201,7 @@ def govern_spark(
     )
     # marked even with nothing to mask: frames derived from it name the dataset (spark_marks)
     masked = mark(apply_masking(sdf, plans, session.policy, key, dataset.id), [dataset.id])
-    setattr(masked, LOADED_ATTR, SparkLoad(dataset.id, plans, reread, rehash))
+    setattr(masked, LOADED_ATTR, SparkLoad(dataset, plans, reread, rehash))
     payload = session._loaded_payload(dataset)
     payload["engine"] = ENGINE
     fingerprints = _fingerprints(session, sdf, sample, dataset.masking, key)

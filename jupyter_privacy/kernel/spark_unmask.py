@@ -32,7 +32,7 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
     from ..engines.spark.masking import apply_masking
 
     load = _governed_load(session, sdf)
-    dataset = session.datasets[load.dataset_id]
+    dataset = load.dataset  # this load's findings, whatever was loaded since under the same id
     missing = [c for c in columns if c not in sdf.columns]
     if missing:
         message = f"no column(s) {', '.join(map(repr, missing))} in this Spark DataFrame"

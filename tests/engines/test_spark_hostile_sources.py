@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from faker import Faker
 
-from jupyter_privacy.kernel.errors import LoadError
+from jupyter_privacy.kernel.errors import LoadError, UnmaskDenied
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.kernel.spark_load import govern_spark_frame, load_spark
 from jupyter_privacy.kernel.spark_unmask import unmask_spark
@@ -140,3 +140,32 @@ def test_nested_columns_are_flattened_masked_and_unmasked_like_pandas(
     assert opened["contact.email"].tolist() == people["email"].tolist()
     assert opened["contact.since"].tolist() == [i + 2000 for i in range(300)]
     assert not any(e in opened["aliases"].str.cat() for e in people["email"])
+
+
+def test_two_governed_frames_of_one_file_keep_their_own_purpose_gate(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Frames over one file (the same data files, so the same content hash and dataset id), the later ones
+    with the phone column blanked or dropped: the unmask of the first must be gated by ITS findings. The
+    later load replaced the first's dataset, so the gate read the blanked column (no personal data:
+    allowed) and handed out the first frame's raw phone numbers under a purpose that allows only e-mail
+    addresses; with the column dropped, the unmask failed with a KeyError."""
+    from pyspark.sql import functions as F
+
+    path = tmp_path / "crm.parquet"
+    people.assign(ref=[f"+31 6 {12345000 + 7 * i}" for i in range(300)]).to_parquet(path, index=False)
+    first = govern_spark_frame(privacy, spark.read.parquet(str(path)), source="crm")
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")  # e-mail addresses only
+    later = [
+        spark.read.parquet(str(path)).withColumn("ref", F.lit("n/a")),
+        spark.read.parquet(str(path)).drop("ref"),
+    ]
+    for frame in later:
+        govern_spark_frame(privacy, frame, source="crm again")
+        with pytest.raises(UnmaskDenied, match="does not allow raw access to: ref"):
+            unmask_spark(privacy, first, ["ref"])
+    opened = unmask_spark(privacy, first, ["email"]).orderBy("id").toPandas()
+    assert opened["email"].tolist() == people["email"].tolist()
+    assert "+31 6 12345000" not in set(opened["ref"])
+    granted = [r.payload for r in _events(privacy) if r.event == "unmask_granted"]
+    assert [c["name"] for g in granted for c in g["columns"]] == ["email"]
