@@ -115,7 +115,7 @@ class PrivacyMagics(Magics):
             decl = session.end_purpose()
         except PrivacyError as exc:
             raise _user_error(exc) from None
-        spark_note = "; Spark frames unmasked under it hand out no more rows" if spark else ""
+        spark_note = "; Spark frames unmasked under it run no more" if spark else ""
         print(f"purpose ended: {decl.purpose.id}; raw columns granted under it are masked again{spark_note}")
 
     # -- %privacy_flag --------------------------------------------------------------------------

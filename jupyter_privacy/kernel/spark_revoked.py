@@ -1,13 +1,15 @@
-"""Spark frames unmasked under a grant that was since revoked hand out no more rows.
+"""Spark frames unmasked under a grant that was since revoked run nothing more.
 
 Ending or changing the purpose revokes its grants: a pandas frame's granted columns are masked again in
 place. A Spark frame cannot be changed in place (it is a plan, and each action reads the source again),
-so it kept showing the raw values. Now the DataFrame methods that hand out rows (``collect``, ``take``,
+so it kept showing the raw values. Now the DataFrame methods that run it (``collect``, ``take``,
 ``toPandas``, ``toArrow``, ``show``, the eager table, ``tail``, ``toLocalIterator``, ``rdd``, ``toJSON``,
-``write``, ``writeTo``, and the methods making a temporary view) first read the frame's grant marks off its plan (:mod:`.spark_marks`, which every
-frame derived from the unmask's carries) and refuse, with one error, when one names a revoked grant.
-``count()`` and other aggregates still run. Temporary views made from such a frame before the revocation
-are dropped then (:mod:`.spark_views`).
+``write``, ``writeTo``, ``count``, ``isEmpty``, the statistics, checkpoints, ``foreach``) and those making
+a temporary view first read the frame's grant marks off its plan (:mod:`.spark_marks`, which every frame
+derived from the unmask's carries) and refuse, with one error, when one names a revoked grant. Even a
+count is processing of the raw values after the purpose ended (``filter(email == "...").count()`` says
+whether a person is in the data). Temporary views made from such a frame before the revocation are
+dropped then (:mod:`.spark_views`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ METHODS = (
     *("collect", "_collect_as_arrow", "tail", "toLocalIterator", "_show_string", "toJSON", "writeTo"),
     *("createTempView", "createOrReplaceTempView", "createGlobalTempView", "createOrReplaceGlobalTempView"),
     "registerTempTable",  # a view SQL could read the raw values through (see :mod:`.spark_views`)
+    *("count", "isEmpty", "approxQuantile", "corr", "cov", "foreach", "foreachPartition"),
+    *("checkpoint", "localCheckpoint"),  # they run it, and a reliable checkpoint saves its rows
     *("toPandas", "toArrow"),  # on Spark Connect they do not go through collect or _collect_as_arrow
 )
 EAGER = ("_repr_html_", "__repr__")  # only when they show rows (eagerEval): the text says why, no table
@@ -52,7 +56,7 @@ def refuse_revoked(session: PrivacySession, sdf: Any) -> None:
     if held:
         raise UnmaskDenied(
             f"this Spark frame derives from values unmasked under grant {', '.join(sorted(held))}, revoked "
-            "when its purpose ended or changed: it hands out no rows. Declare a purpose and unmask again."
+            "when its purpose ended or changed: it runs no more. Declare a purpose and unmask again."
         )
 
 

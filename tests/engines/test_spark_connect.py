@@ -383,10 +383,11 @@ def test_a_connect_frame_of_a_revoked_grant_hands_out_no_rows(
         opened.toPandas,
         opened.toArrow,
         lambda: opened.select("email").take(1),
+        opened.count,
+        opened.isEmpty,
     ):
         with pytest.raises(UnmaskDenied, match="revoked"):
             hands_out()
-    assert opened.count() == 389  # aggregates still run
     assert not set(raw["email"]) & {r["email"] for r in masked.collect()}
 
 
