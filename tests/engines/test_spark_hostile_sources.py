@@ -169,3 +169,23 @@ def test_two_governed_frames_of_one_file_keep_their_own_purpose_gate(
     assert "+31 6 12345000" not in set(opened["ref"])
     granted = [r.payload for r in _events(privacy) if r.event == "unmask_granted"]
     assert [c["name"] for g in granted for c in g["columns"]] == ["email"]
+
+
+@pytest.mark.parametrize("by_uri", [False, True])
+def test_a_partition_folder_starting_with_an_underscore_is_hashed(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame, tmp_path: Path, by_uri: bool
+) -> None:
+    """Spark skips names starting with ``_`` but not a partition folder (``_shard=1``: it holds a ``=``); the
+    content hash skipped it, so a part file rewritten there went unnoticed by the unmask's check."""
+    root = tmp_path / "sharded"
+    for shard, rows in (("1", people[:150]), ("2", people[150:])):
+        (root / f"_shard={shard}").mkdir(parents=True)
+        rows.to_parquet(root / f"_shard={shard}" / "part-0.parquet", index=False)
+    masked = load_spark(privacy, root.as_uri() if by_uri else root, fmt="parquet", spark=spark)
+    assert masked.count() == 300
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    people[:150].assign(email="someone.else@example.org").to_parquet(
+        root / "_shard=1" / "part-0.parquet", index=False
+    )
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, masked, ["email"])

@@ -234,7 +234,13 @@ def _glob_base(pattern: str) -> str:
 
 
 def _hidden(relative: str) -> bool:
-    return any(part.startswith(("_", ".")) for part in relative.split("/") if part)
+    """Whether Spark skips a path (below the source): a name in it starts with ``.``, or with ``_`` and is
+    not a partition folder (``_shard=1`` is read), as Spark's ``shouldFilterOutPathName`` decides."""
+    return any(_skipped(part) for part in relative.split("/") if part)
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith(".") or (name.startswith("_") and "=" not in name)
 
 
 def shown_uri(uri: str) -> str:
