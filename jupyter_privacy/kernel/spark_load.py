@@ -147,7 +147,7 @@ def _source_sha256(src: SparkSource, sdf: DataFrame, spark: SparkSession) -> str
     if not src.table:
         return src.content_sha256(None, spark)
     files = sdf.inputFiles()
-    return src.content_sha256(files, spark) if files else _rows_sha256(sdf)
+    return src.content_sha256(files, spark) if files and not _reads_more(sdf) else _rows_sha256(sdf)
 
 
 @pandas_warning_quiet()
@@ -256,8 +256,9 @@ def govern_spark_frame(
     """Govern an existing Spark DataFrame (``spark.table(...)``, a join, an in-memory frame).
 
     Its content hash is the hash of the data files it reads when it has any, else of its rows
-    (computed by Spark; a full pass, as there is nothing else to hash). An unmask hashes the files the
-    frame reads then: a table that gained a file since is a change."""
+    (computed by Spark; a full pass, as there is nothing else to hash), as also when it reads something
+    besides files (a JDBC table, an RDD). An unmask hashes the files the frame reads then: a table that
+    gained a file since is a change."""
     require_pyspark()
     from ..engines.spark.source import SparkSource
 
@@ -274,7 +275,9 @@ def govern_spark_frame(
     def rehash(now: list[str] | None = None) -> str:
         """The files the frame reads now (a table that gained a file reads it too), else its rows."""
         now = sdf.inputFiles() if now is None else now
-        return SparkSource().content_sha256(now, sdf.sparkSession) if now else _rows_sha256(sdf)
+        if now and not _reads_more(sdf):
+            return SparkSource().content_sha256(now, sdf.sparkSession)
+        return _rows_sha256(sdf)
 
     return govern_spark(
         session,
@@ -305,6 +308,36 @@ def _check_names(session: PrivacySession, sdf: DataFrame, source: str) -> None:
             "duplicates first (for a join, join on the column name: a.join(b, 'id'))"
         )
         raise LoadError(session.labels.message(message, twice))
+
+
+_FIXED_LEAVES = ("LocalRelation", "Range", "OneRowRelation")
+"""Leaves of a plan whose rows are held in the plan itself: they cannot change."""
+
+
+def _reads_more(sdf: DataFrame) -> bool:
+    """Whether the frame reads a source besides data files and rows held in its plan (a JDBC table, an
+    RDD): the hash of its files would not see that source change, so its rows are hashed instead. Spark
+    Connect gives the notebook no analysed plan: there only its files are hashed."""
+    jdf = getattr(sdf, "_jdf", None)
+    if jdf is None:
+        return False
+    from .spark_marks import java_items
+
+    try:
+        leaves = java_items(jdf.queryExecution().analyzed().collectLeaves())
+    except Exception:  # a plan Spark cannot analyse fails the read itself, with its own clear error
+        return False
+    return not all(map(_fixed_or_files, leaves))
+
+
+def _fixed_or_files(leaf: Any) -> bool:
+    """Whether a plan's leaf reads data files (Spark's file sources, v1 or v2) or holds its rows."""
+    kind = str(leaf.getClass().getSimpleName())
+    if kind == "LogicalRelation":
+        return str(leaf.relation().getClass().getSimpleName()) == "HadoopFsRelation"
+    if kind == "DataSourceV2Relation":
+        return str(leaf.table().getClass().getSuperclass().getSimpleName()) == "FileTable"
+    return kind in _FIXED_LEAVES
 
 
 def _rows_sha256(sdf: DataFrame) -> str:

@@ -43,14 +43,15 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
         if session.policy.enforcement == "enforce" or session.declaration is None:
             raise UnmaskDenied(reason)
         warnings.warn(f"policy violation recorded (enforcement: warn): {reason}", stacklevel=3)
-    _check_unchanged(load, dataset)
+    _check_unchanged(session, load, dataset)
     assert session.declaration is not None
     grant = Grant(dataset.id, list(columns), session.declaration.purpose.id)
     keep = [p for p in load.plans if p.finding.name not in columns]
     raw = mark(apply_masking(load.reread(), keep, session.policy, session.key, dataset.id), [dataset.id])
     raw = mark_grant(raw, grant.id)  # its displays, whatever their form, are left out of saved notebooks
     setattr(raw, LOADED_ATTR, load)
-    index = _raw_index(session, raw, columns, dataset.source) if session.grant_listeners else None
+    source = session.labels.path(dataset.source)  # a file named after a person, as the log names it
+    index = _raw_index(session, raw, columns, source) if session.grant_listeners else None
     with session._lock:
         if index is not None:  # the kernel's raw-output marking, before the log (see GrantListener)
             for listener in session.grant_listeners:
@@ -78,18 +79,21 @@ def _raw_index(session: PrivacySession, raw: DataFrame, columns: list[str], sour
         ) from None
 
 
-def _check_unchanged(load: SparkLoad, dataset: Any) -> None:
-    """Refuse (nothing logged) when the source's content is not what was loaded, or cannot be read now."""
+def _check_unchanged(session: PrivacySession, load: SparkLoad, dataset: Any) -> None:
+    """Refuse (nothing logged) when the source's content is not what was loaded, or cannot be read now.
+    The source is named as the log names it (a file named after a person by its token)."""
+    source = session.labels.path(dataset.source)
     try:
         now = load.content_sha256()
     except (DataReadError, OSError) as exc:
+        reason = session.labels.message(str(exc), paths=[dataset.source])
         raise LoadError(
-            f"the source {dataset.source} cannot be checked against what was loaded ({exc}); "
+            f"the source {source} cannot be checked against what was loaded ({reason}); "
             "load it again before unmasking"
         ) from None
     if now != dataset.content_sha256:
         raise LoadError(
-            f"the source {dataset.source} changed since it was loaded (content hash differs); "
+            f"the source {source} changed since it was loaded (content hash differs); "
             "load it again before unmasking"
         )
 

@@ -1,6 +1,7 @@
 """Take raw personal-data values out of a notebook's outputs before it is written to disk.
 
-An output is removed (replaced by a one-line placeholder naming the grant) when
+An output (of a cell, or kept in the saved state of a widget) is removed (replaced by a one-line
+placeholder naming the grant) when
 
 - the kernel marked it: its output metadata carries ``{"jupyter_privacy": {"grants": [...]}}``
   (displays of unmasked frames, see :mod:`jupyter_privacy.kernel.raw_outputs`), or
@@ -122,19 +123,67 @@ class OutputCleaner:
         return all(g in self.grants and self.grants[g].purpose in self.keep for g in grant_ids)
 
     def clean(self, nb: dict[str, Any]) -> list[Removal]:
-        """Replace, in place, the outputs of ``nb`` (an nbformat-4 dict) that show raw values."""
+        """Replace, in place, the outputs of ``nb`` (an nbformat-4 dict) that show raw values, also those
+        kept in its saved widget state (:meth:`clean_widgets`)."""
         removals: list[Removal] = []
         for ci, cell in enumerate(nb.get("cells", [])):
             outputs = cell.get("outputs")
-            if not isinstance(outputs, list):
-                continue
-            for oi, output in enumerate(outputs):
-                marked = set(marked_grants(output))
-                found = indexes_in(output_text(output), self.indexes, self.fp) if self.fp else set()
-                involved = marked | found
-                if not involved or self._kept(involved):
+            if isinstance(outputs, list):
+                removals += self._clean_outputs(outputs, ci, cell.get("id"))
+        return removals + self.clean_widgets(nb)
+
+    def clean_widgets(self, nb: dict[str, Any]) -> list[Removal]:
+        """The widget state JupyterLab saves in the notebook's metadata holds what widgets showed: the
+        outputs an ``ipywidgets.Output`` captured (cleaned as a cell's) and each model's other fields
+        (an ``HTML`` widget's value ...), replaced by the placeholder's text when they hold a raw value.
+        Such a widget may then not be restored when the notebook is opened again."""
+        removals: list[Removal] = []
+        for model_id, fields in _widget_states(nb):
+            where = f"widget {model_id}"
+            if isinstance(fields.get("outputs"), list):
+                removals += self._clean_outputs(fields["outputs"], -1, where)
+            for name, value in list(fields.items()):
+                if name == "outputs" or not self.fp:
                     continue
-                named = [self.grants.get(g, g) for g in sorted(involved)]
-                outputs[oi] = placeholder(output, named)
-                removals.append(Removal(ci, cell.get("id"), oi, tuple(sorted(involved)), bool(marked)))
+                found = indexes_in(_field_text(value), self.indexes, self.fp)
+                if found and not self._kept(found):
+                    named = [self.grants.get(g, g) for g in sorted(found)]
+                    fields[name] = placeholder({"output_type": "stream"}, named)["text"].strip()
+                    removals.append(Removal(-1, f"{where} {name}", -1, tuple(sorted(found)), False))
         return removals
+
+    def _clean_outputs(self, outputs: list[Any], ci: int, cell_id: str | None) -> list[Removal]:
+        removals = []
+        for oi, output in enumerate(outputs):
+            if not isinstance(output, dict):
+                continue
+            marked = set(marked_grants(output))
+            found = indexes_in(output_text(output), self.indexes, self.fp) if self.fp else set()
+            involved = marked | found
+            if not involved or self._kept(involved):
+                continue
+            named = [self.grants.get(g, g) for g in sorted(involved)]
+            outputs[oi] = placeholder(output, named)
+            removals.append(Removal(ci, cell_id, oi, tuple(sorted(involved)), bool(marked)))
+        return removals
+
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _widget_states(nb: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(model id, its state's fields) of each widget model saved in ``nb``'s metadata."""
+    saved = ((nb.get("metadata") or {}).get("widgets") or {}).get(WIDGET_STATE)
+    models = saved.get("state") if isinstance(saved, dict) else None
+    if not isinstance(models, dict):
+        return []
+    return [
+        (str(model_id), model["state"])
+        for model_id, model in models.items()
+        if isinstance(model, dict) and isinstance(model.get("state"), dict)
+    ]
+
+
+def _field_text(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return html.unescape(_ANSI.sub(" ", text))

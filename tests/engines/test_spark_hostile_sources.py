@@ -189,3 +189,42 @@ def test_a_partition_folder_starting_with_an_underscore_is_hashed(
     )
     with pytest.raises(LoadError, match="changed since it was loaded"):
         unmask_spark(privacy, masked, ["email"])
+
+
+def test_a_governed_frame_of_files_and_a_database_table_is_guarded_by_its_rows(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A Parquet file unioned with a JDBC table (Derby, in memory): the frame's only data file was hashed,
+    so rows added to the table since passed the unmask's check, and their raw values were handed out."""
+    path = tmp_path / "crm.parquet"
+    people[:200].to_parquet(path, index=False)
+    url = f"jdbc:derby:memory:{tmp_path.name};create=true"
+    spark.createDataFrame(people[200:290]).write.jdbc(url, "PEOPLE", mode="overwrite")
+    table = spark.read.jdbc(url, "PEOPLE").toDF("id", "email", "full_name")  # Derby's names are upper-case
+    masked = govern_spark_frame(privacy, spark.read.parquet(str(path)).unionByName(table), source="mixed")
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    assert unmask_spark(privacy, masked, ["email"]).count() == 290
+    spark.createDataFrame(people[290:]).write.jdbc(url, "PEOPLE", mode="append")
+    with pytest.raises(LoadError, match="changed since it was loaded"):
+        unmask_spark(privacy, masked, ["email"])
+    assert len([r for r in _events(privacy) if r.event == "unmask_granted"]) == 1
+
+
+def test_an_unmask_refusal_names_a_source_named_by_a_person_by_its_token(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A file named after a customer (``exports/<e-mail>.parquet``) changed since the load: the refusal
+    quoted the raw path, e-mail address and all (the log names it by its token)."""
+    address = people["email"][3]
+    path = tmp_path / f"{address}.parquet"
+    people.to_parquet(path, index=False)
+    masked = load_spark(privacy, path, spark=spark)
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    people.assign(full_name="changed").to_parquet(path, index=False)
+    with pytest.raises(LoadError, match="changed since it was loaded") as caught:
+        unmask_spark(privacy, masked, ["email"])
+    assert address not in str(caught.value) and privacy.labels.path(str(path)) in str(caught.value)
+    path.unlink()
+    with pytest.raises(LoadError, match="cannot be checked") as caught:
+        unmask_spark(privacy, masked, ["email"])
+    assert address not in str(caught.value)

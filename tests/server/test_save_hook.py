@@ -7,6 +7,7 @@ and reads the file that reached the disk.
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from collections.abc import Iterator
@@ -159,3 +160,66 @@ async def test_without_the_key_the_server_still_removes_marked_outputs(
         assert PLACEHOLDER in json.dumps(outputs[cell]), cell
     # a print carries no mark: without the key it cannot be recognised (documented limitation)
     assert PLACEHOLDER not in json.dumps(outputs["print"])
+
+
+def _with_widget_state(executed: Executed) -> Any:
+    """The executed notebook with the widget state JupyterLab saves in its metadata: an
+    ``ipywidgets.Output`` that captured the kernel's real outputs (a marked table, a print, a masked
+    table), an ``HTML`` widget showing raw addresses, and a ``Text`` widget holding the masked table's text."""
+    nb = copy.deepcopy(executed.nb)
+    masked_text = executed.outputs("masked")[0]["data"]["text/plain"]  # tokens, no address
+    models = {
+        "out1": {
+            "model_name": "OutputModel",
+            "model_module": "@jupyter-widgets/output",
+            "model_module_version": "1.0.0",
+            "state": {
+                "outputs": copy.deepcopy(
+                    [
+                        executed.outputs("table")[0],
+                        executed.outputs("print")[0],
+                        executed.outputs("masked")[0],
+                    ]
+                )
+            },
+        },
+        "html1": {
+            "model_name": "HTMLModel",
+            "model_module": "@jupyter-widgets/controls",
+            "model_module_version": "2.0.0",
+            "state": {"value": f"<b>{executed.emails[2]}</b> &amp; {executed.emails[5].upper()}"},
+        },
+        "text1": {
+            "model_name": "TextModel",
+            "model_module": "@jupyter-widgets/controls",
+            "model_module_version": "2.0.0",
+            "state": {"value": masked_text, "description": "masked"},
+        },
+    }
+    nb.metadata["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0, "state": models}
+    }
+    return nb
+
+
+async def test_widget_state_saved_in_the_notebook_holds_no_unmasked_value(
+    executed: Executed, jp_fetch: Any, jp_root_dir: Path, server_key: None
+) -> None:
+    """Widgets keep what they showed in the notebook's metadata when JupyterLab saves their state: an
+    Output widget's captured displays and an HTML widget's value reached the disk with raw addresses."""
+    nb = _with_widget_state(executed)
+    assert leaked(json.dumps(nb.metadata["widgets"]), executed.emails)  # really there before the save
+    saved = await save(jp_fetch, jp_root_dir, nb)
+    assert leaked((jp_root_dir / "raw.ipynb").read_text("utf-8"), executed.emails) == []
+    models = saved["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    table, printed, masked = models["out1"]["state"]["outputs"]
+    assert PLACEHOLDER in json.dumps(table) and PLACEHOLDER in json.dumps(printed)
+    assert masked == executed.outputs("masked")[0]  # no raw value: kept as shown
+    assert (
+        PLACEHOLDER in models["html1"]["state"]["value"]
+        and "churn-model" in models["html1"]["state"]["value"]
+    )
+    assert (
+        models["text1"]
+        == nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]["text1"]
+    )
