@@ -4,16 +4,20 @@ Ending or changing the purpose revokes its grants: a pandas frame's granted colu
 place. A Spark frame cannot be changed in place (it is a plan, and each action reads the source again),
 so it kept showing the raw values. Now the DataFrame methods that run it (``collect``, ``take``,
 ``toPandas``, ``toArrow``, ``show``, the eager table, ``tail``, ``toLocalIterator``, ``rdd``, ``toJSON``,
-``write``, ``writeTo``, ``count``, ``isEmpty``, the statistics, checkpoints, ``foreach``) and those making
-a temporary view first read the frame's grant marks off its plan (:mod:`.spark_marks`, which every frame
-derived from the unmask's carries) and refuse, with one error, when one names a revoked grant. Even a
-count is processing of the raw values after the purpose ended (``filter(email == "...").count()`` says
-whether a person is in the data). Temporary views made from such a frame before the revocation are
-dropped then (:mod:`.spark_views`).
+``write``, ``writeTo``, ``mergeInto``, ``count``, ``isEmpty``, the statistics, checkpoints, ``foreach``)
+and those making a temporary view first read the frame's grant marks off its plan (:mod:`.spark_marks`,
+which every frame derived from the unmask's carries) and refuse, with one error, when one names a
+revoked grant. Even a count is processing of the raw values after the purpose ended
+(``filter(email == "...").count()`` says whether a person is in the data). Some methods run it while
+making a new frame, to name its columns after its values: ``crosstab``, ``transpose`` and
+``groupBy(...).pivot(column)`` without the values are refused too (the new columns were the raw
+addresses). Temporary views made from such a frame before the revocation are dropped then
+(:mod:`.spark_views`).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +35,8 @@ METHODS = (
     *("count", "isEmpty", "approxQuantile", "corr", "cov", "foreach", "foreachPartition"),
     *("checkpoint", "localCheckpoint"),  # they run it, and a reliable checkpoint saves its rows
     *("toPandas", "toArrow"),  # on Spark Connect they do not go through collect or _collect_as_arrow
+    *("crosstab", "transpose"),  # they collect the values that name the new frame's columns
+    "mergeInto",  # a MERGE writes the rows into a table
 )
 EAGER = ("_repr_html_", "__repr__")  # only when they show rows (eagerEval): the text says why, no table
 PROPERTIES = ("rdd", "write", "writeStream")
@@ -45,6 +51,12 @@ def hook_revoked(session: PrivacySession, frame: Any, patch: Callable[..., None]
             patch(frame, name, _gated_property(session))
         else:
             patch(frame, name, _gated(session, eager_only=name in EAGER))
+    connect = frame.__module__.startswith("pyspark.sql.connect")
+    group = importlib.import_module(
+        "pyspark.sql.connect.group" if connect else "pyspark.sql.group"
+    ).GroupedData
+    if (id(group), "pivot") not in patched:
+        patch(group, "pivot", _gated_pivot(session))
 
 
 def refuse_revoked(session: PrivacySession, sdf: Any) -> None:
@@ -78,6 +90,22 @@ def _gated(
         method.__name__ = original.__name__
         method.__doc__ = original.__doc__
         return method
+
+    return wrap
+
+
+def _gated_pivot(session: PrivacySession) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``groupBy(...).pivot(column)`` without its values collects them (the new columns' names)."""
+
+    def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+        def pivot(grouped: Any, pivot_col: Any, values: Any = None) -> Any:
+            if values is None:
+                refuse_revoked(session, grouped._df)
+            return original(grouped, pivot_col, values)
+
+        pivot.__name__ = original.__name__
+        pivot.__doc__ = original.__doc__
+        return pivot
 
     return wrap
 

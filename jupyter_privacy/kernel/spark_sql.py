@@ -171,6 +171,8 @@ def _command(plan: Any) -> tuple[Any, str | None, bool] | None:
 
 # where each command keeps its table (data source, Hive, DataSource V2), or its folder
 _TABLES: tuple[Callable[[Any], Any], ...] = (
+    lambda p: _v2_name(p.table().catalog().get(), p.table().identifier().get()),  # V2 INSERT
+    lambda p: _v2_name(p.name().catalog(), p.name().identifier()),  # V2 CREATE TABLE ... AS SELECT
     lambda p: p.table().identifier(),
     lambda p: p.tableDesc().identifier(),
     lambda p: p.catalogTable().get().identifier(),
@@ -181,6 +183,11 @@ _FOLDERS: tuple[Callable[[Any], Any], ...] = (
     lambda p: p.outputPath(),
     lambda p: p.storage().locationUri().get(),
 )
+
+
+def _v2_name(catalog: Any, identifier: Any) -> str:
+    """A DataSource V2 table by its catalog and identifier, as ``df.writeTo`` names it."""
+    return f"{catalog.name()}.{identifier}"
 
 
 def _read(getter: Callable[[Any], Any], plan: Any) -> str | None:

@@ -17,6 +17,9 @@ from typing import Any, ClassVar
 
 _SCRIPT = re.compile(r"^\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(?:[A-Za-z_]\w*\s*:\s*)?BEGIN\b", re.I | re.S)
 _LISTENER = "org.apache.spark.sql.util.QueryExecutionListener"
+# what Spark names a statement's command when it reports it: "command", or a DataSource V2 write's verb
+# (``INSERT INTO catalog.db.t`` is "append"); the write inside a CTAS is "inner data writing for CTAS/RTAS"
+_STATEMENTS = frozenset({"command", "append", "overwrite", "overwritePartitions", "create", "replace"})
 _LOG = logging.getLogger(__name__)
 
 
@@ -32,7 +35,7 @@ class _Commands:
         self.plans: list[Any] = []
 
     def onSuccess(self, func_name: str, qe: Any, _duration: int) -> None:
-        if func_name == "command":  # a statement's own command (not the write a CTAS runs inside)
+        if func_name in _STATEMENTS:  # a statement's own command (not the write a CTAS runs inside)
             self.plans.append(qe.analyzed())
 
     def onFailure(self, func_name: str, qe: Any, exception: Any) -> None:

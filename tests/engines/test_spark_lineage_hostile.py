@@ -310,3 +310,38 @@ def test_writes_inside_a_sql_script_are_logged_and_only_those_that_ran(
     finally:
         for name in (table, f"{table}_plain"):
             spark.sql(f"DROP TABLE IF EXISTS {name}")
+
+
+def test_writes_to_a_datasource_v2_table_in_sql_and_in_a_script_are_logged_by_table(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """A DataSource V2 catalog's table (Spark's JDBC catalog over an in-memory Derby database): Spark
+    reports a script's ``INSERT INTO`` by its verb ("append", not "command"), so the script's writes went
+    unlogged; and a plain ``INSERT INTO`` was logged as table ``Some(app.t)``. Both are logged now, by
+    the table's catalog and name, once each (not the write a V2 CTAS runs inside)."""
+    catalog = "jp_v2_" + tmp_path.name[-8:].replace("-", "_")
+    spark._jvm.java.lang.System.setProperty("derby.stream.error.file", str(tmp_path / "derby.log"))
+    spark.conf.set(
+        f"spark.sql.catalog.{catalog}", "org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog"
+    )
+    spark.conf.set(f"spark.sql.catalog.{catalog}.url", f"jdbc:derby:memory:{catalog};create=true")
+    spark.conf.set(f"spark.sql.catalog.{catalog}.driver", "org.apache.derby.jdbc.EmbeddedDriver")
+    _governed(spark, privacy).createOrReplaceTempView("v2_people")
+    table = f"{catalog}.app.people"
+    spark.sql(f"CREATE TABLE {table} (email STRING, spend DOUBLE)")
+    spark.sql(f"INSERT INTO {table} SELECT email, spend FROM v2_people")
+    spark.sql(
+        f"""BEGIN
+          INSERT INTO {table} SELECT email, spend FROM v2_people;
+          INSERT OVERWRITE {table} SELECT email, spend FROM v2_people;
+          CREATE TABLE {table}_copy AS SELECT email FROM v2_people;
+        END"""
+    )
+    ids = sorted(privacy.datasets)
+    assert [(w["path"], w["datasets"], w["via"]) for w in _written(privacy)] == [
+        (f"table:{table}", ids, "SparkSession.sql (AppendData)"),
+        (f"table:{table}", ids, "SparkSession.sql script (AppendData)"),
+        (f"table:{table}", ids, "SparkSession.sql script (OverwriteByExpression)"),
+        (f"table:{table}_copy", ids, "SparkSession.sql script (CreateTableAsSelect)"),
+    ]
+    assert spark.table(table).count() == 2

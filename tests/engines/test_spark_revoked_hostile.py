@@ -1,0 +1,69 @@
+"""Hostile uses of a Spark frame whose grant was revoked, and of its temporary views, in a real session.
+
+After the purpose ends, a frame derived from the unmask runs nothing more. Some DataFrame methods run the
+frame while they make a new one, to name its columns after the values (``crosstab``, ``transpose``,
+``groupBy(...).pivot(column)``): the new frame's column names were the raw addresses, read after the
+purpose ended without any action on the frame."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from jupyter_privacy.kernel.errors import UnmaskDenied
+from jupyter_privacy.kernel.lineage import Lineage
+from jupyter_privacy.kernel.session import PrivacySession
+from jupyter_privacy.kernel.spark_load import govern_spark_frame
+from jupyter_privacy.kernel.spark_unmask import unmask_spark
+
+pytest.importorskip("pyspark")
+
+ADDRESSES = ["ann.smith@example.org", "bob.jones@example.com"]
+
+
+@pytest.fixture
+def lineage(privacy: PrivacySession, spark: Any) -> Iterator[Lineage]:
+    tracker = Lineage(privacy)
+    tracker.install()
+    yield tracker
+    tracker.uninstall()
+
+
+def _opened(spark: Any, privacy: PrivacySession) -> tuple[Any, Any]:
+    """A governed frame and its unmask (e-mail addresses raw) under a declared purpose."""
+    raw = pd.DataFrame({"email": ADDRESSES, "plan": ["basic", "pro"], "spend": [1.0, 2.0]})
+    masked = govern_spark_frame(privacy, spark.createDataFrame(raw))
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    return masked, unmask_spark(privacy, masked, ["email"])
+
+
+def test_a_revoked_frame_names_no_columns_after_its_values(
+    spark: Any, privacy: PrivacySession, lineage: Lineage
+) -> None:
+    """``crosstab``, ``transpose``, ``pivot`` without values (which collect the values naming the new
+    columns) and ``mergeInto`` are refused once the grant is revoked; a pivot of the masked frame and
+    one given its values (which runs nothing yet) are not."""
+    from pyspark.sql import functions as F
+
+    masked, opened = _opened(spark, privacy)
+    assert set(ADDRESSES) <= set(opened.groupBy("plan").pivot("email").count().columns)
+    privacy.end_purpose()
+    for names_columns in (
+        lambda: opened.groupBy("plan").pivot("email").count().columns,
+        lambda: opened.select("email").groupBy().pivot("email").agg(F.count("*")).columns,
+        lambda: opened.crosstab("plan", "email").columns,
+        lambda: opened.stat.crosstab("plan", "email").columns,
+        lambda: opened.select("email", "spend").transpose("email").columns,
+        lambda: opened.mergeInto("anywhere", F.lit(True)).whenNotMatched().insertAll().merge(),
+    ):
+        with pytest.raises(UnmaskDenied, match="revoked") as refused:
+            names_columns()
+        assert not [a for a in ADDRESSES if a in str(refused.value)]
+    pivoted = masked.groupBy("plan").pivot("email").count().columns
+    assert len(pivoted) == 3 and not set(ADDRESSES) & set(pivoted)
+    given = opened.groupBy("plan").pivot("email", ["x@example.org"]).count()  # runs nothing yet
+    with pytest.raises(UnmaskDenied, match="revoked"):
+        given.collect()
