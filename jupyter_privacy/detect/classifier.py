@@ -70,6 +70,7 @@ def classify(
     for rule in (
         _special,
         _values,
+        _mixed,
         _header,
         _name_list,
         _quasi_values,
@@ -217,6 +218,63 @@ def _values(
         f.reasons.append(f"column name matches '{support.keyword}' ({support.concept})")
     check = "valid " if rec.validated else ""
     f.reasons.append(f"{coverage:.0%} of sampled values are {check}{rec.entity}")
+    return True
+
+
+MIXED_MIN_SHARE = 0.2
+"""Share of rows each kind of identifier must hold for a column of several kinds to count as mixed."""
+
+
+def _mixed(
+    f: ColumnFinding,
+    p: ColumnProfile,
+    _h: object,
+    recognizers: Sequence[ValueRecognizer],
+    _t: object,
+    th: Thresholds,
+    _n: object,
+) -> bool:
+    """A column of several kinds of identifier, one per row (a ``contact`` column of e-mail addresses and
+    phone numbers): no kind alone reaches ``min_coverage``, so :func:`_values` passed it, but together
+    they do. Flagged as text whose identifiers are masked where they stand, each as its own entity (the
+    free-text masking), as every entity found."""
+    if p.kind != "text" or p.counts.empty or p.mean_words > 6 or p.date_share >= 0.8:
+        return False
+    counts = p.counts.iloc[:RECOGNIZER_MAX_VALUES]
+    weights = counts.to_numpy(dtype=float)
+    values = text_values(counts.index)
+    texts = [str(v) for v in values]
+    hits = np.zeros(len(values), dtype=bool)
+    found: dict[str, float] = {}
+    for rec in recognizers:
+        if rec.category != "direct" or rec.needs_header or not rec.in_text:
+            continue
+        candidates = ~hits  # a value is one kind of identifier
+        if rec.prefilter is not None:
+            candidates &= np.array(values.str.fullmatch(rec.prefilter), dtype=bool)
+        if rec.entity == "PHONE_NUMBER":
+            candidates &= ~np.array(values.str.fullmatch(_BARE_DIGITS), dtype=bool)
+        if weights[candidates].sum() < MIXED_MIN_SHARE * weights.sum():
+            continue
+        rows = np.zeros(len(values), dtype=bool)
+        try:
+            for i in np.flatnonzero(candidates):
+                rows[i] = rec.matches(texts[int(i)], whole=True)
+        except RecognizerFailed as exc:
+            return _fail_closed(f, rec, exc)
+        if weights[rows].sum() >= MIXED_MIN_SHARE * weights.sum():
+            found[rec.entity] = float(weights[rows].sum() / weights.sum())
+            hits |= rows
+    coverage = float(weights[hits].sum() / weights.sum())
+    if len(found) < 2 or coverage < th.min_coverage:
+        return False
+    entities = sorted(found, key=lambda e: -found[e])
+    f.free_text, f.rule, f.category, f.entities = True, "mixed", "direct", entities
+    f.coverage, f.score = coverage, 0.85 * coverage
+    f.reasons.append(
+        f"{coverage:.0%} of sampled values are identifiers of several kinds: "
+        + ", ".join(f"{e} ({found[e]:.0%})" for e in entities)
+    )
     return True
 
 

@@ -228,3 +228,17 @@ def test_an_unmask_refusal_names_a_source_named_by_a_person_by_its_token(
     with pytest.raises(LoadError, match="cannot be checked") as caught:
         unmask_spark(privacy, masked, ["email"])
     assert address not in str(caught.value)
+
+
+def test_a_column_of_two_kinds_of_identifier_is_masked_on_spark(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame
+) -> None:
+    """A ``contact`` column of e-mail addresses and phone numbers, one kind per row: neither kind reached
+    the coverage alone, so the column was left raw in the masked frame."""
+    contacts = [e if i % 2 else f"+31 6 {12345000 + 7 * i}" for i, e in enumerate(people["email"])]
+    frame = spark.createDataFrame(people.assign(contact=contacts))
+    masked = govern_spark_frame(privacy, frame, source="contacts").toPandas()
+    assert not [c for c in contacts if any(c in v for v in masked["contact"])]
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")  # e-mail addresses only
+    with pytest.raises(UnmaskDenied, match="PHONE_NUMBER"):
+        unmask_spark(privacy, govern_spark_frame(privacy, frame, source="contacts"), ["contact"])
