@@ -29,7 +29,7 @@ from .spark_pandas import create_data_frame, to_pandas
 from .spark_revoked import hook_revoked
 from .spark_sql import sql_writer
 from .spark_targets import V2_TABLE, output_name, remember_options, target_of, write_to
-from .spark_views import table_reader
+from .spark_views import session_maker, table_reader
 
 if TYPE_CHECKING:
     from .lineage import Lineage
@@ -85,6 +85,8 @@ def _hook_flavour(
         lineage._patch(session, "sql", sql_writer(lineage))
     if (id(session), "table") not in patched:
         lineage._patch(session, "table", table_reader(lineage.session))
+    if (id(session), "newSession") not in patched:
+        lineage._patch(session, "newSession", session_maker)
     if (id(session), "createDataFrame") not in patched:
         lineage._patch(session, "createDataFrame", create_data_frame(lineage))
 

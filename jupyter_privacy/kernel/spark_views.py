@@ -7,12 +7,16 @@ purpose ended: such a statement runs inside ``spark.sql``, before any frame meth
 when grants are revoked, each temporary view (local or global) of their SparkSessions whose plan carries
 one of their marks (:mod:`.spark_marks`) is dropped and a warning names it; a statement or
 ``spark.table`` that names one later is refused with one error (:func:`refused_view`). A revoked frame
-makes no new view (:mod:`.spark_revoked`). Views of masked frames are kept.
+makes no new view (:mod:`.spark_revoked`). Views of masked frames are kept. The sessions made by
+``spark.newSession()`` are checked too: one can keep a global view's plan in a view of its own
+(``s2.table("global_temp.v").createOrReplaceTempView("v2")``), and a SQL write from that view wrote the
+raw values after the purpose ended.
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
 
 _LOG = logging.getLogger(__name__)
 _DROPPED = "_jupyter_privacy_dropped_views"  # on a SparkSession: {lower-case shown name: grant id}
+_QUOTED = "_jupyter_privacy_dropped_quoted"  # on a SparkSession: {lower-case name as Spark quotes it: shown}
+_SESSIONS: weakref.WeakSet[Any] = weakref.WeakSet()  # those made by newSession() (their views too)
 
 
 def watch_views(session: PrivacySession, grant: Grant, spark: Any) -> None:
@@ -38,7 +44,9 @@ def _revoke_views(session: PrivacySession, grants: list[Grant]) -> int:
     """Drop the views of every SparkSession of ``grants`` that show one of their values; say which."""
     ids = {g.id for g in grants}
     dropped: list[tuple[str, str]] = []
-    for spark in {id(g.engine_session): g.engine_session for g in grants if g.engine_session}.values():
+    sessions = {id(g.engine_session): g.engine_session for g in grants if g.engine_session}
+    sessions.update((id(s), s) for s in list(_SESSIONS) if id(s) not in sessions)
+    for spark in sessions.values():
         try:
             dropped += _drop(spark, ids)
         except Exception as exc:  # a stopped session keeps no views; anything else is said
@@ -78,7 +86,10 @@ def _drop(spark: Any, ids: set[str]) -> list[tuple[str, str]]:
             spark.catalog.dropGlobalTempView(name)
         else:
             spark.catalog.dropTempView(name)
-        dropped.append((f"{global_db}.{name}" if is_global else name, grant))
+        shown = f"{global_db}.{name}" if is_global else name
+        quoted = f"{_quoted(global_db)}.{_quoted(name)}" if is_global else _quoted(name)
+        dropped.append((shown, grant))
+        setattr(spark, _QUOTED, {**getattr(spark, _QUOTED, {}), quoted.lower(): shown.lower()})
     marks = getattr(spark, _DROPPED, {})
     marks.update({shown.lower(): grant for shown, grant in dropped})
     setattr(spark, _DROPPED, marks)
@@ -110,9 +121,9 @@ def refused_view(session: PrivacySession, spark: Any, exc: BaseException) -> Unm
     if not dropped or condition != "TABLE_OR_VIEW_NOT_FOUND":
         return None
     text = str(exc).lower()
-    for shown, grant in dropped.items():
-        if ".".join(f"`{part}`" for part in shown.split(".", 1)) in text:
-            return _refusal(session, shown, grant)
+    for quoted, shown in getattr(spark, _QUOTED, {}).items():  # as Spark quotes it: `a.b`, `global_temp`.`v`
+        if quoted in text and shown in dropped:
+            return _refusal(session, shown, dropped[shown])
     return None
 
 
@@ -134,6 +145,18 @@ def _refusal(session: PrivacySession, shown: str, grant: str) -> UnmaskDenied:
         "unmasked under it); declare a purpose, unmask again and recreate the view"
     )
     return UnmaskDenied(session.labels.message(message, [shown]))
+
+
+def session_maker(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap ``SparkSession.newSession``: the session made is checked for views at a revocation too."""
+
+    def newSession(spark: Any, *args: Any, **kwargs: Any) -> Any:
+        made = original(spark, *args, **kwargs)
+        _SESSIONS.add(made)
+        return made
+
+    newSession.__doc__ = original.__doc__
+    return newSession
 
 
 def table_reader(session: PrivacySession) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -7,7 +7,9 @@ purpose ended without any action on the frame."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -67,3 +69,37 @@ def test_a_revoked_frame_names_no_columns_after_its_values(
     given = opened.groupBy("plan").pivot("email", ["x@example.org"]).count()  # runs nothing yet
     with pytest.raises(UnmaskDenied, match="revoked"):
         given.collect()
+
+
+def test_views_in_a_new_session_and_views_named_oddly_are_dropped_and_refused(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A view of another session (``spark.newSession()``) keeping a global view's plan was not checked:
+    after the purpose ended a SQL write from it wrote the raw addresses. A dropped view whose name holds
+    a dot (an e-mail address) or a backtick was not recognised in Spark's error: the statement failed with
+    Spark's own error quoting the address. Both are refused now, the address shown by its token."""
+    _masked, opened = _opened(spark, privacy)
+    suffix = tmp_path.name[-8:].replace("-", "_")
+    opened.createOrReplaceGlobalTempView(f"raw_g_{suffix}")
+    other = spark.newSession()
+    other.table(f"global_temp.raw_g_{suffix}").createOrReplaceTempView("other_raw")
+    opened.createOrReplaceTempView(f"`{ADDRESSES[0]}`")
+    spark.sql(f"CREATE TEMP VIEW `odd``view.{suffix}` AS SELECT email FROM `{ADDRESSES[0]}`")
+    grant = privacy.grants[0].id
+    with caplog.at_level(logging.WARNING):
+        privacy.end_purpose()
+    said = " ".join(r.getMessage() for r in caplog.records if r.name.endswith("spark_views"))
+    assert "other_raw" in said and f"odd`view.{suffix}" in said and ADDRESSES[0] not in said, said
+    target = tmp_path / "written"
+    for statement in (
+        lambda: other.sql(f"INSERT OVERWRITE DIRECTORY '{target}' USING parquet SELECT email FROM other_raw"),
+        lambda: spark.sql(
+            f"INSERT OVERWRITE DIRECTORY '{target}' USING parquet SELECT * FROM `{ADDRESSES[0]}`"
+        ),
+        lambda: spark.sql(f"SELECT * FROM `odd``view.{suffix}`").collect(),
+    ):
+        with pytest.raises(UnmaskDenied, match=f"{grant} was revoked") as refused:
+            statement()
+        assert ADDRESSES[0] not in str(refused.value), refused.value
+    assert not target.exists()
+    assert not [t for t in other.catalog.listTables() if t.isTemporary]
