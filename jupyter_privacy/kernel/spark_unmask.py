@@ -33,6 +33,7 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
 
     load = _governed_load(session, sdf)
     dataset = load.dataset  # this load's findings, whatever was loaded since under the same id
+    _check_named(session, columns)
     missing = [c for c in columns if c not in sdf.columns]
     if missing:
         message = f"no column(s) {', '.join(map(repr, missing))} in this Spark DataFrame"
@@ -61,6 +62,16 @@ def unmask_spark(session: PrivacySession, sdf: DataFrame, columns: list[str]) ->
         session.grants.append(grant)
         watch_views(session, grant, raw.sparkSession)
     return raw
+
+
+def _check_named(session: PrivacySession, columns: list[str]) -> None:
+    """Refuse (nothing logged) a request that names no column, or a column twice (as the pandas path)."""
+    if not columns:
+        raise UnmaskDenied("the unmask names no column; name the columns to unmask (--columns email,phone)")
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        message = f"column(s) {', '.join(map(repr, twice))} named more than once; name each column once"
+        raise UnmaskDenied(session.labels.message(message, twice))
 
 
 def _raw_index(session: PrivacySession, raw: DataFrame, columns: list[str], source: str) -> RawValueIndex:

@@ -242,3 +242,18 @@ def test_a_column_of_two_kinds_of_identifier_is_masked_on_spark(
     privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")  # e-mail addresses only
     with pytest.raises(UnmaskDenied, match="PHONE_NUMBER"):
         unmask_spark(privacy, govern_spark_frame(privacy, frame, source="contacts"), ["contact"])
+
+
+@pytest.mark.parametrize(
+    ("columns", "said"), [([], "names no column"), (["email", "email"], "more than once")]
+)
+def test_an_unmask_of_no_column_or_a_column_twice_is_refused_and_not_logged(
+    spark: Any, privacy: PrivacySession, people: pd.DataFrame, columns: list[str], said: str
+) -> None:
+    """``jp.unmask(sdf, [])`` (or ``--columns ,``) logged a grant of nothing; a column named twice was
+    logged twice. Refused as the pandas path refuses them, nothing logged."""
+    masked = govern_spark_frame(privacy, spark.createDataFrame(people), source="people")
+    privacy.declare_purpose("churn-model", "legitimate_interest", "LIA-2026-014")
+    with pytest.raises(UnmaskDenied, match=said):
+        unmask_spark(privacy, masked, columns)
+    assert not [r for r in _events(privacy) if r.event.startswith("unmask")]
