@@ -130,18 +130,18 @@ _SQL_WRITE = re.compile(
 _LOG = logging.getLogger(__name__)
 CONNECT_SQL_WARNING = (
     'jupyter-privacy: on Spark Connect, writes made in Spark SQL (spark.sql("INSERT ..."), CREATE TABLE ... '
-    "AS SELECT) are NOT logged: the command runs on the server, whose plan the notebook cannot read. Write "
-    "governed data with df.write or df.writeTo(...) to have it logged."
+    "AS SELECT, a BEGIN ... END script) are NOT logged: the command runs on the server, whose plan the "
+    "notebook cannot read. Write governed data with df.write or df.writeTo(...) to have it logged."
 )
 
 
 def _connect_write_warning(lineage: Lineage, text: Any) -> None:
     """Spark Connect: a SQL write cannot be traced; said once per kernel, when one may write governed
-    data (a Spark dataset is loaded and the statement starts with a write keyword)."""
+    data (a Spark dataset is loaded and the statement starts with a write keyword, or is a script)."""
     if lineage.connect_sql_warned or not isinstance(text, str):
         return
     spark_loaded = any(d.engine == "spark" for d in list(lineage.session.datasets.values()))
-    if spark_loaded and _SQL_WRITE.match(text):
+    if spark_loaded and (_SQL_WRITE.match(text) or is_script(text)):  # a script may write too
         lineage.connect_sql_warned = True
         _LOG.warning(CONNECT_SQL_WARNING)
 
