@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .spark_marks import java_items, plan_datasets_of
 from .spark_revoked import refuse_revoked
 from .spark_sql_scripts import STATEMENTS, ScriptCommands, is_script
+from .spark_variables import remember_variables
 from .spark_views import refused_view
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def sql_writer(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[...,
                 return _run_script(lineage, original, spark, args, kwargs)
             with STATEMENTS.statement():  # not while another thread's script runs (its listener hears it)
                 result = _run(lineage, original, spark, args, kwargs)
+            remember_variables(spark, result)  # SET VAR x = (SELECT ... FROM a raw view)
             written = _written(result)
             if written is not None:
                 from .spark_lineage import frame_datasets

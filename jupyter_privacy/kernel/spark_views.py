@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import UnmaskDenied
 from .spark_marks import spark_grants_of
+from .spark_variables import drop_variables
 
 if TYPE_CHECKING:
     from .session import Grant, PrivacySession
@@ -44,11 +45,13 @@ def _revoke_views(session: PrivacySession, grants: list[Grant]) -> int:
     """Drop the views of every SparkSession of ``grants`` that show one of their values; say which."""
     ids = {g.id for g in grants}
     dropped: list[tuple[str, str]] = []
+    variables: list[tuple[str, str]] = []
     sessions = {id(g.engine_session): g.engine_session for g in grants if g.engine_session}
     sessions.update((id(s), s) for s in list(_SESSIONS) if id(s) not in sessions)
     for spark in sessions.values():
         try:
             dropped += _drop(spark, ids)
+            variables += drop_variables(spark, ids)  # SET VAR ... = (SELECT ... FROM a raw view)
         except Exception as exc:  # a stopped session keeps no views; anything else is said
             if not _stopped(spark):
                 _LOG.warning(
@@ -56,6 +59,7 @@ def _revoke_views(session: PrivacySession, grants: list[Grant]) -> int:
                     "of the revoked grants (%s); drop any view made from an unmasked frame",
                     type(exc).__name__,
                 )
+    _said(session, "session variables", variables)
     if dropped:
         names = [n for n, _g in dropped]
         grant_ids = ", ".join(sorted({g for _n, g in dropped}))
@@ -67,6 +71,19 @@ def _revoke_views(session: PrivacySession, grants: list[Grant]) -> int:
             )
         )
     return len(dropped)
+
+
+def _said(session: PrivacySession, what: str, dropped: list[tuple[str, str]]) -> None:
+    if dropped:
+        names = [n for n, _g in dropped]
+        grant_ids = ", ".join(sorted({g for _n, g in dropped}))
+        _LOG.warning(
+            session.labels.message(
+                f"jupyter-privacy: {what} dropped, they held values unmasked under grant {grant_ids}, now "
+                f"revoked: {', '.join(names)}.",
+                names,
+            )
+        )
 
 
 def _drop(spark: Any, ids: set[str]) -> list[tuple[str, str]]:

@@ -103,3 +103,35 @@ def test_views_in_a_new_session_and_views_named_oddly_are_dropped_and_refused(
         assert ADDRESSES[0] not in str(refused.value), refused.value
     assert not target.exists()
     assert not [t for t in other.catalog.listTables() if t.isTemporary]
+
+
+def test_session_variables_set_from_a_raw_view_are_dropped_at_the_revocation(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``SET VAR who = (SELECT ... FROM raw_view)`` kept a raw address in the session: after the purpose
+    ended ``SELECT who`` showed it and a SQL write put it on disk. Such variables are dropped now (a
+    warning names them); one set again from a literal before the end, or from masked data, is kept."""
+    masked, opened = _opened(spark, privacy)
+    suffix = tmp_path.name[-8:].replace("-", "_")
+    opened.createOrReplaceTempView(f"var_raw_{suffix}")
+    masked.createOrReplaceTempView(f"var_masked_{suffix}")
+    names = [f"{n}_{suffix}" for n in ("who", "pair", "into", "again", "masked")]
+    for name in names:
+        spark.sql(f"DECLARE OR REPLACE VARIABLE {name} STRING")
+    who, pair, into, again, masked_var = names
+    spark.sql(f"SET VAR {who} = (SELECT max(email) FROM var_raw_{suffix})")
+    spark.sql(f"SET VAR ({pair}, {again}) = (SELECT min(email), max(email) FROM var_raw_{suffix})")
+    spark.sql(f"EXECUTE IMMEDIATE 'SELECT min(email) FROM var_raw_{suffix}' INTO {into}")
+    spark.sql(f"SET VAR {again} = 'kept'")
+    spark.sql(f"SET VAR {masked_var} = (SELECT max(email) FROM var_masked_{suffix})")
+    with caplog.at_level(logging.WARNING):
+        privacy.end_purpose()
+    said = " ".join(r.getMessage() for r in caplog.records if r.name.endswith("spark_views"))
+    assert all(n in said for n in (who, pair, into)) and again not in said and masked_var not in said, said
+    for name in (who, pair, into):
+        with pytest.raises(Exception, match="UNRESOLVED") as unresolved:
+            spark.sql(f"INSERT OVERWRITE DIRECTORY '{tmp_path / name}' USING parquet SELECT {name} AS v")
+        assert not [a for a in ADDRESSES if a in str(unresolved.value)]
+        assert not (tmp_path / name).exists()
+    assert spark.sql(f"SELECT {again} AS v").collect()[0].v == "kept"
+    assert spark.sql(f"SELECT {masked_var} AS v").collect()[0].v not in ADDRESSES
