@@ -28,6 +28,7 @@ from .spark_marks import mark, mark_grant, spark_datasets_of
 from .spark_pandas import create_data_frame, to_pandas
 from .spark_revoked import hook_revoked
 from .spark_sql import sql_writer
+from .spark_sql_scripts import STATEMENTS
 from .spark_targets import V2_TABLE, output_name, remember_options, target_of, write_to
 from .spark_views import session_maker, table_reader
 
@@ -170,7 +171,8 @@ def _writer(lineage: Lineage, cls: str, name: str) -> Callable[[Callable[..., An
             ids = frame_datasets(lineage.session, written)
             _busy.active = True
             try:
-                result = original(writer, *args, **kwargs)
+                with STATEMENTS.statement():  # not while another thread's SQL script runs (it hears it)
+                    result = original(writer, *args, **kwargs)
             except Exception as exc:
                 if not ids:
                     raise

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .spark_marks import java_items, plan_datasets_of
 from .spark_revoked import refuse_revoked
-from .spark_sql_scripts import ScriptCommands, is_script
+from .spark_sql_scripts import STATEMENTS, ScriptCommands, is_script
 from .spark_views import refused_view
 
 if TYPE_CHECKING:
@@ -59,7 +59,8 @@ def sql_writer(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[...,
                 return result
             if lineage.session.datasets and is_script(text):
                 return _run_script(lineage, original, spark, args, kwargs)
-            result = _run(lineage, original, spark, args, kwargs)
+            with STATEMENTS.statement():  # not while another thread's script runs (its listener hears it)
+                result = _run(lineage, original, spark, args, kwargs)
             written = _written(result)
             if written is not None:
                 from .spark_lineage import frame_datasets
@@ -88,11 +89,16 @@ def _run(lineage: Lineage, original: Callable[..., Any], spark: Any, args: Any, 
 
 def _run_script(lineage: Lineage, original: Callable[..., Any], spark: Any, args: Any, kwargs: Any) -> Any:
     """A SQL script: each write command it ran is logged, also when a later statement failed."""
-    commands = ScriptCommands(spark)
+    plans: list[Any] = []
     try:
-        return _run(lineage, original, spark, args, kwargs)
+        with STATEMENTS.script():
+            commands = ScriptCommands(spark)
+            try:
+                return _run(lineage, original, spark, args, kwargs)
+            finally:
+                plans = commands.finish()
     finally:
-        for plan, target, table in _outer(commands.finish()):
+        for plan, target, table in _outer(plans):
             _log(lineage, plan_datasets_of(plan, spark), plan, target, table, script=True)
 
 
@@ -124,18 +130,18 @@ _SQL_WRITE = re.compile(
 _LOG = logging.getLogger(__name__)
 CONNECT_SQL_WARNING = (
     'jupyter-privacy: on Spark Connect, writes made in Spark SQL (spark.sql("INSERT ..."), CREATE TABLE ... '
-    "AS SELECT) are NOT logged: the command runs on the server, whose plan the notebook cannot read. Write "
-    "governed data with df.write or df.writeTo(...) to have it logged."
+    "AS SELECT, a BEGIN ... END script) are NOT logged: the command runs on the server, whose plan the "
+    "notebook cannot read. Write governed data with df.write or df.writeTo(...) to have it logged."
 )
 
 
 def _connect_write_warning(lineage: Lineage, text: Any) -> None:
     """Spark Connect: a SQL write cannot be traced; said once per kernel, when one may write governed
-    data (a Spark dataset is loaded and the statement starts with a write keyword)."""
+    data (a Spark dataset is loaded and the statement starts with a write keyword, or is a script)."""
     if lineage.connect_sql_warned or not isinstance(text, str):
         return
     spark_loaded = any(d.engine == "spark" for d in list(lineage.session.datasets.values()))
-    if spark_loaded and _SQL_WRITE.match(text):
+    if spark_loaded and (_SQL_WRITE.match(text) or is_script(text)):  # a script may write too
         lineage.connect_sql_warned = True
         _LOG.warning(CONNECT_SQL_WARNING)
 

@@ -7,12 +7,19 @@ While a script runs, a Spark ``QueryExecutionListener`` (a Python object behind 
 as PySpark's own streaming listeners are) keeps the query execution of each command Spark finished;
 after it, Spark's listener bus is drained, so every command that ran is known, and only those: a
 statement in a branch not taken never ran, and a statement after a failing one neither.
+
+The listener hears every command of the session, also another thread's (which its own hook logs too):
+a statement or ``df.write`` of another thread waits while a script runs, and a script for the statements
+and writes running (:data:`STATEMENTS`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 _SCRIPT = re.compile(r"^\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(?:[A-Za-z_]\w*\s*:\s*)?BEGIN\b", re.I | re.S)
@@ -43,6 +50,45 @@ class _Commands:
 
     class Java:
         implements: ClassVar[list[str]] = [_LISTENER]  # what Py4J exposes it as
+
+
+class _Statements:
+    """The session's ``spark.sql`` calls: many statements at once, or one script alone."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._running = 0
+        self._script: int | None = None  # the thread running a script
+
+    @contextmanager
+    def statement(self) -> Iterator[None]:
+        """A statement that is not a script, or a ``df.write``: waits while another thread's script runs."""
+        me = threading.get_ident()
+        with self._changed:
+            self._changed.wait_for(lambda: self._script in (None, me))
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def script(self) -> Iterator[None]:
+        """A script: waits for the statements and the script running, then runs alone."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._script is None and self._running == 0)
+            self._script = threading.get_ident()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._script = None
+                self._changed.notify_all()
+
+
+STATEMENTS = _Statements()
 
 
 class ScriptCommands:

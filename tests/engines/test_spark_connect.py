@@ -346,6 +346,28 @@ def test_sql_writes_on_connect_are_not_logged_and_a_warning_says_so_once(
     assert (tmp_path / "one").exists() and _records(api, "output_written") == []
 
 
+def test_a_sql_script_on_connect_is_warned_about_too(
+    connect: Any,
+    api: PrivacySession,
+    lineage: Lineage,
+    crm: tuple[Path, Path, pd.DataFrame],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A SQL script (``BEGIN ... END``) that writes runs on the server like any SQL write and is not
+    logged: the notebook was not told (the warning looked only for a statement starting with a write)."""
+    parquet, _csv, _raw = crm
+    jp.load(str(parquet), engine="spark", spark=connect).createOrReplaceTempView("governed_crm_s")
+    target = (tmp_path / "scripted").as_uri()
+    with caplog.at_level(logging.WARNING, logger="jupyter_privacy.kernel.spark_sql"):
+        connect.sql(
+            f"-- nightly\nbegin INSERT OVERWRITE DIRECTORY '{target}' USING parquet SELECT * FROM governed_crm_s; end"
+        )
+    said = _said(caplog)
+    assert len(said) == 1 and "NOT logged" in said[0] and "script" in said[0], said
+    assert (tmp_path / "scripted").exists() and _records(api, "output_written") == []
+
+
 def test_a_relative_path_written_on_connect_is_logged_as_given_with_a_warning(
     connect: Any,
     api: PrivacySession,

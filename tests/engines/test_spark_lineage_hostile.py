@@ -345,3 +345,50 @@ def test_writes_to_a_datasource_v2_table_in_sql_and_in_a_script_are_logged_by_ta
         (f"table:{table}_copy", ids, "SparkSession.sql script (CreateTableAsSelect)"),
     ]
     assert spark.table(table).count() == 2
+
+
+def test_writes_of_another_thread_while_a_sql_script_runs_are_logged_once(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """The script's listener heard every command of the session: a write another thread made while a
+    script ran (``spark.sql("INSERT ...")``, ``df.write``) was logged twice, once as the script's. A
+    statement of another thread now waits for the script (and a script for the statements running), and
+    only the script's own commands (parsed from SQL text) are taken as its writes."""
+    import threading
+
+    masked = _governed(spark, privacy)
+    masked.createOrReplaceTempView("thread_people")
+    table = "thread_" + tmp_path.name[-8:].replace("-", "_")
+    spark.sql(f"CREATE TABLE {table} USING parquet AS SELECT * FROM thread_people")
+
+    def other() -> None:
+        for _ in range(3):
+            spark.sql(f"INSERT INTO {table} SELECT * FROM thread_people")
+            masked.write.mode("append").parquet(str(tmp_path / "other"))
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    try:
+        spark.sql(
+            f"""BEGIN
+              DECLARE i INT DEFAULT 0;
+              WHILE i < 30 DO SET i = i + 1; SELECT count(*) FROM thread_people; END WHILE;
+              INSERT OVERWRITE DIRECTORY '{tmp_path / "script"}' USING parquet SELECT email FROM thread_people;
+            END"""
+        )
+    finally:
+        worker.join()
+        written = [(w["path"], w["via"]) for w in _written(privacy)]
+        spark.sql(f"DROP TABLE IF EXISTS {table}")
+    assert sorted(set(written)) == sorted(
+        [
+            (
+                f"table:spark_catalog.default.{table}",
+                "SparkSession.sql (CreateDataSourceTableAsSelectCommand)",
+            ),
+            (f"table:spark_catalog.default.{table}", "SparkSession.sql (InsertIntoHadoopFsRelationCommand)"),
+            (str(tmp_path / "other"), "DataFrameWriter.parquet"),
+            (str(tmp_path / "script"), "SparkSession.sql script (InsertIntoDataSourceDirCommand)"),
+        ]
+    ), written
+    assert len(written) == 8, written
