@@ -177,8 +177,7 @@ def govern_spark(
     except DataReadError as exc:
         raise LoadError(str(exc)) from None
     try:
-        sample = take_sample(sdf, session.policy.detection.sample_rows)
-        rows = len(sample) if len(sample) < session.policy.detection.sample_rows else sdf.count()
+        sample, rows = take_sample(sdf, session.policy.detection.sample_rows)
     except Exception as exc:
         raise LoadError(str(spark_error(exc, source))) from None
     scan = scan_dataframe(sample, session.loaded, source=source)

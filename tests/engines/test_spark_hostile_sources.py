@@ -257,3 +257,23 @@ def test_an_unmask_of_no_column_or_a_column_twice_is_refused_and_not_logged(
     with pytest.raises(UnmaskDenied, match=said):
         unmask_spark(privacy, masked, columns)
     assert not [r for r in _events(privacy) if r.event.startswith("unmask")]
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_a_column_filled_only_after_the_first_rows_is_found_and_masked(
+    spark: Any, privacy: PrivacySession, tmp_path: Path, suffix: str
+) -> None:
+    """A ``secondary`` column of e-mail addresses that is empty in the first 3,000 of 5,000 rows (filled in
+    later): the Spark sample was the first 1,000 rows (a LIMIT), saw only nulls, and left 2,000 raw
+    addresses in the masked frame; the pandas path samples rows at random and masks them."""
+    Faker.seed(53)
+    fake = Faker()
+    addresses = [fake.unique.email() for _ in range(5000)]
+    frame = pd.DataFrame({"id": range(5000), "secondary": [None] * 3000 + addresses[3000:]})
+    path = tmp_path / f"late.{suffix}"
+    frame.to_parquet(path, index=False) if suffix == "parquet" else frame.to_csv(path, index=False)
+    masked = load_spark(privacy, path, spark=spark)
+    shown = {r["secondary"] for r in masked.select("secondary").collect()}
+    assert not shown & set(addresses)
+    (loaded,) = [r.payload for r in _events(privacy) if r.event == "dataset_loaded"]
+    assert loaded["shape"] == [5000, 2] and loaded["sampled_rows"] <= 1000
