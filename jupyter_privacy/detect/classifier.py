@@ -69,8 +69,8 @@ def classify(
     finding = ColumnFinding(name=profile.label, dtype=profile.dtype)
     for rule in (
         _special,
-        _values,
         _mixed,
+        _values,
         _header,
         _name_list,
         _quasi_values,
@@ -235,9 +235,11 @@ def _mixed(
     _n: object,
 ) -> bool:
     """A column of several kinds of identifier, one per row (a ``contact`` column of e-mail addresses and
-    phone numbers): no kind alone reaches ``min_coverage``, so :func:`_values` passed it, but together
-    they do. Flagged as text whose identifiers are masked where they stand, each as its own entity (the
-    free-text masking), as every entity found."""
+    phone numbers), each kind in at least ``MIXED_MIN_SHARE`` of the rows, together in ``min_coverage``:
+    no kind alone may reach it, and where one does (or the column's name supports one), :func:`_values`
+    would name that kind only, so a purpose allowing it got the other kind raw too. Runs first; flagged
+    as text whose identifiers are masked where they stand, each as its own entity (the free-text
+    masking), as every entity found."""
     if p.kind != "text" or p.counts.empty or p.mean_words > 6 or p.date_share >= 0.8:
         return False
     counts = p.counts.iloc[:RECOGNIZER_MAX_VALUES]

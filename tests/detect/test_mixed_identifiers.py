@@ -37,3 +37,15 @@ def test_a_column_of_codes_with_a_few_identifiers_is_not_flagged_as_mixed() -> N
     contacts = _contacts(40)
     codes = [f"SKU-{i:05d}" for i in range(260)]
     assert scan(pd.DataFrame({"code": contacts + codes}), POLICY)["code"].category == "none"
+
+
+def test_a_column_named_email_holding_phone_numbers_too_names_both() -> None:
+    """A column named ``email`` whose values are 60% e-mail addresses, 40% phone numbers: the name let the
+    e-mail addresses alone flag it, as EMAIL_ADDRESS only -- so a purpose allowing e-mail addresses got
+    the phone numbers raw too. Every kind found is named, so the gate asks for all of them."""
+    contacts = _contacts(500)
+    emails = iter([c for c in contacts if "@" in c])
+    phones = iter([c for c in contacts if "@" not in c])
+    values = [next(phones) if i % 5 in (1, 3) else next(emails) for i in range(300)]  # 3 : 2, interleaved
+    finding = scan(pd.DataFrame({"email": values}), POLICY)["email"]
+    assert set(finding.entities) == {"EMAIL_ADDRESS", "PHONE_NUMBER"}
