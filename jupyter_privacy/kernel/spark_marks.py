@@ -72,7 +72,20 @@ def spark_grants_of(sdf: Any) -> list[str]:
     connect = connect_marks(sdf)
     if connect is not None:
         return sorted(_connect_grants(connect[0]))
-    analysed, text = _analysed(sdf)
+    return _grants_in(*_analysed(sdf))
+
+
+def plan_grants_of(analysed: Any, spark: Any) -> list[str]:
+    """:func:`spark_grants_of` for an analysed plan (a command a SQL script ran), of session ``spark``."""
+    try:
+        with _whole_plan_text(spark):
+            text = plan_text(analysed)
+    except Exception:  # not a plan: no marks
+        return []
+    return _grants_in(analysed, text)
+
+
+def _grants_in(analysed: Any, text: str) -> list[str]:
     found = {f"g-{g}" for g in _GRANTS.findall(text)}
     if not found:
         return []

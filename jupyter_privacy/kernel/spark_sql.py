@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .spark_marks import java_items, plan_datasets_of
 from .spark_revoked import refuse_revoked
 from .spark_sql_scripts import STATEMENTS, ScriptCommands, is_script
-from .spark_variables import remember_variables
+from .spark_variables import remember_plan, remember_variables
 from .spark_views import refused_view
 
 if TYPE_CHECKING:
@@ -102,6 +102,8 @@ def _run_script(lineage: Lineage, original: Callable[..., Any], spark: Any, args
     finally:
         for plan, target, table in _outer(plans):
             _log(lineage, plan_datasets_of(plan, spark), plan, target, table, script=True)
+        for plan in plans:
+            remember_plan(spark, plan)  # a session variable the script set
 
 
 _FILE_WRITE = "InsertIntoHadoopFsRelationCommand"

@@ -110,28 +110,39 @@ def test_session_variables_set_from_a_raw_view_are_dropped_at_the_revocation(
 ) -> None:
     """``SET VAR who = (SELECT ... FROM raw_view)`` kept a raw address in the session: after the purpose
     ended ``SELECT who`` showed it and a SQL write put it on disk. Such variables are dropped now (a
-    warning names them); one set again from a literal before the end, or from masked data, is kept."""
+    warning names them), also one a SQL script set; one set again from a literal before the end, one set
+    from masked data, and a script's own variable (gone with the script) are kept."""
     masked, opened = _opened(spark, privacy)
     suffix = tmp_path.name[-8:].replace("-", "_")
     opened.createOrReplaceTempView(f"var_raw_{suffix}")
     masked.createOrReplaceTempView(f"var_masked_{suffix}")
-    names = [f"{n}_{suffix}" for n in ("who", "pair", "into", "again", "masked")]
+    names = [f"{n}_{suffix}" for n in ("who", "pair", "into", "again", "masked", "script", "local")]
     for name in names:
         spark.sql(f"DECLARE OR REPLACE VARIABLE {name} STRING")
-    who, pair, into, again, masked_var = names
+    who, pair, into, again, masked_var, script, local = names
     spark.sql(f"SET VAR {who} = (SELECT max(email) FROM var_raw_{suffix})")
     spark.sql(f"SET VAR ({pair}, {again}) = (SELECT min(email), max(email) FROM var_raw_{suffix})")
     spark.sql(f"EXECUTE IMMEDIATE 'SELECT min(email) FROM var_raw_{suffix}' INTO {into}")
     spark.sql(f"SET VAR {again} = 'kept'")
     spark.sql(f"SET VAR {masked_var} = (SELECT max(email) FROM var_masked_{suffix})")
+    spark.sql(f"SET VAR {local} = 'kept'")  # a session variable a script's own variable of its name hides
+    spark.sql(
+        f"""BEGIN
+          DECLARE {local} STRING;
+          SET {local} = (SELECT max(email) FROM var_raw_{suffix});
+          SET system.session.{script} = (SELECT max(email) FROM var_raw_{suffix});
+        END"""
+    )
     with caplog.at_level(logging.WARNING):
         privacy.end_purpose()
     said = " ".join(r.getMessage() for r in caplog.records if r.name.endswith("spark_views"))
-    assert all(n in said for n in (who, pair, into)) and again not in said and masked_var not in said, said
-    for name in (who, pair, into):
+    assert all(n in said for n in (who, pair, into, script)), said
+    assert again not in said and masked_var not in said and local not in said, said
+    for name in (who, pair, into, script):
         with pytest.raises(Exception, match="UNRESOLVED") as unresolved:
             spark.sql(f"INSERT OVERWRITE DIRECTORY '{tmp_path / name}' USING parquet SELECT {name} AS v")
         assert not [a for a in ADDRESSES if a in str(unresolved.value)]
         assert not (tmp_path / name).exists()
     assert spark.sql(f"SELECT {again} AS v").collect()[0].v == "kept"
+    assert spark.sql(f"SELECT {local} AS v").collect()[0].v == "kept"
     assert spark.sql(f"SELECT {masked_var} AS v").collect()[0].v not in ADDRESSES
