@@ -407,6 +407,8 @@ def test_a_connect_frame_of_a_revoked_grant_hands_out_no_rows(
         lambda: opened.select("email").take(1),
         opened.count,
         opened.isEmpty,
+        lambda: opened.groupBy("balance").pivot("email").count().columns,  # raw addresses as names
+        lambda: opened.crosstab("balance", "email").columns,
     ):
         with pytest.raises(UnmaskDenied, match="revoked"):
             hands_out()
