@@ -86,6 +86,8 @@ def _hook_flavour(
         lineage._patch(session, "sql", sql_writer(lineage))
     if (id(session), "table") not in patched:
         lineage._patch(session, "table", table_reader(lineage.session))
+    if (id(readwriter.DataFrameReader), "table") not in patched:
+        lineage._patch(readwriter.DataFrameReader, "table", table_reader(lineage.session))
     if (id(session), "newSession") not in patched:
         lineage._patch(session, "newSession", session_maker)
     if (id(session), "createDataFrame") not in patched:

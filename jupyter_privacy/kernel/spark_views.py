@@ -176,17 +176,27 @@ def session_maker(original: Callable[..., Any]) -> Callable[..., Any]:
     return newSession
 
 
+def _session_of(owner: Any) -> Any:
+    """The SparkSession of ``owner``: itself, or a ``DataFrameReader``'s (Spark Connect's keeps it as
+    ``_client``)."""
+    if type(owner).__name__ != "DataFrameReader":
+        return owner
+    return getattr(owner, "_spark", None) or owner._client
+
+
 def table_reader(session: PrivacySession) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Wrap ``SparkSession.table``: a view dropped at a revocation is refused with one clear error."""
+    """Wrap ``SparkSession.table`` and ``DataFrameReader.table`` (``spark.read.table``): a view dropped at
+    a revocation is refused with one clear error."""
 
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
-        def table(spark: Any, *args: Any, **kwargs: Any) -> Any:
+        def table(owner: Any, *args: Any, **kwargs: Any) -> Any:
+            spark = _session_of(owner)
             name = args[0] if args else kwargs.get("tableName")
             refused = _dropped_now(session, spark, name) if isinstance(name, str) else None
             if refused is not None:  # said here: Spark Connect would fail only at the first action
                 raise refused
             try:
-                return original(spark, *args, **kwargs)
+                return original(owner, *args, **kwargs)
             except Exception as exc:
                 refused = refused_view(session, spark, exc)
                 if refused is None:

@@ -443,6 +443,7 @@ def test_connect_views_of_a_revoked_grant_are_dropped_and_write_nothing(
     for statement in (
         lambda: connect.sql(f"INSERT OVERWRITE DIRECTORY '{target}' USING parquet SELECT * FROM c_raw_v2"),
         lambda: connect.table("c_raw_v").collect(),
+        lambda: connect.read.table("c_raw_v").collect(),
         lambda: opened.createOrReplaceTempView("c_raw_v3"),
         lambda: connect.sql("SELECT * FROM {df}", df=opened).collect(),
     ):

@@ -97,6 +97,7 @@ def test_views_in_a_new_session_and_views_named_oddly_are_dropped_and_refused(
             f"INSERT OVERWRITE DIRECTORY '{target}' USING parquet SELECT * FROM `{ADDRESSES[0]}`"
         ),
         lambda: spark.sql(f"SELECT * FROM `odd``view.{suffix}`").collect(),
+        lambda: spark.read.table(f"`{ADDRESSES[0]}`").collect(),
     ):
         with pytest.raises(UnmaskDenied, match=f"{grant} was revoked") as refused:
             statement()
