@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .spark_marks import java_items, plan_datasets_of
 from .spark_revoked import refuse_revoked
-from .spark_sql_scripts import STATEMENTS, ScriptCommands, is_script
+from .spark_sql_scripts import STATEMENTS, ScriptCommands, is_immediate, is_script
 from .spark_variables import remember_plan, remember_variables
 from .spark_views import refused_view
 
@@ -60,8 +60,11 @@ def sql_writer(lineage: Lineage) -> Callable[[Callable[..., Any]], Callable[...,
                 return result
             if lineage.session.datasets and is_script(text):
                 return _run_script(lineage, original, spark, args, kwargs)
-            with STATEMENTS.statement():  # not while another thread's script runs (its listener hears it)
-                result = _run(lineage, original, spark, args, kwargs)
+            if lineage.session.datasets and is_immediate(text):
+                result = _run_immediate(lineage, original, spark, args, kwargs)
+            else:
+                with STATEMENTS.statement():  # not while another thread's script runs (its listener hears it)
+                    result = _run(lineage, original, spark, args, kwargs)
             remember_variables(spark, result)  # SET VAR x = (SELECT ... FROM a raw view)
             written = _written(result)
             if written is not None:
@@ -104,6 +107,24 @@ def _run_script(lineage: Lineage, original: Callable[..., Any], spark: Any, args
             _log(lineage, plan_datasets_of(plan, spark), plan, target, table, script=True)
         for plan in plans:
             remember_plan(spark, plan)  # a session variable the script set
+
+
+def _run_immediate(lineage: Lineage, original: Callable[..., Any], spark: Any, args: Any, kwargs: Any) -> Any:
+    """``EXECUTE IMMEDIATE``: when it fails, the writes it made first are logged (Spark 4.3 runs a script
+    handed to it, then fails with ``SQL_SCRIPT_IN_EXECUTE_IMMEDIATE``: its writes went unlogged); when it
+    succeeds, its command is logged from its result, as any statement's."""
+    plans: list[Any] = []
+    try:
+        with STATEMENTS.script():
+            commands = ScriptCommands(spark)
+            try:
+                return _run(lineage, original, spark, args, kwargs)
+            finally:
+                plans = commands.finish()
+    except Exception:
+        for plan, target, table in _outer(plans):
+            _log(lineage, plan_datasets_of(plan, spark), plan, target, table, script=True)
+        raise
 
 
 _FILE_WRITE = "InsertIntoHadoopFsRelationCommand"

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 _SCRIPT = re.compile(r"^\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(?:[A-Za-z_]\w*\s*:\s*)?BEGIN\b", re.I | re.S)
+_IMMEDIATE = re.compile(r"^\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*EXECUTE\s+IMMEDIATE\b", re.I | re.S)
 _LISTENER = "org.apache.spark.sql.util.QueryExecutionListener"
 # what Spark names a statement's command when it reports it: "command", or a DataSource V2 write's verb
 # (``INSERT INTO catalog.db.t`` is "append"); the write inside a CTAS is "inner data writing for CTAS/RTAS"
@@ -33,6 +34,12 @@ _LOG = logging.getLogger(__name__)
 def is_script(text: Any) -> bool:
     """Whether ``text`` is a SQL script (a compound statement, maybe labelled: ``name: BEGIN ... END``)."""
     return isinstance(text, str) and _SCRIPT.match(text) is not None
+
+
+def is_immediate(text: Any) -> bool:
+    """Whether ``text`` is an ``EXECUTE IMMEDIATE`` (Spark 4.3 runs a script handed to one, then fails:
+    ``SQL_SCRIPT_IN_EXECUTE_IMMEDIATE``)."""
+    return isinstance(text, str) and _IMMEDIATE.match(text) is not None
 
 
 class _Commands:

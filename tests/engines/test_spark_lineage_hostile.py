@@ -392,3 +392,43 @@ def test_writes_of_another_thread_while_a_sql_script_runs_are_logged_once(
         ]
     ), written
     assert len(written) == 8, written
+
+
+def test_a_script_spark_runs_inside_a_failing_execute_immediate_is_logged(
+    spark: Any, privacy: PrivacySession, lineage: Lineage, tmp_path: Path
+) -> None:
+    """Spark 4.3 runs a script handed to ``EXECUTE IMMEDIATE``, then fails with
+    ``SQL_SCRIPT_IN_EXECUTE_IMMEDIATE``: the table was written and nothing was logged. The writes it
+    made are logged before the error is raised; a successful ``EXECUTE IMMEDIATE`` is logged once."""
+    _governed(spark, privacy).createOrReplaceTempView("immediate_people")
+    table = "immediate_" + tmp_path.name[-8:].replace("-", "_")
+    try:
+        with pytest.raises(Exception, match="SQL_SCRIPT_IN_EXECUTE_IMMEDIATE"):
+            spark.sql(
+                f"EXECUTE IMMEDIATE 'BEGIN CREATE TABLE {table} USING parquet AS SELECT * FROM immediate_people; END'"
+            )
+        ran = spark.catalog.tableExists(table)
+        spark.sql(
+            f"EXECUTE IMMEDIATE 'CREATE TABLE {table}_ok USING parquet AS SELECT * FROM immediate_people'"
+        )
+        written = [(w["path"], w["via"]) for w in _written(privacy)]
+    finally:
+        for name in (table, f"{table}_ok"):
+            spark.sql(f"DROP TABLE IF EXISTS {name}")
+    script = (
+        [
+            (
+                f"table:spark_catalog.default.{table}",
+                "SparkSession.sql script (CreateDataSourceTableAsSelectCommand)",
+            )
+        ]
+        if ran
+        else []
+    )
+    assert written == [
+        *script,
+        (
+            f"table:spark_catalog.default.{table}_ok",
+            "SparkSession.sql (CreateDataSourceTableAsSelectCommand)",
+        ),
+    ]
