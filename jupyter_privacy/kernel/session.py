@@ -159,9 +159,10 @@ GrantListener = Callable[[Grant, pd.DataFrame | RawValueIndex], None]
 """Called with each new grant and the raw values it hands out (a Spark unmask: their index, built by
 Spark), before the grant is logged: a listener that raises refuses the grant, and nothing is logged."""
 
-RevokeHook = Callable[[list[Grant]], int]
+RevokeHook = Callable[[list[Grant]], dict[str, int]]
 """Called with the grants being revoked, before ``grants_revoked`` is logged; undoes what an engine keeps
-of their raw values beyond the frames (a Spark unmask's temporary views) and says how many it undid."""
+of their raw values beyond the frames (a Spark unmask's temporary views, session variables) and says how
+many of each it undid (``{"temporary_views_dropped": 2, ...}``, added up into the record)."""
 
 
 class PrivacySession:
@@ -538,12 +539,14 @@ class PrivacySession:
         with self._lock:
             grants = [{"dataset": g.dataset, "columns": g.columns, "purpose": g.purpose} for g in self.grants]
             self.revoked_grants.update(g.id for g in self.grants)
-            views = sum(hook(list(self.grants)) for hook in self.revoke_hooks) if self.grants else 0
+            undone: dict[str, int] = {}
+            for hook in self.revoke_hooks if self.grants else []:
+                for what, count in hook(list(self.grants)).items():
+                    undone[what] = undone.get(what, 0) + count
             revoked = self._remask_granted()
             if grants:
                 payload = {"reason": why, "grants": grants, "columns_masked_again": revoked}
-                if self.revoke_hooks:
-                    payload["temporary_views_dropped"] = views
+                payload.update(undone)
                 self.log("grants_revoked", payload)
         return revoked
 

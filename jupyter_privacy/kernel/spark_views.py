@@ -41,7 +41,7 @@ def watch_views(session: PrivacySession, grant: Grant, spark: Any) -> None:
         session.revoke_hooks.append(partial(_revoke_views, session))
 
 
-def _revoke_views(session: PrivacySession, grants: list[Grant]) -> int:
+def _revoke_views(session: PrivacySession, grants: list[Grant]) -> dict[str, int]:
     """Drop the views of every SparkSession of ``grants`` that show one of their values; say which."""
     ids = {g.id for g in grants}
     dropped: list[tuple[str, str]] = []
@@ -70,7 +70,7 @@ def _revoke_views(session: PrivacySession, grants: list[Grant]) -> int:
                 names,
             )
         )
-    return len(dropped)
+    return {"temporary_views_dropped": len(dropped), "session_variables_dropped": len(variables)}
 
 
 def _said(session: PrivacySession, what: str, dropped: list[tuple[str, str]]) -> None:

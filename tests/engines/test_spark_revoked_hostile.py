@@ -20,6 +20,7 @@ from jupyter_privacy.kernel.lineage import Lineage
 from jupyter_privacy.kernel.session import PrivacySession
 from jupyter_privacy.kernel.spark_load import govern_spark_frame
 from jupyter_privacy.kernel.spark_unmask import unmask_spark
+from jupyter_privacy.ledger import SqliteLedgerStore
 
 pytest.importorskip("pyspark")
 
@@ -138,6 +139,9 @@ def test_session_variables_set_from_a_raw_view_are_dropped_at_the_revocation(
         privacy.end_purpose()
     said = " ".join(r.getMessage() for r in caplog.records if r.name.endswith("spark_views"))
     assert all(n in said for n in (who, pair, into, script)), said
+    store = SqliteLedgerStore(privacy.policy.log.resolved_path(), readonly=True)
+    (revoked,) = [r.payload for r in store.records(privacy.notebook) if r.event == "grants_revoked"]
+    assert revoked["session_variables_dropped"] == 4 and revoked["temporary_views_dropped"] == 1, revoked
     assert again not in said and masked_var not in said and local not in said, said
     for name in (who, pair, into, script):
         with pytest.raises(Exception, match="UNRESOLVED") as unresolved:
