@@ -96,15 +96,9 @@ def _run_script(lineage: Lineage, original: Callable[..., Any], spark: Any, args
     """A SQL script: each write command it ran is logged, also when a later statement failed."""
     plans: list[Any] = []
     try:
-        with STATEMENTS.script():
-            commands = ScriptCommands(spark)
-            try:
-                return _run(lineage, original, spark, args, kwargs)
-            finally:
-                plans = commands.finish()
+        return _listened(lineage, original, spark, args, kwargs, plans)
     finally:
-        for plan, target, table in _outer(plans):
-            _log(lineage, plan_datasets_of(plan, spark), plan, target, table, script=True)
+        _log_ran(lineage, spark, plans)
         for plan in plans:
             remember_plan(spark, plan)  # a session variable the script set
 
@@ -115,16 +109,28 @@ def _run_immediate(lineage: Lineage, original: Callable[..., Any], spark: Any, a
     succeeds, its command is logged from its result, as any statement's."""
     plans: list[Any] = []
     try:
-        with STATEMENTS.script():
-            commands = ScriptCommands(spark)
-            try:
-                return _run(lineage, original, spark, args, kwargs)
-            finally:
-                plans = commands.finish()
+        return _listened(lineage, original, spark, args, kwargs, plans)
     except Exception:
-        for plan, target, table in _outer(plans):
-            _log(lineage, plan_datasets_of(plan, spark), plan, target, table, script=True)
+        _log_ran(lineage, spark, plans)
         raise
+
+
+def _listened(
+    lineage: Lineage, original: Callable[..., Any], spark: Any, args: Any, kwargs: Any, plans: list[Any]
+) -> Any:
+    """The statement run alone, with the script listener: ``plans`` gets the commands it ran, also when
+    it fails."""
+    with STATEMENTS.script():
+        commands = ScriptCommands(spark)
+        try:
+            return _run(lineage, original, spark, args, kwargs)
+        finally:
+            plans += commands.finish()
+
+
+def _log_ran(lineage: Lineage, spark: Any, plans: list[Any]) -> None:
+    for plan, target, table in _outer(plans):
+        _log(lineage, plan_datasets_of(plan, spark), plan, target, table, script=True)
 
 
 _FILE_WRITE = "InsertIntoHadoopFsRelationCommand"

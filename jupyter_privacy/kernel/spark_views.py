@@ -60,27 +60,19 @@ def _revoke_views(session: PrivacySession, grants: list[Grant]) -> dict[str, int
                     type(exc).__name__,
                 )
     _said(session, "session variables", variables)
-    if dropped:
-        names = [n for n, _g in dropped]
-        grant_ids = ", ".join(sorted({g for _n, g in dropped}))
-        _LOG.warning(
-            session.labels.message(
-                f"jupyter-privacy: temporary views dropped, they showed values unmasked under grant {grant_ids}"
-                f", now revoked: {', '.join(names)}. Declare a purpose, unmask again and recreate them.",
-                names,
-            )
-        )
+    _said(session, "temporary views", dropped, " Declare a purpose, unmask again and recreate them.")
     return {"temporary_views_dropped": len(dropped), "session_variables_dropped": len(variables)}
 
 
-def _said(session: PrivacySession, what: str, dropped: list[tuple[str, str]]) -> None:
+def _said(session: PrivacySession, what: str, dropped: list[tuple[str, str]], hint: str = "") -> None:
+    """A warning naming what was dropped (a name that is personal data by its token), and for which grants."""
     if dropped:
         names = [n for n, _g in dropped]
         grant_ids = ", ".join(sorted({g for _n, g in dropped}))
         _LOG.warning(
             session.labels.message(
                 f"jupyter-privacy: {what} dropped, they held values unmasked under grant {grant_ids}, now "
-                f"revoked: {', '.join(names)}.",
+                f"revoked: {', '.join(names)}.{hint}",
                 names,
             )
         )
